@@ -1,0 +1,18 @@
+"""The test suite. DATABASE_URL and REDIS_URL select the services, as in production."""
+
+from .base import *  # noqa: F403
+
+DEBUG = False
+SECRET_KEY = "test-only-secret-key-with-enough-length-and-entropy-0123456789"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1", "[::1]"]
+# Rate limits are tested on purpose, not tripped by accident.
+ACCOUNT_RATE_LIMITS = False
+
+# A file, not memory, so that a real server started by a test (Daphne, for browser journeys and
+# WebSocket tests) sees the same test database.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405
