@@ -1,0 +1,15 @@
+"""allauth, told to write to each person in their own language."""
+
+from allauth.account.adapter import DefaultAccountAdapter
+from django.contrib.auth import get_user_model
+from django.utils import translation
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def send_mail(self, template_prefix, email, context):
+        user = context.get("user")
+        if user is None:
+            user = get_user_model().objects.filter(email__iexact=email).first()
+        language = getattr(user, "preferred_language", None) or translation.get_language()
+        with translation.override(language):
+            super().send_mail(template_prefix, email, context)
