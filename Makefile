@@ -1,0 +1,56 @@
+# Borgerbudget. `make run` and `make test` need only python3 (with venv) and make.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE ?= pbsite.settings.dev
+
+.PHONY: run serve install test test-services lint check-migrations check-deploy messages assets clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Reinstall whenever the pins change.
+$(VENV)/.installed: $(BIN)/python pyproject.toml requirements/constraints.txt
+	$(BIN)/python -m pip install --quiet -c requirements/constraints.txt -e '.[test]'
+	@touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	@echo
+	@echo "Borgerbudget: http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
+	@echo "HTTP and WebSockets on one port, SQLite and the in-memory channel layer (one process)."
+	$(BIN)/daphne -b $(HOST) -p $(PORT) pbsite.asgi:application
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+
+check-migrations: install
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+check-deploy: install
+	DJANGO_SETTINGS_MODULE=pbsite.settings.production \
+	SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))') \
+	ALLOWED_HOSTS=borgerbudget.example.dk \
+	$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+# Regenerate the translation catalogues (needs GNU gettext); the compiled .mo files are
+# committed so that `make run` needs no gettext.
+messages: install
+	$(BIN)/python manage.py makemessages -l da -l en --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*' --ignore 'benchmarks/*'
+	$(BIN)/python manage.py compilemessages --ignore '.venv/*'
+
+# Refresh the vendored front-end assets from the npm registry (needs node and npm).
+assets:
+	bash frontend/vendor-assets.sh
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

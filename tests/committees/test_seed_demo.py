@@ -1,0 +1,64 @@
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from committees.demo import DEMO_ACCOUNTS
+from committees.models import Committee, CommitteeRole, District, User
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def var_dir(settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    settings.DEBUG = True
+    return tmp_path
+
+
+def _counts():
+    return (
+        District.objects.count(),
+        Committee.objects.count(),
+        User.objects.count(),
+        CommitteeRole.objects.count(),
+    )
+
+
+def test_seed_demo_creates_copenhagen_and_a_login_per_role(var_dir):
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    assert District.objects.count() == 10
+    assert Committee.objects.count() == 12
+    assert set(
+        Committee.objects.filter(district__name="Indre By").values_list("name", flat=True)
+    ) == {
+        "Indre By Lokaludvalg",
+        "Christianshavns Lokaludvalg",
+    }
+    assert Committee.objects.filter(name="Amager Øst Lokaludvalg").exists()
+    output = out.getvalue()
+    for account in DEMO_ACCOUNTS:
+        assert account.email in output
+        user = User.objects.get(email=account.email)
+        password = output.split(account.email, 1)[1].split()[0]
+        assert user.check_password(password)
+        assert user.emailaddress_set.get().verified
+    assert User.objects.get(email="admin@demo.borgerbudget.dk").is_superuser
+    assert CommitteeRole.objects.filter(role="moderator").count() == 1
+
+
+def test_seed_demo_twice_adds_nothing_and_keeps_passwords(var_dir):
+    first = io.StringIO()
+    call_command("seed_demo", stdout=first)
+    before = _counts()
+    second = io.StringIO()
+    call_command("seed_demo", stdout=second)
+    assert _counts() == before
+    assert first.getvalue() == second.getvalue()
+
+
+def test_seed_demo_refuses_production(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG off"):
+        call_command("seed_demo", stdout=io.StringIO())
