@@ -4,7 +4,6 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
-export DJANGO_SETTINGS_MODULE ?= pbsite.settings.dev
 
 .PHONY: run serve install test test-services lint check-migrations check-deploy messages assets clean
 
@@ -28,7 +27,7 @@ run: install
 	$(BIN)/daphne -b $(HOST) -p $(PORT) pbsite.asgi:application
 
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=pbsite.settings.test $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
