@@ -3,6 +3,7 @@
 Idempotent: everything is looked up by a natural key before it is created.
 """
 
+import datetime
 import json
 import secrets
 from dataclasses import dataclass
@@ -11,9 +12,19 @@ from pathlib import Path
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
-from committees.models import Committee, CommitteeRole, District, User
+from committees import services
+from committees.models import (
+    BudgetRound,
+    Committee,
+    CommitteeRole,
+    District,
+    Meeting,
+    User,
+    VenueKind,
+)
 
 # Copenhagen's 10 districts (bydele) and 12 local committees (lokaludvalg).
 COPENHAGEN = {
@@ -72,6 +83,12 @@ DEMO_ACCOUNTS = [
 ]
 
 
+def danish_slug(text: str) -> str:
+    """'Østerbro Lokaludvalg' -> 'oesterbro-lokaludvalg' (slugify alone would drop the ø)."""
+    table = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "Æ": "Ae", "Ø": "Oe", "Å": "Aa"})
+    return slugify(text.translate(table).replace("/", " "))
+
+
 def logins_file() -> Path:
     return Path(settings.VAR_DIR) / "demo-logins.json"
 
@@ -94,11 +111,11 @@ def seed_places() -> dict[str, Committee]:
     committees = {}
     for district_name, committee_names in COPENHAGEN.items():
         district, _ = District.objects.get_or_create(
-            slug=slugify(district_name.replace("/", " ")), defaults={"name": district_name}
+            slug=danish_slug(district_name), defaults={"name": district_name}
         )
         for name in committee_names:
             committee, _ = Committee.objects.get_or_create(
-                slug=slugify(name), defaults={"name": name, "district": district}
+                slug=danish_slug(name), defaults={"name": name, "district": district}
             )
             committees[name] = committee
     return committees
@@ -127,7 +144,7 @@ def seed_accounts(committee: Committee) -> list[tuple[DemoAccount, str]]:
             user=user, email=account.email, defaults={"verified": True, "primary": True}
         )
         if account.committee_role:
-            CommitteeRole.objects.get_or_create(
+            services.committee_role_grant(
                 user=user, committee=committee, role=account.committee_role
             )
         logins.append((account, password))
@@ -135,12 +152,143 @@ def seed_accounts(committee: Committee) -> list[tuple[DemoAccount, str]]:
     return logins
 
 
+VENUES = [
+    ("Kulturhuset", VenueKind.CULTURE_HOUSE),
+    ("Biblioteket", VenueKind.LIBRARY),
+    ("Skolen, festsalen", VenueKind.SCHOOL),
+]
+
+# Offsets in days from today of each round's phases, so that the demo always has one round in
+# every phase: (title, offset of ideas_start).
+ROUND_PHASE_OFFSETS = [
+    ("upcoming", 20),
+    ("ideas", -10),
+    ("review", -40),
+    ("voting", -70),
+    ("results", -100),
+    ("implementation", -200),
+]
+# Phase lengths in days: ideas, review, voting, results (until implementation).
+PHASE_DAYS = (30, 30, 14, 30)
+
+
+def _round_dates(start: datetime.datetime) -> dict[str, datetime.datetime]:
+    ideas, review, voting, results = PHASE_DAYS
+    day = datetime.timedelta(days=1)
+    dates = {"ideas_start": start, "ideas_end": start + ideas * day}
+    dates["review_start"] = dates["ideas_end"]
+    dates["review_end"] = dates["review_start"] + review * day
+    dates["voting_start"] = dates["review_end"]
+    dates["voting_end"] = dates["voting_start"] + voting * day
+    dates["results_start"] = dates["voting_end"]
+    dates["implementation_start"] = dates["results_start"] + results * day
+    return dates
+
+
+def seed_committee_pages(committees: dict[str, Committee]) -> None:
+    for committee in committees.values():
+        page = services.committee_page_ensure(committee=committee)
+        if not page.members.exists():
+            page.intro = (
+                f"<p>{committee.name} er bindeleddet mellem borgerne i "
+                f"{committee.district.name} og Borgerrepræsentationen.</p>"
+            )
+            page.contact_email = f"{committee.slug}@demo.borgerbudget.dk"
+            page.contact_address = f"Lokaludvalgets sekretariat, {committee.district.name}"
+            page.members.create(
+                name="Karin Formand", role="Formand", represents="Grundejerforening"
+            )
+            page.members.create(name="Ole Medlem", role="Næstformand", represents="Idrætsforening")
+            page.members.create(name="Sara Medlem", role="Medlem", represents="Socialdemokratiet")
+            page.save_revision().publish()
+
+
+def seed_meetings(committees: dict[str, Committee]) -> None:
+    today = timezone.localtime().replace(hour=19, minute=0, second=0, microsecond=0)
+    for index, committee in enumerate(committees.values()):
+        meetings = ((-1, "Lokaludvalgsmøde"), (1, "Borgermøde om borgerbudgettet"))
+        for month, title in meetings:
+            starts = today + datetime.timedelta(days=30 * month + index)
+            venue, kind = VENUES[index % len(VENUES)]
+            meeting, created = Meeting.objects.get_or_create(
+                committee=committee,
+                title=title,
+                defaults={
+                    "starts_at": starts,
+                    "ends_at": starts + datetime.timedelta(hours=2, minutes=30),
+                    "venue_name": f"{venue} {committee.district.name}",
+                    "venue_address": f"Eksempelvej {index + 1}, København",
+                    "venue_kind": kind,
+                    "budget_round": BudgetRound.objects.filter(
+                        committee=committee, slug="demo-voting"
+                    ).first(),
+                },
+            )
+            if created:
+                meeting.agenda_items.create(
+                    sort_order=0,
+                    title="Godkendelse af dagsorden",
+                    recommendation="Sekretariatet indstiller, at dagsordenen godkendes.",
+                )
+                meeting.agenda_items.create(
+                    sort_order=1,
+                    title="Borgerbudget: status",
+                    recommendation="Sekretariatet indstiller, at status tages til efterretning.",
+                    problem="Lokaludvalget skal følge borgerbudgettets faser.",
+                    solution="Sekretariatet orienterer om forslag og afstemning.",
+                    economy="Ingen økonomiske konsekvenser.",
+                    decision="Taget til efterretning." if month < 0 else "",
+                )
+                meeting.save()  # modelcluster writes child rows when the parent is saved
+
+
+def seed_rounds(committee: Committee) -> None:
+    base = timezone.localtime().replace(hour=9, minute=0, second=0, microsecond=0)
+    for phase, offset in ROUND_PHASE_OFFSETS:
+        slug = f"demo-{phase}"
+        if BudgetRound.objects.filter(committee=committee, slug=slug).exists():
+            continue
+        title = dict(ROUND_TITLES)[phase]
+        budget_round = BudgetRound.objects.create(
+            committee=committee,
+            slug=slug,
+            title=title,
+            pot=500_000,
+            min_cost=5_000,
+            max_cost=150_000,
+            rules_text=(
+                "<p>Alle over 15 år, der bor i bydelen, kan stemme. Hvert forslag skal være "
+                "åbent for alle, være en engangsudgift og kunne gennemføres inden for et år.</p>"
+            ),
+            **_round_dates(base + datetime.timedelta(days=offset)),
+        )
+        budget_round.voting_districts.add(committee.district)
+        for order, name in enumerate(("Grønne områder", "Kultur", "Idræt og leg", "Trafik")):
+            budget_round.categories.create(name=name, sort_order=order)
+        budget_round.save()
+
+
+ROUND_TITLES = [
+    ("upcoming", "Borgerbudget næste år"),
+    ("ideas", "Borgerbudget: idéer til bydelen"),
+    ("review", "Borgerbudget: forslag under behandling"),
+    ("voting", "Borgerbudget: afstemning"),
+    ("results", "Borgerbudget: resultat"),
+    ("implementation", "Borgerbudget sidste år"),
+]
+
+
 @transaction.atomic
 def seed(*, stdout) -> None:
     committees = seed_places()
+    seed_committee_pages(committees)
+    for committee in committees.values():
+        seed_rounds(committee)
+    seed_meetings(committees)
     logins = seed_accounts(committees[DEMO_COMMITTEE])
     stdout.write(
-        f"Demo data: {District.objects.count()} districts, {Committee.objects.count()} committees."
+        f"Demo data: {District.objects.count()} districts, {Committee.objects.count()} "
+        f"committees, {Meeting.objects.count()} meetings, {BudgetRound.objects.count()} rounds."
     )
     stdout.write("Demo logins (e-mail / password):")
     for account, password in logins:

@@ -1,11 +1,57 @@
 """Reads of the committees app. Other apps and pages call these, never the tables."""
 
-from django.db.models import Prefetch, QuerySet
+from collections.abc import Iterable
 
-from committees.models.areas import Committee, District
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from committees.models import AuditEntry, BudgetRound, Committee, CommitteePage, District, Meeting
 
 
 def districts_with_committees() -> QuerySet[District]:
     return District.objects.prefetch_related(
         Prefetch("committees", queryset=Committee.objects.order_by("name"))
     ).order_by("name")
+
+
+def committee_pages_by_slug() -> dict[str, CommitteePage]:
+    pages = CommitteePage.objects.live().select_related("committee")
+    return {page.committee.slug: page for page in pages}
+
+
+def committees_by_slugs(slugs: Iterable[str]) -> list[Committee]:
+    slugs = list(slugs)
+    found = {c.slug: c for c in Committee.objects.filter(slug__in=slugs).select_related("page")}
+    return [found[slug] for slug in slugs if slug in found]
+
+
+def rounds_of(*, committee: Committee) -> QuerySet[BudgetRound]:
+    return (
+        BudgetRound.objects.filter(committee=committee)
+        .select_related("committee")
+        .prefetch_related("categories", "voting_districts")
+        .order_by("-ideas_start")
+    )
+
+
+def meetings_of(*, committee: Committee) -> QuerySet[Meeting]:
+    return (
+        Meeting.objects.filter(committee=committee, is_public=True)
+        .select_related("committee", "budget_round")
+        .prefetch_related("agenda_items", "attachments__document")
+        .order_by("starts_at")
+    )
+
+
+def meetings_upcoming(*, committee: Committee) -> QuerySet[Meeting]:
+    return meetings_of(committee=committee).filter(ends_at__gte=timezone.now())
+
+
+def meetings_past(*, committee: Committee) -> QuerySet[Meeting]:
+    return (
+        meetings_of(committee=committee).filter(ends_at__lt=timezone.now()).order_by("-starts_at")
+    )
+
+
+def audit_entries_for(*, obj) -> QuerySet[AuditEntry]:
+    return AuditEntry.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))

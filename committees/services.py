@@ -1,10 +1,28 @@
 """Writes of the committees app."""
 
-from django.conf import settings
-from django.db import transaction
-from wagtail.models import Locale, Page, Site
+import datetime
 
-from committees.models import HomePage
+from django.conf import settings
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from wagtail.models import GroupPagePermission, Locale, Page, Site
+
+from committees.models import (
+    PHASE_FIELDS,
+    AuditEntry,
+    BudgetRound,
+    Committee,
+    CommitteePage,
+    CommitteeRole,
+    District,
+    HomePage,
+    User,
+)
+
+GENESIS_HASH = "0" * 64
 
 
 @transaction.atomic
@@ -26,3 +44,189 @@ def home_page_ensure(*, title: str = "Borgerbudget") -> HomePage:
         site.root_page = home
         site.save(update_fields=["root_page"])
     return home
+
+
+# --- Audit log --------------------------------------------------------------------------------
+
+
+def audit_record(
+    *,
+    actor: User | None,
+    action: str,
+    obj,
+    reason: str = "",
+    data: dict | None = None,
+    committee_id: int | None = None,
+) -> AuditEntry:
+    """Append one entry, chained to the last by its hash. Serialised by a lock on the chain."""
+    with transaction.atomic():
+        last = AuditEntry.objects.select_for_update().order_by("-pk").first()
+        entry = AuditEntry(
+            created_at=timezone.now(),
+            actor=actor if actor and actor.pk else None,
+            actor_label=(actor.email if actor and actor.pk else "system"),
+            action=action,
+            object_type=obj._meta.label_lower,
+            object_id=str(obj.pk),
+            committee_id=committee_id,
+            reason=reason,
+            data=data or {},
+            previous_hash=last.hash if last else GENESIS_HASH,
+        )
+        entry.hash = entry.compute_hash()
+        entry.save()
+        return entry
+
+
+def audit_chain_verify() -> list[str]:
+    """Problems found in the chain; empty when every entry and link is intact."""
+    problems = []
+    previous = GENESIS_HASH
+    for entry in AuditEntry.objects.order_by("pk").iterator():
+        if entry.previous_hash != previous:
+            problems.append(f"entry {entry.pk}: does not link to the entry before it")
+        if entry.compute_hash() != entry.hash:
+            problems.append(f"entry {entry.pk}: content does not match its hash (tampered)")
+        previous = entry.hash
+    return problems
+
+
+# --- Committees and roles ---------------------------------------------------------------------
+
+ROLE_GROUP_NAMES = {
+    CommitteeRole.Role.MODERATOR: "{committee} – moderatorer",
+    CommitteeRole.Role.REVIEWER: "{committee} – sagsbehandlere",
+    CommitteeRole.Role.HOST: "{committee} – mødeledere",
+    CommitteeRole.Role.POLLING_STAFF: "{committee} – valgtilforordnede",
+}
+STAFF_GROUP = "Lokaludvalgenes personale"
+
+
+def _staff_group() -> Group:
+    group, _created = Group.objects.get_or_create(name=STAFF_GROUP)
+    access = Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
+    group.permissions.add(access)
+    return group
+
+
+def _role_group(committee: Committee, role: str) -> Group:
+    group, _created = Group.objects.get_or_create(
+        name=ROLE_GROUP_NAMES[role].format(committee=committee.name)
+    )
+    if role == CommitteeRole.Role.MODERATOR and hasattr(committee, "page"):
+        for codename in ("add_page", "change_page", "publish_page"):
+            GroupPagePermission.objects.get_or_create(
+                group=group,
+                page=committee.page,
+                permission=Permission.objects.get(
+                    content_type__app_label="wagtailcore", codename=codename
+                ),
+            )
+    return group
+
+
+@transaction.atomic
+def committee_role_grant(*, user: User, committee: Committee, role: str) -> CommitteeRole:
+    """Give a person a role in a committee, with the admin access that goes with it."""
+    committee_role, _created = CommitteeRole.objects.get_or_create(
+        user=user, committee=committee, role=role
+    )
+    user.groups.add(_staff_group(), _role_group(committee, role))
+    if not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    return committee_role
+
+
+@transaction.atomic
+def committee_create(
+    *, name: str, slug: str, district: District, actor: User | None = None
+) -> Committee:
+    """A committee with its page under the home page and its staff groups."""
+    committee = Committee.objects.create(name=name, slug=slug, district=district)
+    committee_page_ensure(committee=committee)
+    audit_record(actor=actor, action="committee.create", obj=committee, committee_id=committee.pk)
+    return committee
+
+
+def committee_page_ensure(*, committee: Committee) -> CommitteePage:
+    page = CommitteePage.objects.filter(committee=committee).first()
+    if page is None:
+        home = home_page_ensure()
+        page = home.add_child(
+            instance=CommitteePage(title=committee.name, slug=committee.slug, committee=committee)
+        )
+        committee.page = page
+    for role in CommitteeRole.Role.values:
+        _role_group(committee, role)
+    return page
+
+
+# --- Budget rounds ----------------------------------------------------------------------------
+
+
+def _next_start_field(phase: str) -> str | None:
+    fields = [start for _phase, start, _end in PHASE_FIELDS]
+    for index, (candidate, _start, _end) in enumerate(PHASE_FIELDS):
+        if candidate == phase:
+            return fields[index + 1] if index + 1 < len(fields) else None
+    raise ValidationError(_("Unknown phase."))
+
+
+@transaction.atomic
+def round_phase_change(
+    *,
+    budget_round: BudgetRound,
+    phase: str,
+    new_end: datetime.datetime,
+    reason: str,
+    actor: User,
+) -> BudgetRound:
+    """Close a phase early or extend it. The next phase starts when this one ends."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Give a reason for changing the schedule."), code="reason")
+    end_field = next((end for p, _s, end in PHASE_FIELDS if p == phase), None)
+    if end_field is None:
+        raise ValidationError(_("This phase has no end date to change."), code="phase")
+    budget_round = BudgetRound.objects.select_for_update().get(pk=budget_round.pk)
+    old_end = getattr(budget_round, end_field)
+    next_start = _next_start_field(phase)
+    changes = {end_field: (old_end, new_end)}
+    setattr(budget_round, end_field, new_end)
+    if next_start and next_start != end_field:
+        old_next = getattr(budget_round, next_start)
+        if new_end > old_next or new_end < old_end:
+            setattr(budget_round, next_start, new_end)
+            changes[next_start] = (old_next, new_end)
+    try:
+        with transaction.atomic():
+            budget_round.save(update_fields=list(changes))
+    except IntegrityError as exc:
+        raise ValidationError(
+            _(
+                "The new date would make the phases overlap or run backwards. "
+                "Change the following phase first."
+            ),
+            code="order",
+        ) from exc
+    audit_record(
+        actor=actor,
+        action="round.phase_change",
+        obj=budget_round,
+        reason=reason,
+        committee_id=budget_round.committee_id,
+        data={
+            "phase": phase,
+            "kind": "extend" if new_end > old_end else "close_early",
+            "changes": {k: [old.isoformat(), new.isoformat()] for k, (old, new) in changes.items()},
+        },
+    )
+    return budget_round
+
+
+def round_close_phase_now(*, budget_round: BudgetRound, reason: str, actor: User) -> BudgetRound:
+    phase = budget_round.phase
+    return round_phase_change(
+        budget_round=budget_round, phase=phase, new_end=timezone.now(), reason=reason, actor=actor
+    )

@@ -1,4 +1,6 @@
 from django.conf import settings
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils.translation import check_for_language
 from django.views.decorators.http import require_POST
@@ -32,3 +34,22 @@ def set_language(request):
 
 def accessibility_statement(request):
     return TemplateResponse(request, "committees/accessibility.html")
+
+
+def committee_calendar(request, committee_slug):
+    """The committee's public meetings as an iCalendar feed to subscribe to."""
+    from committees.ical import meetings_calendar
+    from committees.models import Committee
+    from committees.selectors import meetings_of
+
+    committee = get_object_or_404(Committee, slug=committee_slug)
+    page = getattr(committee, "page", None)
+    body = meetings_calendar(
+        committee=committee,
+        meetings=meetings_of(committee=committee),
+        base_url=request.build_absolute_uri("/").rstrip("/"),
+        page_url=page.url if page else "/",
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{committee.slug}.ics"'
+    return response

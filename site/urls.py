@@ -12,6 +12,11 @@ from pbsite import health
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("i18n/setlang/", committee_views.set_language, name="set_language"),
+    path(
+        "kalender/<slug:committee_slug>.ics",
+        committee_views.committee_calendar,
+        name="committee_calendar",
+    ),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
 ]

@@ -1,5 +1,37 @@
 from .areas import Committee, CommitteeRole, District
-from .pages import HomePage
+from .audit import AuditEntry
+from .meetings import AgendaItem, Meeting, MeetingAttachment, VenueKind
+from .pages import CommitteeMember, CommitteePage, HomePage, NewsPage
+from .rounds import (
+    PHASE_FIELDS,
+    BallotStyle,
+    BudgetRound,
+    DecisionMethod,
+    Phase,
+    RoundCategory,
+    TallyRule,
+)
 from .users import User
 
-__all__ = ["Committee", "CommitteeRole", "District", "HomePage", "User"]
+__all__ = [
+    "PHASE_FIELDS",
+    "AgendaItem",
+    "AuditEntry",
+    "BallotStyle",
+    "BudgetRound",
+    "Committee",
+    "CommitteeMember",
+    "CommitteePage",
+    "CommitteeRole",
+    "DecisionMethod",
+    "District",
+    "HomePage",
+    "Meeting",
+    "MeetingAttachment",
+    "NewsPage",
+    "Phase",
+    "RoundCategory",
+    "TallyRule",
+    "User",
+    "VenueKind",
+]

@@ -4,7 +4,15 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from committees.demo import DEMO_ACCOUNTS
-from committees.models import Committee, CommitteeRole, District, User
+from committees.models import (
+    BudgetRound,
+    Committee,
+    CommitteePage,
+    CommitteeRole,
+    District,
+    Meeting,
+    User,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -22,10 +30,13 @@ def _counts():
         Committee.objects.count(),
         User.objects.count(),
         CommitteeRole.objects.count(),
+        Meeting.objects.count(),
+        BudgetRound.objects.count(),
+        CommitteePage.objects.count(),
     )
 
 
-def test_seed_demo_creates_copenhagen_and_a_login_per_role(var_dir):
+def test_seed_demo_creates_copenhagen_and_a_login_per_role(var_dir, home_page):
     out = io.StringIO()
     call_command("seed_demo", stdout=out)
     assert District.objects.count() == 10
@@ -46,9 +57,16 @@ def test_seed_demo_creates_copenhagen_and_a_login_per_role(var_dir):
         assert user.emailaddress_set.get().verified
     assert User.objects.get(email="admin@demo.borgerbudget.dk").is_superuser
     assert CommitteeRole.objects.filter(role="moderator").count() == 1
+    assert CommitteePage.objects.live().count() == 12
+    assert Meeting.objects.count() == 24
+    for committee in Committee.objects.all():
+        assert committee.meetings.count() == 2
+        phases = {r.phase for r in committee.rounds.all()}
+        assert phases == {"upcoming", "ideas", "review", "voting", "results", "implementation"}
+        assert committee.page.members.count() >= 1
 
 
-def test_seed_demo_twice_adds_nothing_and_keeps_passwords(var_dir):
+def test_seed_demo_twice_adds_nothing_and_keeps_passwords(var_dir, home_page):
     first = io.StringIO()
     call_command("seed_demo", stdout=first)
     before = _counts()

@@ -1,0 +1,92 @@
+"""Public committee meetings with an agenda in the municipal structure."""
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.fields import RichTextField
+from wagtail.models import Orderable
+
+from .areas import Committee
+from .rounds import BudgetRound
+
+
+class VenueKind(models.TextChoices):
+    LIBRARY = "library", _("Library")
+    SCHOOL = "school", _("School")
+    CULTURE_HOUSE = "culture_house", _("Culture house")
+    SPORTS_HALL = "sports_hall", _("Sports hall")
+    TOWN_HALL = "town_hall", _("Town hall")
+    OTHER = "other", _("Other")
+
+
+class Meeting(ClusterableModel):
+    committee = models.ForeignKey(
+        Committee, on_delete=models.PROTECT, related_name="meetings", verbose_name=_("committee")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    venue_name = models.CharField(_("venue"), max_length=200)
+    venue_address = models.CharField(_("address"), max_length=255, blank=True)
+    venue_kind = models.CharField(
+        _("kind of venue"), max_length=20, choices=VenueKind.choices, default=VenueKind.OTHER
+    )
+    is_public = models.BooleanField(_("public meeting"), default=True)
+    budget_round = models.ForeignKey(
+        BudgetRound,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="meetings",
+        verbose_name=_("budget round shown live"),
+    )
+    minutes = RichTextField(_("minutes"), blank=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="meeting_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.starts_at:%Y-%m-%d})"
+
+
+class AgendaItem(Orderable):
+    """One item in the municipal structure: recommendation, problem, solution, economy, decision."""
+
+    meeting = ParentalKey(Meeting, on_delete=models.CASCADE, related_name="agenda_items")
+    title = models.CharField(_("title"), max_length=255)
+    recommendation = models.TextField(_("recommendation"), blank=True)
+    problem = models.TextField(_("problem"), blank=True)
+    solution = models.TextField(_("solution"), blank=True)
+    economy = models.TextField(_("economy"), blank=True)
+    decision = models.TextField(_("decision"), blank=True)
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("agenda item")
+        verbose_name_plural = _("agenda items")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class MeetingAttachment(Orderable):
+    meeting = ParentalKey(Meeting, on_delete=models.CASCADE, related_name="attachments")
+    title = models.CharField(_("title"), max_length=255)
+    document = models.ForeignKey(
+        "wagtaildocs.Document", on_delete=models.PROTECT, related_name="+", verbose_name=_("file")
+    )
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,0 +1,210 @@
+"""Budget rounds (borgerbudget): a pot, its rules and a schedule of phases."""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.fields import RichTextField
+from wagtail.models import Orderable
+
+from .areas import Committee, District
+
+
+class Phase(models.TextChoices):
+    UPCOMING = "upcoming", _("Not started")
+    IDEAS = "ideas", _("Ideas")
+    REVIEW = "review", _("Review")
+    VOTING = "voting", _("Voting")
+    RESULTS = "results", _("Results")
+    IMPLEMENTATION = "implementation", _("Implementation")
+
+
+# (phase, start field, end field); the last phase has no end.
+PHASE_FIELDS = [
+    (Phase.IDEAS, "ideas_start", "ideas_end"),
+    (Phase.REVIEW, "review_start", "review_end"),
+    (Phase.VOTING, "voting_start", "voting_end"),
+    (Phase.RESULTS, "results_start", "implementation_start"),
+    (Phase.IMPLEMENTATION, "implementation_start", None),
+]
+
+
+class DecisionMethod(models.TextChoices):
+    VOTE = "vote", _("Resident vote")
+    COMMITTEE = "committee", _("Committee decision")
+
+
+class TallyRule(models.TextChoices):
+    GREEDY = "greedy", _("Most votes first, within the pot (greedy)")
+    MES = "mes", _("Method of Equal Shares")
+    MES_ADD1 = "mes_add1", _("Method of Equal Shares with add1 completion")
+
+
+class BallotStyle(models.TextChoices):
+    APPROVAL = "approval", _("Approval: choose projects")
+    KNAPSACK = "knapsack", _("Knapsack: spend the pot")
+    CUMULATIVE = "cumulative", _("Cumulative: spread points")
+    RANKING = "ranking", _("Ranking: order your favourites")
+
+
+class BudgetRound(ClusterableModel):
+    committee = models.ForeignKey(
+        Committee, on_delete=models.PROTECT, related_name="rounds", verbose_name=_("committee")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=100)
+    pot = models.PositiveBigIntegerField(_("pot (kr.)"), help_text=_("Whole kroner."))
+    min_cost = models.PositiveBigIntegerField(_("minimum cost per proposal (kr.)"), default=0)
+    max_cost = models.PositiveBigIntegerField(_("maximum cost per proposal (kr.)"))
+    rules_text = RichTextField(_("rules in plain language"), blank=True)
+    min_age = models.PositiveSmallIntegerField(_("minimum voting age"), default=15)
+    voting_districts = models.ManyToManyField(
+        District,
+        blank=True,
+        related_name="+",
+        verbose_name=_("districts whose residents may vote"),
+        help_text=_("Leave empty for the committee's own district."),
+    )
+    decision_method = models.CharField(
+        _("how winners are decided"),
+        max_length=16,
+        choices=DecisionMethod.choices,
+        default=DecisionMethod.VOTE,
+    )
+    tally_rule = models.CharField(
+        _("tally rule"), max_length=16, choices=TallyRule.choices, default=TallyRule.GREEDY
+    )
+    ballot_style = models.CharField(
+        _("ballot style"), max_length=16, choices=BallotStyle.choices, default=BallotStyle.KNAPSACK
+    )
+    reviewers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="assigned_rounds",
+        verbose_name=_("assigned reviewers"),
+    )
+    ideas_start = models.DateTimeField(_("ideas open"))
+    ideas_end = models.DateTimeField(_("ideas close"))
+    review_start = models.DateTimeField(_("review starts"))
+    review_end = models.DateTimeField(_("review ends"))
+    voting_start = models.DateTimeField(_("voting opens"))
+    voting_end = models.DateTimeField(_("voting closes"))
+    results_start = models.DateTimeField(_("results published"))
+    implementation_start = models.DateTimeField(_("implementation starts"))
+
+    class Meta:
+        ordering = ["-ideas_start"]
+        verbose_name = _("budget round")
+        verbose_name_plural = _("budget rounds")
+        constraints = [
+            models.UniqueConstraint(fields=["committee", "slug"], name="round_slug_per_committee"),
+            models.CheckConstraint(condition=Q(pot__gt=0), name="round_pot_positive"),
+            models.CheckConstraint(
+                condition=Q(max_cost__gt=0) & Q(max_cost__gte=F("min_cost")),
+                name="round_cost_range_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_cost__lte=F("pot")), name="round_max_cost_in_pot"
+            ),
+            # The phases are ordered and never overlap: each starts after the previous ends.
+            models.CheckConstraint(
+                condition=Q(ideas_end__gt=F("ideas_start"))
+                & Q(review_start__gte=F("ideas_end"))
+                & Q(review_end__gt=F("review_start"))
+                & Q(voting_start__gte=F("review_end"))
+                & Q(voting_end__gt=F("voting_start"))
+                & Q(results_start__gte=F("voting_end"))
+                & Q(implementation_start__gt=F("results_start")),
+                name="round_phases_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(decision_method__in=["vote", "committee"]),
+                name="round_decision_method_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(tally_rule__in=["greedy", "mes", "mes_add1"]),
+                name="round_tally_rule_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.committee})"
+
+    def phase_at(self, when: datetime.datetime | None = None) -> str:
+        when = when or timezone.now()
+        current = Phase.UPCOMING
+        for phase, start, end in PHASE_FIELDS:
+            if when >= getattr(self, start) and (end is None or when < getattr(self, end)):
+                return phase
+            if when >= getattr(self, start):
+                current = phase
+        # Between two phases (e.g. ideas closed, review not yet started) the last one that
+        # started is still the current one.
+        return current
+
+    @property
+    def phase(self) -> str:
+        return self.phase_at()
+
+    def phase_display(self) -> str:
+        return Phase(self.phase).label
+
+    def timeline(self) -> list[dict]:
+        now = timezone.now()
+        current = self.phase_at(now)
+        return [
+            {
+                "phase": phase,
+                "label": phase.label,
+                "start": getattr(self, start),
+                "end": getattr(self, end) if end else None,
+                "current": phase == current,
+                "done": end is not None and getattr(self, end) <= now,
+            }
+            for phase, start, end in PHASE_FIELDS
+        ]
+
+    @property
+    def voting_has_opened(self) -> bool:
+        return timezone.now() >= self.voting_start
+
+    def clean(self):
+        super().clean()
+        if self.pk and self.tally_rule_locked_change():
+            raise ValidationError(
+                {"tally_rule": _("The tally rule cannot change once voting has opened.")}
+            )
+
+    def tally_rule_locked_change(self) -> bool:
+        """True when this unsaved change would alter the tally rule after voting opened."""
+        stored = type(self).objects.filter(pk=self.pk).values("tally_rule", "voting_start").first()
+        if stored is None:
+            return False
+        return stored["tally_rule"] != self.tally_rule and timezone.now() >= stored["voting_start"]
+
+    def save(self, *args, **kwargs):
+        # The announced rule is part of the vote's legitimacy: no write path may change it late.
+        if self.pk and self.tally_rule_locked_change():
+            raise ValidationError(_("The tally rule cannot change once voting has opened."))
+        super().save(*args, **kwargs)
+
+
+class RoundCategory(Orderable):
+    round = ParentalKey(BudgetRound, on_delete=models.CASCADE, related_name="categories")
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        constraints = [
+            models.UniqueConstraint(fields=["round", "name"], name="round_category_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

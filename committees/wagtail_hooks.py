@@ -1,0 +1,253 @@
+"""The committees app in the Wagtail admin: districts, committees, rounds and meetings."""
+
+from django import forms
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from wagtail import hooks
+from wagtail.admin import messages
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    ObjectList,
+)
+from wagtail.admin.views.generic import CreateView, DeleteView, EditView, IndexView
+from wagtail.admin.views.generic.history import HistoryView
+from wagtail.admin.viewsets.base import ViewSetGroup
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.permissions import register_permission_policy
+
+from committees import services
+from committees.models import BudgetRound, Committee, District, Meeting, Phase
+from committees.permissions import CommitteeScopedPolicy, committee_ids_for, is_moderator_of
+
+register_permission_policy(BudgetRound, CommitteeScopedPolicy(BudgetRound))
+register_permission_policy(Meeting, CommitteeScopedPolicy(Meeting))
+
+
+class CommitteeScopedForm(WagtailAdminModelForm):
+    """A moderator can only file things under a committee they moderate."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = self.for_user
+        field = self.fields.get("committee")
+        if field is not None and user is not None and not user.is_superuser:
+            field.queryset = Committee.objects.filter(pk__in=committee_ids_for(user))
+
+
+class CommitteeScopedObjectMixin:
+    """Edit, delete and history only for objects of the user's own committees."""
+
+    def get_object(self, queryset=None):
+        obj = super().get_object(queryset)
+        action = getattr(self, "permission_required", None) or "change"
+        if not self.permission_policy.user_has_permission_for_instance(
+            self.request.user, action, obj
+        ):
+            raise PermissionDenied
+        return obj
+
+
+class ScopedIndexView(IndexView):
+    def get_base_queryset(self):
+        allowed = self.permission_policy.instances_user_has_any_permission_for(
+            self.request.user, ["change", "delete", "view"]
+        )
+        return super().get_base_queryset().filter(pk__in=allowed.values("pk"))
+
+
+class ScopedEditView(CommitteeScopedObjectMixin, EditView):
+    pass
+
+
+class ScopedDeleteView(CommitteeScopedObjectMixin, DeleteView):
+    pass
+
+
+class ScopedHistoryView(CommitteeScopedObjectMixin, HistoryView):
+    pass
+
+
+class CommitteeScopedViewSet(ModelViewSet):
+    index_view_class = ScopedIndexView
+    edit_view_class = ScopedEditView
+    delete_view_class = ScopedDeleteView
+    history_view_class = ScopedHistoryView
+
+
+class CommitteeCreateView(CreateView):
+    def save_instance(self):
+        data = self.form.cleaned_data
+        return services.committee_create(
+            name=data["name"], slug=data["slug"], district=data["district"], actor=self.request.user
+        )
+
+
+class DistrictViewSet(ModelViewSet):
+    model = District
+    icon = "site"
+    menu_label = gettext_lazy("Districts")
+    form_fields = ["name", "slug"]
+    list_display = ["name", "slug"]
+    add_to_admin_menu = False
+
+
+class CommitteeViewSet(ModelViewSet):
+    model = Committee
+    icon = "group"
+    menu_label = gettext_lazy("Committees")
+    add_view_class = CommitteeCreateView
+    form_fields = ["name", "slug", "district"]
+    list_display = ["name", "district"]
+    list_filter = ["district"]
+    search_fields = ["name"]
+
+
+class BudgetRoundViewSet(CommitteeScopedViewSet):
+    model = BudgetRound
+    icon = "tasks"
+    menu_label = gettext_lazy("Budget rounds")
+    list_display = ["title", "committee", "phase_display", "pot"]
+    list_filter = ["committee", "decision_method"]
+    search_fields = ["title"]
+    edit_handler = ObjectList(
+        [
+            FieldPanel("committee"),
+            FieldPanel("title"),
+            FieldPanel("slug"),
+            MultiFieldPanel(
+                [
+                    FieldPanel("pot"),
+                    FieldRowPanel([FieldPanel("min_cost"), FieldPanel("max_cost")]),
+                ],
+                heading=gettext_lazy("Money"),
+            ),
+            FieldPanel("rules_text"),
+            InlinePanel("categories", label=gettext_lazy("Categories")),
+            MultiFieldPanel(
+                [FieldPanel("min_age"), FieldPanel("voting_districts")],
+                heading=gettext_lazy("Eligibility"),
+            ),
+            MultiFieldPanel(
+                [
+                    FieldPanel("decision_method"),
+                    FieldPanel("tally_rule"),
+                    FieldPanel("ballot_style"),
+                ],
+                heading=gettext_lazy("How winners are decided"),
+            ),
+            MultiFieldPanel(
+                [
+                    FieldRowPanel([FieldPanel("ideas_start"), FieldPanel("ideas_end")]),
+                    FieldRowPanel([FieldPanel("review_start"), FieldPanel("review_end")]),
+                    FieldRowPanel([FieldPanel("voting_start"), FieldPanel("voting_end")]),
+                    FieldRowPanel(
+                        [FieldPanel("results_start"), FieldPanel("implementation_start")]
+                    ),
+                ],
+                heading=gettext_lazy("Schedule"),
+            ),
+            FieldPanel("reviewers"),
+        ],
+        base_form_class=CommitteeScopedForm,
+    )
+
+
+class MeetingViewSet(CommitteeScopedViewSet):
+    model = Meeting
+    icon = "date"
+    menu_label = gettext_lazy("Meetings")
+    list_display = ["title", "committee", "starts_at", "venue_name"]
+    list_filter = ["committee"]
+    search_fields = ["title", "venue_name"]
+    edit_handler = ObjectList(
+        [
+            FieldPanel("committee"),
+            FieldPanel("title"),
+            FieldRowPanel([FieldPanel("starts_at"), FieldPanel("ends_at")]),
+            MultiFieldPanel(
+                [FieldPanel("venue_name"), FieldPanel("venue_address"), FieldPanel("venue_kind")],
+                heading=gettext_lazy("Venue"),
+            ),
+            FieldPanel("is_public"),
+            FieldPanel("budget_round"),
+            InlinePanel("agenda_items", label=gettext_lazy("Agenda items")),
+            FieldPanel("minutes"),
+            InlinePanel("attachments", label=gettext_lazy("Attachments")),
+        ],
+        base_form_class=CommitteeScopedForm,
+    )
+
+
+class CommitteesGroup(ViewSetGroup):
+    menu_label = gettext_lazy("Committees")
+    menu_icon = "group"
+    menu_order = 200
+    items = (CommitteeViewSet, DistrictViewSet, BudgetRoundViewSet, MeetingViewSet)
+
+
+@hooks.register("register_admin_viewset")
+def register_viewsets():
+    return CommitteesGroup()
+
+
+# --- Closing a phase early or extending it, with a reason kept in the audit log ----------------
+
+
+class PhaseChangeForm(forms.Form):
+    phase = forms.ChoiceField(
+        label=gettext_lazy("Phase"),
+        choices=[
+            (p.value, p.label) for p in Phase if p not in (Phase.UPCOMING, Phase.IMPLEMENTATION)
+        ],
+    )
+    new_end = forms.DateTimeField(
+        label=gettext_lazy("New end"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Reason (public)"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+def round_schedule_view(request, pk):
+    budget_round = get_object_or_404(BudgetRound, pk=pk)
+    if not is_moderator_of(request.user, budget_round.committee_id):
+        raise PermissionDenied
+    form = PhaseChangeForm(request.POST or None, initial={"phase": budget_round.phase})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.round_phase_change(
+                budget_round=budget_round,
+                phase=form.cleaned_data["phase"],
+                new_end=form.cleaned_data["new_end"],
+                reason=form.cleaned_data["reason"],
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The schedule was changed and the change was logged."))
+            return redirect(reverse("budgetround:edit", args=[budget_round.pk]))
+    from committees.selectors import audit_entries_for
+
+    return TemplateResponse(
+        request,
+        "committees/admin/round_schedule.html",
+        {"round": budget_round, "form": form, "entries": audit_entries_for(obj=budget_round)},
+    )
+
+
+@hooks.register("register_admin_urls")
+def register_schedule_url():
+    return [path("rounds/<int:pk>/schedule/", round_schedule_view, name="round_schedule")]

@@ -1,0 +1,80 @@
+"""Small factories for tests: plain functions over the services, no extra dependency."""
+
+import datetime
+import itertools
+
+from allauth.account.models import EmailAddress
+from django.utils import timezone
+
+from committees import services
+from committees.models import BudgetRound, Committee, District, Meeting, User
+
+_counter = itertools.count(1)
+
+
+def user(*, email: str | None = None, verified: bool = True, **fields) -> User:
+    email = email or f"person{next(_counter)}@example.dk"
+    person = User.objects.create_user(email=email, password="a-long-test-password-1", **fields)
+    EmailAddress.objects.create(user=person, email=email, verified=verified, primary=True)
+    return person
+
+
+def district(name: str = "Østerbro") -> District:
+    obj, _ = District.objects.get_or_create(name=name, defaults={"slug": f"d-{next(_counter)}"})
+    return obj
+
+
+def committee(name: str | None = None, *, district_name: str = "Østerbro") -> Committee:
+    name = name or f"Lokaludvalg {next(_counter)}"
+    return services.committee_create(
+        name=name, slug=f"lu-{next(_counter)}", district=district(district_name)
+    )
+
+
+PHASES_IN_ORDER = ["ideas", "review", "voting", "results", "implementation"]
+
+
+def round_dates(
+    *, phase: str = "ideas", now: datetime.datetime | None = None
+) -> dict[str, datetime.datetime]:
+    """Contiguous phases of ten days each, placed so that `phase` is the current one."""
+    now = now or timezone.now()
+    day10 = datetime.timedelta(days=10)
+    if phase == "upcoming":
+        start = now + day10
+    else:
+        start = now - datetime.timedelta(days=5) - day10 * PHASES_IN_ORDER.index(phase)
+    dates = {"ideas_start": start, "ideas_end": start + day10}
+    dates["review_start"] = dates["ideas_end"]
+    dates["review_end"] = dates["review_start"] + day10
+    dates["voting_start"] = dates["review_end"]
+    dates["voting_end"] = dates["voting_start"] + day10
+    dates["results_start"] = dates["voting_end"]
+    dates["implementation_start"] = dates["results_start"] + day10
+    return dates
+
+
+def budget_round(*, committee: Committee, phase: str = "ideas", **fields) -> BudgetRound:
+    values = {
+        "title": f"Runde {next(_counter)}",
+        "slug": f"runde-{next(_counter)}",
+        "pot": 500_000,
+        "min_cost": 1_000,
+        "max_cost": 100_000,
+        **round_dates(phase=phase),
+        **fields,
+    }
+    return BudgetRound.objects.create(committee=committee, **values)
+
+
+def meeting(*, committee: Committee, days_from_now: int = 7, **fields) -> Meeting:
+    starts = timezone.now() + datetime.timedelta(days=days_from_now)
+    values = {
+        "title": f"Møde {next(_counter)}",
+        "starts_at": starts,
+        "ends_at": starts + datetime.timedelta(hours=2),
+        "venue_name": "Østerbro Bibliotek",
+        "venue_address": "Dag Hammarskjølds Allé 19, 2100 København Ø",
+        **fields,
+    }
+    return Meeting.objects.create(committee=committee, **values)
