@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
@@ -17,10 +18,12 @@ from wagtail.admin.panels import (
     MultiFieldPanel,
     ObjectList,
 )
+from wagtail.admin.ui.menus import MenuItem
 from wagtail.admin.views.generic import CreateView, DeleteView, EditView, IndexView
 from wagtail.admin.views.generic.history import HistoryView
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.widgets.button import Button
 from wagtail.permissions import register_permission_policy
 
 from committees import services
@@ -75,6 +78,33 @@ class ScopedHistoryView(CommitteeScopedObjectMixin, HistoryView):
     pass
 
 
+class RoundIndexView(ScopedIndexView):
+    def get_list_more_buttons(self, instance):
+        return [
+            *super().get_list_more_buttons(instance),
+            MenuItem(
+                _("Change schedule"),
+                url=reverse("round_schedule", args=[instance.pk]),
+                icon_name="date",
+                priority=15,
+            ),
+        ]
+
+
+class RoundEditView(ScopedEditView):
+    @cached_property
+    def header_more_buttons(self):
+        return [
+            *super().header_more_buttons,
+            Button(
+                _("Change schedule"),
+                url=reverse("round_schedule", args=[self.object.pk]),
+                icon_name="date",
+                priority=5,
+            ),
+        ]
+
+
 class CommitteeScopedViewSet(ModelViewSet):
     index_view_class = ScopedIndexView
     edit_view_class = ScopedEditView
@@ -111,6 +141,8 @@ class CommitteeViewSet(ModelViewSet):
 
 
 class BudgetRoundViewSet(CommitteeScopedViewSet):
+    index_view_class = RoundIndexView
+    edit_view_class = RoundEditView
     model = BudgetRound
     icon = "tasks"
     menu_label = gettext_lazy("Budget rounds")

@@ -1,5 +1,6 @@
 """Every public and admin URL of the committees app × every role, with the expected status."""
 
+import datetime
 from http import HTTPStatus
 
 import pytest
@@ -259,3 +260,32 @@ def test_site_admin_creates_a_committee_with_page_and_groups(client, world):
     assert CommitteePage.objects.get(committee=committee).live
     assert Group.objects.filter(name="Nyt Lokaludvalg – moderatorer").exists()
     assert client.get(committee.page.url).status_code == HTTPStatus.OK
+
+
+def test_moderator_extends_a_phase_from_the_admin(client, world):
+    from committees.models import AuditEntry
+
+    client.force_login(world["users"]["moderator"])
+    budget_round = world["round"]
+    edit_html = client.get(reverse("budgetround:edit", args=[budget_round.pk])).content.decode()
+    assert reverse("round_schedule", args=[budget_round.pk]) in edit_html
+    new_end = (budget_round.ideas_end + datetime.timedelta(days=2)).astimezone()
+    url = reverse("round_schedule", args=[budget_round.pk])
+    response = client.post(
+        url, {"phase": "ideas", "new_end": new_end.strftime("%Y-%m-%dT%H:%M"), "reason": ""}
+    )
+    assert response.status_code == HTTPStatus.OK  # a reason is required
+    response = client.post(
+        url,
+        {
+            "phase": "ideas",
+            "new_end": new_end.strftime("%Y-%m-%dT%H:%M"),
+            "reason": "Borgermødet bad om en uge mere.",
+        },
+    )
+    assert response.status_code == FOUND
+    budget_round.refresh_from_db()
+    assert budget_round.review_start == budget_round.ideas_end
+    entry = AuditEntry.objects.get(action="round.phase_change")
+    assert entry.reason == "Borgermødet bad om en uge mere."
+    assert "Borgermødet bad om en uge mere." in client.get(url).content.decode()
