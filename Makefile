@@ -26,8 +26,14 @@ run: install
 	@echo "HTTP and WebSockets on one port, SQLite and the in-memory channel layer (one process)."
 	$(BIN)/daphne -b $(HOST) -p $(PORT) pbsite.asgi:application
 
+# Browser journeys (tests/e2e) drive Debian's Chromium; without it they are skipped, and said so.
+CHROMIUM ?= /usr/bin/chromium
+
 test: install
-	DJANGO_SETTINGS_MODULE=pbsite.settings.test $(BIN)/python -m pytest $(PYTEST_ARGS)
+	@status=0; \
+	DJANGO_SETTINGS_MODULE=pbsite.settings.test CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest $(PYTEST_ARGS) || status=$$?; \
+	test -x $(CHROMIUM) || echo "NOTE: browser journeys (tests/e2e) were skipped: no Chromium at $(CHROMIUM) (apt-get install chromium; with CI=true or REQUIRE_BROWSER=1 they fail instead)."; \
+	exit $$status
 
 lint: install
 	$(BIN)/ruff check .

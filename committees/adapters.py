@@ -13,3 +13,12 @@ class AccountAdapter(DefaultAccountAdapter):
         language = getattr(user, "preferred_language", None) or translation.get_language()
         with translation.override(language):
             super().send_mail(template_prefix, email, context)
+
+    def get_login_redirect_url(self, request):
+        """Back to the front page in the person's own language."""
+        url = super().get_login_redirect_url(request)
+        user = getattr(request, "user", None)
+        language = getattr(user, "preferred_language", None)
+        if url == "/" and language and language != "da":
+            return f"/{language}/"
+        return url

@@ -73,7 +73,13 @@ def home_page(db):
 
 
 @pytest.fixture
-def asgi_server(transactional_db, home_page, tmp_path):
+def asgi_server_env() -> dict[str, str]:
+    """Extra environment for the `asgi_server`; override it to add or replace variables."""
+    return {}
+
+
+@pytest.fixture
+def asgi_server(transactional_db, home_page, tmp_path, asgi_server_env):
     """The real ASGI application under Daphne, on a free port, over the test database."""
     port = _free_port()
     env = {
@@ -81,6 +87,7 @@ def asgi_server(transactional_db, home_page, tmp_path):
         "DJANGO_SETTINGS_MODULE": "pbsite.settings.test",
         "DATABASE_URL": _database_url_of_test_db(),
         "MEDIA_ROOT": str(tmp_path / "media"),
+        **asgi_server_env,
     }
     log = tmp_path / "daphne.log"
     with log.open("wb") as out:
