@@ -265,8 +265,17 @@ def seed_rounds(committee: Committee) -> None:
         budget_round.voting_districts.add(committee.district)
         for order, name in enumerate(("Grønne områder", "Kultur", "Idræt og leg", "Trafik")):
             budget_round.categories.create(name=name, sort_order=order)
+        for order, text in enumerate(CHECKLIST):
+            budget_round.checklist.create(text=text, sort_order=order)
         budget_round.save()
 
+
+CHECKLIST = [
+    "Projektet er offentligt og åbent for alle.",
+    "Det er en engangsudgift uden driftsudgifter bagefter.",
+    "Ingen får en privat fordel af projektet.",
+    "Projektet kan gennemføres inden for et år.",
+]
 
 ROUND_TITLES = [
     ("upcoming", "Borgerbudget næste år"),

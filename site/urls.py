@@ -24,6 +24,7 @@ urlpatterns = [
 # Danish lives at /, English under /en/.
 urlpatterns += i18n_patterns(
     path("konto/", include("allauth.urls")),
+    path("forslag/", include("proposals.urls")),
     path(
         "tilgaengelighed/",
         committee_views.accessibility_statement,

@@ -78,3 +78,38 @@ def meeting(*, committee: Committee, days_from_now: int = 7, **fields) -> Meetin
         **fields,
     }
     return Meeting.objects.create(committee=committee, **values)
+
+
+def proposal(
+    *, budget_round: BudgetRound, author: User | None = None, state: str = "draft", **fields
+):
+    """A complete proposal, submitted through the service when `state` is not draft."""
+    from proposals import services as proposal_services
+    from proposals.models import Proposal
+
+    author = author or user()
+    values = {
+        "title": f"Forslag {next(_counter)}",
+        "summary": "Et kort resumé.",
+        "description": "En lang beskrivelse.",
+        "estimated_cost": 10_000,
+        "location_text": "Fælledparken",
+        "checklist_answers": {str(i.pk): True for i in budget_round.checklist.all()},
+        **fields,
+    }
+    if "category" not in values and budget_round.categories.exists():
+        values["category"] = budget_round.categories.first()
+    if state == "draft":
+        return proposal_services.proposal_draft_save(
+            author=author, budget_round=budget_round, data=values
+        )
+    obj = Proposal.objects.create(
+        budget_round=budget_round,
+        author=author,
+        state=state,
+        case_number=f"T-{next(_counter)}",
+        submitted_at=timezone.now(),
+        random_key=next(_counter),
+        **values,
+    )
+    return obj

@@ -9,6 +9,7 @@ from .rounds import (
     DecisionMethod,
     Phase,
     RoundCategory,
+    RoundChecklistItem,
     TallyRule,
 )
 from .users import User
@@ -31,6 +32,7 @@ __all__ = [
     "NewsPage",
     "Phase",
     "RoundCategory",
+    "RoundChecklistItem",
     "TallyRule",
     "User",
     "VenueKind",

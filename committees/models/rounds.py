@@ -83,6 +83,11 @@ class BudgetRound(ClusterableModel):
     ballot_style = models.CharField(
         _("ballot style"), max_length=16, choices=BallotStyle.choices, default=BallotStyle.KNAPSACK
     )
+    min_supports = models.PositiveIntegerField(
+        _("supports needed to reach the ballot"),
+        default=0,
+        help_text=_("0: every feasible proposal reaches the ballot."),
+    )
     reviewers = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         blank=True,
@@ -208,3 +213,20 @@ class RoundCategory(Orderable):
 
     def __str__(self) -> str:
         return self.name
+
+
+class RoundChecklistItem(Orderable):
+    """A question every proposal answers, e.g. "Is it open to everyone?"."""
+
+    round = ParentalKey(BudgetRound, on_delete=models.CASCADE, related_name="checklist")
+    text = models.CharField(_("question"), max_length=255)
+    required = models.BooleanField(
+        _("must be answered yes"), default=True, help_text=_("Proposals answering no are refused.")
+    )
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("checklist question")
+        verbose_name_plural = _("checklist")
+
+    def __str__(self) -> str:
+        return self.text

@@ -230,6 +230,11 @@ def test_moderator_cannot_file_a_round_under_another_committee(client, world):
         "categories-INITIAL_FORMS": 0,
         "categories-MIN_NUM_FORMS": 0,
         "categories-MAX_NUM_FORMS": 1000,
+        "checklist-TOTAL_FORMS": 0,
+        "checklist-INITIAL_FORMS": 0,
+        "checklist-MIN_NUM_FORMS": 0,
+        "checklist-MAX_NUM_FORMS": 1000,
+        "min_supports": 0,
         **{k: v.strftime("%Y-%m-%d %H:%M") for k, v in dates.items()},
     }
     response = client.post(reverse("budgetround:add"), data)

@@ -1,0 +1,40 @@
+"""Storing cleaned uploads: images in Wagtail's image library (renditions), PDFs as files."""
+
+from django.core.files.base import ContentFile
+from wagtail.images import get_image_model
+from wagtail.models import Collection
+
+from proposals.models import Proposal, ProposalAttachment, ProposalImage
+
+COLLECTION_NAME = "Forslag"
+
+
+def _collection() -> Collection:
+    root = Collection.get_first_root_node() or Collection.add_root(name="Root")
+    existing = root.get_children().filter(name=COLLECTION_NAME).first()
+    return existing or root.add_child(name=COLLECTION_NAME)
+
+
+def image_store(*, proposal: Proposal, clean, alt_text: str = "") -> ProposalImage:
+    Image = get_image_model()
+    image = Image(
+        title=(alt_text or proposal.title or clean.filename)[:255],
+        collection=_collection(),
+        description=alt_text[:255] if hasattr(Image, "description") else "",
+    )
+    image.file.save(clean.filename, ContentFile(clean.content), save=False)
+    image.width, image.height = clean.width, clean.height
+    image.save()
+    order = proposal.images.count()
+    return ProposalImage.objects.create(
+        proposal=proposal, image=image, alt_text=alt_text, sort_order=order
+    )
+
+
+def attachment_store(*, proposal: Proposal, clean) -> ProposalAttachment:
+    attachment = ProposalAttachment(
+        proposal=proposal, title=clean.filename, size=len(clean.content)
+    )
+    attachment.file.save(clean.filename, ContentFile(clean.content), save=False)
+    attachment.save()
+    return attachment

@@ -1,0 +1,198 @@
+"""Proposals (forslag): what residents, associations, volunteer groups and businesses propose."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from committees.models import BudgetRound, RoundCategory
+
+
+class State(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    IN_REVIEW = "in_review", _("In review")
+    FEASIBLE = "feasible", _("On the ballot")
+    REJECTED = "rejected", _("Rejected")
+    MERGED = "merged", _("Merged")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    SELECTED = "selected", _("Selected")
+    NOT_SELECTED = "not_selected", _("Not selected")
+    IN_PROGRESS = "in_progress", _("In progress")
+    COMPLETED = "completed", _("Completed")
+
+
+class SubmitterKind(models.TextChoices):
+    RESIDENT = "resident", _("Resident")
+    ASSOCIATION = "association", _("Association")
+    VOLUNTEER_GROUP = "volunteer_group", _("Volunteer group")
+    BUSINESS = "business", _("Local business")
+
+
+class Proposal(models.Model):
+    budget_round = models.ForeignKey(
+        BudgetRound, on_delete=models.PROTECT, related_name="proposals", verbose_name=_("round")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="proposals",
+        verbose_name=_("author"),
+    )
+    # NULL for drafts: unique numbers are given on submission only.
+    case_number = models.CharField(  # noqa: DJ001
+        _("case number"), max_length=32, unique=True, null=True, blank=True
+    )
+    state = models.CharField(
+        _("state"), max_length=16, choices=State.choices, default=State.DRAFT, db_index=True
+    )
+    title = models.CharField(_("title"), max_length=120)
+    summary = models.CharField(_("short summary"), max_length=300, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    estimated_cost = models.PositiveBigIntegerField(
+        _("estimated cost (kr.)"), null=True, blank=True
+    )
+    revised_cost = models.PositiveBigIntegerField(_("revised cost (kr.)"), null=True, blank=True)
+    category = models.ForeignKey(
+        RoundCategory,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("category"),
+    )
+    location_text = models.CharField(_("address or place"), max_length=200, blank=True)
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    submitter_kind = models.CharField(
+        _("submitted as"),
+        max_length=16,
+        choices=SubmitterKind.choices,
+        default=SubmitterKind.RESIDENT,
+    )
+    organisation_name = models.CharField(_("organisation"), max_length=200, blank=True)
+    cvr_number = models.CharField(_("CVR number"), max_length=8, blank=True)
+    contact_person = models.CharField(_("contact person"), max_length=150, blank=True)
+    checklist_answers = models.JSONField(_("checklist answers"), default=dict, blank=True)
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_from",
+        verbose_name=_("merged into"),
+    )
+    support_count = models.PositiveIntegerField(_("supporters"), default=0)
+    random_key = models.PositiveIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-submitted_at", "-pk"]
+        verbose_name = _("proposal")
+        verbose_name_plural = _("proposals")
+        indexes = [
+            models.Index(fields=["budget_round", "state", "-submitted_at"]),
+            models.Index(fields=["budget_round", "state", "-support_count"]),
+            models.Index(fields=["budget_round", "state", "random_key"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(estimated_cost__isnull=True) | Q(estimated_cost__gt=0),
+                name="proposal_cost_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(revised_cost__isnull=True) | Q(revised_cost__gt=0),
+                name="proposal_revised_cost_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(state=State.DRAFT) | Q(case_number__isnull=False),
+                name="proposal_submitted_has_case_number",
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=State.values), name="proposal_state_known"
+            ),
+            models.CheckConstraint(
+                condition=(Q(state=State.MERGED) & Q(merged_into__isnull=False))
+                | (~Q(state=State.MERGED) & Q(merged_into__isnull=True)),
+                name="proposal_merged_has_target",
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
+                name="proposal_latitude_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
+                name="proposal_longitude_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_number or _('draft')}: {self.title}"
+
+    @property
+    def cost(self) -> int | None:
+        """What the proposal costs: the reviewer's revised figure when there is one."""
+        return self.revised_cost or self.estimated_cost
+
+    @property
+    def is_public(self) -> bool:
+        return self.state != State.DRAFT
+
+
+class StatusChange(models.Model):
+    """One move of the state machine: who, when, from, to, and the public reason."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="history")
+    from_state = models.CharField(max_length=16, choices=State.choices)
+    to_state = models.CharField(max_length=16, choices=State.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    public_reason = models.TextField(_("public reason"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("status change")
+        verbose_name_plural = _("status history")
+
+    def __str__(self) -> str:
+        return f"{self.proposal_id}: {self.from_state} → {self.to_state}"
+
+
+class ProposalImage(models.Model):
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="images")
+    image = models.ForeignKey("wagtailimages.Image", on_delete=models.CASCADE, related_name="+")
+    alt_text = models.CharField(_("description of the image"), max_length=250, blank=True)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["sort_order", "pk"]
+        verbose_name = _("image")
+        verbose_name_plural = _("images")
+
+    def __str__(self) -> str:
+        return self.alt_text or str(self.image)
+
+
+class ProposalAttachment(models.Model):
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("file"), upload_to="proposals/attachments/%Y/%m/")
+    title = models.CharField(_("title"), max_length=200)
+    size = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.title

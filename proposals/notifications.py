@@ -1,0 +1,62 @@
+"""E-mails to authors, each in the recipient's own language, sent after the change committed."""
+
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from proposals.models import Proposal
+
+logger = logging.getLogger(__name__)
+
+
+def _site_url() -> str:
+    return settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+
+
+def _send(*, user, template: str, context: dict) -> None:
+    if user is None or not user.email:
+        return
+    language = getattr(user, "preferred_language", None) or settings.LANGUAGE_CODE
+    with translation.override(language):
+        context = {**context, "user": user, "site_url": _site_url()}
+        subject = render_to_string(f"proposals/email/{template}_subject.txt", context)
+        body = render_to_string(f"proposals/email/{template}.txt", context)
+    try:
+        send_mail(" ".join(subject.split()), body, None, [user.email])
+    except Exception:  # the change is saved; a lost e-mail must not undo it
+        logger.exception("Could not send %s e-mail to user %s", template, user.pk)
+
+
+def send_receipt(*, proposal_id: int) -> None:
+    proposal = Proposal.objects.select_related("author", "budget_round__committee").get(
+        pk=proposal_id
+    )
+    _send(user=proposal.author, template="receipt", context={"proposal": proposal})
+
+
+def send_state_change(*, proposal_id: int, reason: str = "") -> None:
+    proposal = Proposal.objects.select_related("author", "budget_round__committee").get(
+        pk=proposal_id
+    )
+    _send(
+        user=proposal.author,
+        template="state_change",
+        context={"proposal": proposal, "reason": reason},
+    )
+
+
+def send_merged(*, survivor_id: int, duplicate_id: int, reason: str) -> None:
+    proposals = Proposal.objects.select_related("author", "budget_round__committee").in_bulk(
+        [survivor_id, duplicate_id]
+    )
+    survivor, duplicate = proposals[survivor_id], proposals[duplicate_id]
+    authors = {p.author for p in (survivor, duplicate) if p.author}
+    for author in authors:
+        _send(
+            user=author,
+            template="merged",
+            context={"survivor": survivor, "duplicate": duplicate, "reason": reason},
+        )

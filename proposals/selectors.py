@@ -1,0 +1,97 @@
+"""Reads of the proposals app."""
+
+from django.db.models import BigIntegerField, F, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Cast, Mod
+
+from committees.models import BudgetRound
+from proposals.models import Comment, Proposal, ProposalImage, State, StatusChange
+
+LISTED_STATES = [s for s in State.values if s not in (State.DRAFT, State.WITHDRAWN, State.MERGED)]
+SHUFFLE_MODULUS = 2_147_483_629  # a prime below 2**31
+
+
+def proposal_list(
+    *,
+    budget_round: BudgetRound,
+    q: str = "",
+    category: int | None = None,
+    state: str = "",
+    kind: str = "",
+    cost_min: int | None = None,
+    cost_max: int | None = None,
+    sort: str = "new",
+    seed: int = 1,
+) -> QuerySet[Proposal]:
+    """The public proposals of a round, filtered and sorted, with what a list row shows."""
+    proposals = Proposal.objects.filter(budget_round=budget_round)
+    proposals = (
+        proposals.filter(state=state) if state else proposals.filter(state__in=LISTED_STATES)
+    )
+    if q:
+        proposals = proposals.filter(
+            Q(title__icontains=q) | Q(summary__icontains=q) | Q(case_number__iexact=q)
+        )
+    if category:
+        proposals = proposals.filter(category_id=category)
+    if kind:
+        proposals = proposals.filter(submitter_kind=kind)
+    if cost_min is not None:
+        proposals = proposals.filter(estimated_cost__gte=cost_min)
+    if cost_max is not None:
+        proposals = proposals.filter(estimated_cost__lte=cost_max)
+    proposals = proposals.select_related("category").prefetch_related(
+        Prefetch("images", queryset=ProposalImage.objects.select_related("image"))
+    )
+    if sort == "support":
+        return proposals.order_by("-support_count", "-submitted_at", "-pk")
+    if sort == "random":
+        # A stable order per visitor (seed kept in the session), a different one for each.
+        shuffle = Mod(
+            Cast(F("random_key"), BigIntegerField()) * Value(seed, BigIntegerField()),
+            Value(SHUFFLE_MODULUS, BigIntegerField()),
+        )
+        return proposals.annotate(shuffle=shuffle).order_by("shuffle", "pk")
+    return proposals.order_by("-submitted_at", "-pk")
+
+
+def proposal_detail(*, pk: int) -> Proposal | None:
+    return (
+        Proposal.objects.select_related(
+            "budget_round__committee__page", "category", "author", "merged_into"
+        )
+        .prefetch_related(
+            Prefetch("images", queryset=ProposalImage.objects.select_related("image")),
+            "attachments",
+            Prefetch("history", queryset=StatusChange.objects.order_by("created_at", "pk")),
+            Prefetch(
+                "comments",
+                queryset=Comment.objects.select_related("author").order_by("created_at", "pk"),
+            ),
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def proposals_of(*, user) -> QuerySet[Proposal]:
+    return (
+        Proposal.objects.filter(author=user)
+        .select_related("budget_round__committee")
+        .order_by("-updated_at")
+    )
+
+
+def user_supports(*, user, proposals) -> set[int]:
+    if not user.is_authenticated:
+        return set()
+    ids = [p.pk for p in proposals]
+    return set(user.supports.filter(proposal_id__in=ids).values_list("proposal_id", flat=True))
+
+
+def ballot_proposals(*, budget_round: BudgetRound) -> QuerySet[Proposal]:
+    """What reaches the ballot: feasible, with at least the round's minimum of supports."""
+    return Proposal.objects.filter(
+        budget_round=budget_round,
+        state=State.FEASIBLE,
+        support_count__gte=budget_round.min_supports,
+    ).order_by("pk")

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from proposals import views
+
+app_name = "proposals"
+urlpatterns = [
+    path("runde/<int:round_id>/", views.proposal_list, name="list"),
+    path("runde/<int:round_id>/nyt/", views.proposal_edit, name="create"),
+    path("mine/", views.my_proposals, name="mine"),
+    path("<int:pk>/", views.proposal_detail, name="detail"),
+    path("<int:pk>/rediger/", views.proposal_edit, name="edit"),
+    path("<int:pk>/stoet/", views.proposal_support, name="support"),
+    path("<int:pk>/tilbagetraek/", views.proposal_withdraw, name="withdraw"),
+    path("<int:pk>/kommentarer/", views.comment_create, name="comment"),
+    path("kommentarer/<int:pk>/anmeld/", views.comment_flag, name="comment_flag"),
+    path("kommentarer/<int:pk>/skjul/", views.comment_hide, name="comment_hide"),
+]

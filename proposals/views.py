@@ -1,0 +1,266 @@
+"""Public pages of proposals. Views hold no domain logic: they call services and selectors."""
+
+import secrets
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from committees.models import BudgetRound
+from proposals import selectors, services
+from proposals.forms import CommentForm, ProposalFilterForm, ProposalForm
+from proposals.models import Comment, Proposal
+from proposals.permissions import AUTHOR, MODERATOR, can_view, has_verified_email, roles_of
+
+PAGE_SIZE = 20
+
+
+def _round_or_404(round_id: int) -> BudgetRound:
+    return get_object_or_404(BudgetRound.objects.select_related("committee__page"), pk=round_id)
+
+
+def proposal_list(request, round_id: int):
+    budget_round = _round_or_404(round_id)
+    form = ProposalFilterForm(request.GET or None, budget_round=budget_round)
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    if "shuffle_seed" not in request.session:
+        request.session["shuffle_seed"] = secrets.randbelow(2**31 - 2) + 1
+    proposals = selectors.proposal_list(
+        budget_round=budget_round,
+        q=filters.get("q") or "",
+        category=filters.get("category"),
+        state=filters.get("state") or "",
+        kind=filters.get("kind") or "",
+        cost_min=filters.get("cost_min"),
+        cost_max=filters.get("cost_max"),
+        sort=filters.get("sort") or "new",
+        seed=request.session["shuffle_seed"],
+    )
+    try:
+        page_size = min(max(int(request.GET.get("per_page", PAGE_SIZE)), 5), 100)
+    except ValueError:
+        page_size = PAGE_SIZE
+    page = Paginator(proposals, page_size).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return TemplateResponse(
+        request,
+        "proposals/proposal_list.html",
+        {
+            "round": budget_round,
+            "form": form,
+            "page_obj": page,
+            "proposals": page.object_list,
+            "supported": selectors.user_supports(user=request.user, proposals=page.object_list),
+            "query": query.urlencode(),
+            "map_view": request.GET.get("view") == "map",
+        },
+    )
+
+
+def proposal_detail(request, pk: int):
+    proposal = selectors.proposal_detail(pk=pk)
+    if proposal is None or not can_view(request.user, proposal):
+        raise Http404
+    roles = roles_of(request.user, proposal)
+    return TemplateResponse(
+        request,
+        "proposals/proposal_detail.html",
+        {
+            "proposal": proposal,
+            "round": proposal.budget_round,
+            "is_author": AUTHOR in roles,
+            "is_moderator": MODERATOR in roles,
+            "editable": AUTHOR in roles and services.proposal_is_editable(proposal),
+            "supported": bool(selectors.user_supports(user=request.user, proposals=[proposal])),
+            "comment_form": CommentForm(),
+            "can_support": proposal.state in services.SUPPORTABLE_STATES,
+        },
+    )
+
+
+def _errors_to_form(form, exc: ValidationError) -> dict:
+    problems = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    for field, errors in problems.items():
+        target = field if field in form.fields else None
+        for error in errors:
+            form.add_error(target, error)
+    return problems
+
+
+def _save_uploads(proposal: Proposal, form: ProposalForm) -> None:
+    from proposals.media import attachment_store, image_store
+
+    alt = form.cleaned_data.get("image_alt") or ""
+    room = max(0, 5 - proposal.images.count())
+    for clean in (form.cleaned_data.get("images") or [])[:room]:
+        image_store(proposal=proposal, clean=clean, alt_text=alt)
+    if form.cleaned_data.get("attachment"):
+        attachment_store(proposal=proposal, clean=form.cleaned_data["attachment"])
+
+
+@login_required
+def proposal_edit(request, round_id: int | None = None, pk: int | None = None):
+    """Create or edit a draft; 'submit' submits it. What was typed is kept on every error."""
+    proposal = None
+    if pk is not None:
+        proposal = get_object_or_404(Proposal.objects.select_related("budget_round"), pk=pk)
+        if proposal.author_id != request.user.pk:
+            raise PermissionDenied
+        budget_round = proposal.budget_round
+    else:
+        budget_round = _round_or_404(round_id)
+    if not has_verified_email(request.user):
+        messages.error(request, _("Verify your e-mail address before you propose."))
+        return redirect("account_email")
+    if proposal is not None and not services.proposal_is_editable(proposal):
+        messages.info(request, _("The proposal can no longer be changed: review has started."))
+        return redirect("proposals:detail", pk=proposal.pk)
+    form = ProposalForm(
+        request.POST or None, request.FILES or None, instance=proposal, budget_round=budget_round
+    )
+    problems = {}
+    if request.method == "POST":
+        saved = False
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    proposal = services.proposal_draft_save(
+                        author=request.user,
+                        budget_round=budget_round,
+                        data=form.data_for_service(),
+                        proposal=proposal,
+                    )
+                    _save_uploads(proposal, form)
+                saved = True
+            except ValidationError as exc:
+                _errors_to_form(form, exc)
+                proposal = form.instance if form.instance.pk else None
+        if saved:
+            if "submit" in request.POST and proposal.state == "draft":
+                try:
+                    services.proposal_submit(author=request.user, proposal=proposal)
+                except ValidationError as exc:
+                    problems = _errors_to_form(form, exc)
+                    messages.warning(
+                        request, _("Your draft is saved, but it cannot be submitted yet.")
+                    )
+                else:
+                    messages.success(request, _("Thank you! Your proposal has been submitted."))
+                    return redirect("proposals:detail", pk=proposal.pk)
+            else:
+                messages.success(request, _("Saved."))
+                if not problems:
+                    return redirect("proposals:edit", pk=proposal.pk)
+        else:
+            messages.error(
+                request, _("Please correct the errors below. Nothing you typed is lost.")
+            )
+    return TemplateResponse(
+        request,
+        "proposals/proposal_form.html",
+        {"form": form, "round": budget_round, "proposal": proposal},
+        status=200,
+    )
+
+
+@login_required
+@require_POST
+def proposal_support(request, pk: int):
+    proposal = get_object_or_404(Proposal.objects.select_related("budget_round"), pk=pk)
+    if not can_view(request.user, proposal):
+        raise Http404
+    try:
+        if request.POST.get("action") == "remove":
+            services.support_remove(user=request.user, proposal=proposal)
+            messages.success(request, _("Your support was removed."))
+        elif services.support_add(user=request.user, proposal=proposal):
+            messages.success(request, _("Thank you for your support."))
+        else:
+            messages.info(request, _("You already support this proposal."))
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    return redirect("proposals:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def proposal_withdraw(request, pk: int):
+    proposal = get_object_or_404(Proposal.objects.select_related("budget_round"), pk=pk)
+    try:
+        services.proposal_withdraw(author=request.user, proposal=proposal)
+    except PermissionDenied:
+        raise Http404 from None
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The proposal was withdrawn."))
+    return redirect("proposals:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def comment_create(request, pk: int):
+    proposal = get_object_or_404(Proposal.objects.select_related("budget_round"), pk=pk)
+    if not can_view(request.user, proposal):
+        raise Http404
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.comment_add(
+                author=request.user, proposal=proposal, body=form.cleaned_data["body"]
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        else:
+            messages.success(request, _("Your comment was published."))
+    else:
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return redirect(reverse("proposals:detail", args=[pk]) + "#comments")
+
+
+@login_required
+@require_POST
+def comment_flag(request, pk: int):
+    comment = get_object_or_404(Comment.objects.select_related("proposal"), pk=pk)
+    try:
+        services.comment_flag(user=request.user, comment=comment)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Thank you. A moderator will look at the comment."))
+    return redirect(reverse("proposals:detail", args=[comment.proposal_id]) + "#comments")
+
+
+@login_required
+@require_POST
+def comment_hide(request, pk: int):
+    comment = get_object_or_404(Comment.objects.select_related("proposal__budget_round"), pk=pk)
+    try:
+        services.comment_hide(
+            moderator=request.user, comment=comment, reason=request.POST.get("reason", "")
+        )
+    except PermissionDenied:
+        raise Http404 from None
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The comment is hidden."))
+    return redirect(reverse("proposals:detail", args=[comment.proposal_id]) + "#comments")
+
+
+@login_required
+def my_proposals(request):
+    return TemplateResponse(
+        request,
+        "proposals/my_proposals.html",
+        {"proposals": selectors.proposals_of(user=request.user)},
+    )

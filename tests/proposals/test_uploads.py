@@ -1,0 +1,572 @@
+import io
+import struct
+import time
+import zlib
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image, ImageCms, ImageFile, PngImagePlugin
+
+from proposals.uploads import (
+    MAX_FILENAME_LENGTH,
+    CleanFile,
+    CleanImage,
+    clean_filename,
+    clean_image,
+    clean_pdf,
+)
+
+GPS_IFD = 0x8825
+ORIENTATION = 0x0112
+XMP = (
+    b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF '
+    b'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+    b"<rdf:Description>secret-xmp</rdf:Description></rdf:RDF></x:xmpmeta>"
+)
+
+
+def _upload(name, content):
+    return SimpleUploadedFile(name, content)
+
+
+def _image_bytes(image, fmt, **params):
+    out = io.BytesIO()
+    image.save(out, format=fmt, **params)
+    return out.getvalue()
+
+
+def _gps_exif(orientation=None):
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # Make
+    exif[0x0110] = "PhoneModel"  # Model
+    if orientation:
+        exif[ORIENTATION] = orientation
+    gps = exif.get_ifd(GPS_IFD)
+    gps[1] = "N"  # GPSLatitudeRef
+    gps[2] = (55.0, 40.0, 36.0)  # GPSLatitude: Copenhagen
+    gps[3] = "E"  # GPSLongitudeRef
+    gps[4] = (12.0, 34.0, 8.0)  # GPSLongitude
+    return exif
+
+
+def _reopen(cleaned):
+    return Image.open(io.BytesIO(cleaned.content))
+
+
+def _assert_no_metadata(cleaned):
+    with _reopen(cleaned) as im:
+        assert dict(im.getexif()) == {}
+        assert im.getexif().get_ifd(GPS_IFD) == {}
+        for key in ("exif", "xmp", "XML:com.adobe.xmp", "icc_profile", "comment", "dpi"):
+            assert key not in im.info
+        assert not getattr(im, "text", {})
+    for marker in (b"Exif", b"secret-xmp", b"ICC_PROFILE", b"PhoneMaker", b"a comment"):
+        assert marker not in cleaned.content
+
+
+def _refused(code, func, upload):
+    with pytest.raises(ValidationError) as excinfo:
+        func(upload)
+    assert excinfo.value.code == code
+    assert str(excinfo.value.message)  # a readable, translatable message
+    return excinfo.value
+
+
+def _png_claiming(width, height):
+    """A tiny PNG whose IHDR claims the given size, with a few bytes of pixel data."""
+
+    def chunk(kind, data):
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    idat = zlib.compress(b"\x00" * 64)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+
+
+@pytest.fixture
+def no_pixel_decoding(monkeypatch):
+    """Fail the test if any image's pixels get decoded."""
+
+    def refuse(self):
+        raise AssertionError("pixels were decoded")
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", refuse)
+
+
+# --------------------------------------------------------------------------
+# Images: metadata is stripped, pictures stay upright
+# --------------------------------------------------------------------------
+
+
+def test_jpeg_gps_exif_xmp_icc_and_comment_are_stripped():
+    photo = Image.new("RGB", (64, 48), (200, 30, 30))
+    srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    content = _image_bytes(
+        photo, "JPEG", exif=_gps_exif(), xmp=XMP, icc_profile=srgb, comment=b"a comment"
+    )
+    with Image.open(io.BytesIO(content)) as original:  # the fixture really has it all
+        assert original.getexif().get_ifd(GPS_IFD)
+        assert "xmp" in original.info and "icc_profile" in original.info
+
+    cleaned = clean_image(_upload("IMG_0001.JPG", content))
+
+    assert isinstance(cleaned, CleanImage)
+    assert (cleaned.format, cleaned.width, cleaned.height) == ("JPEG", 64, 48)
+    assert cleaned.filename == "img_0001.jpg"
+    _assert_no_metadata(cleaned)
+    with _reopen(cleaned) as im:
+        assert im.format == "JPEG"
+        assert im.mode == "RGB"
+
+
+def test_exif_orientation_is_applied_before_stripping():
+    photo = Image.new("RGB", (20, 10), (0, 0, 255))
+    photo.paste((255, 0, 0), (0, 0, 10, 10))  # left half red
+    content = _image_bytes(photo, "JPEG", exif=_gps_exif(orientation=6), quality=95)
+
+    cleaned = clean_image(_upload("sideways.jpg", content))
+
+    assert (cleaned.width, cleaned.height) == (10, 20)
+    _assert_no_metadata(cleaned)
+    with _reopen(cleaned) as im:
+        assert im.size == (10, 20)
+        # Orientation 6 means "rotate 90° clockwise to view": the red half ends on top.
+        red, green, blue = im.getpixel((5, 3))
+        assert red > 200 and blue < 60
+
+
+def test_png_with_alpha_stays_png_with_alpha_and_loses_text_and_exif():
+    image = Image.new("RGBA", (30, 20), (10, 120, 40, 0))
+    image.paste((10, 120, 40, 255), (0, 0, 15, 20))
+    text = PngImagePlugin.PngInfo()
+    text.add_text("Comment", "a comment")
+    text.add_itxt("XML:com.adobe.xmp", XMP.decode())
+    content = _image_bytes(image, "PNG", pnginfo=text, exif=_gps_exif())
+
+    cleaned = clean_image(_upload("logo.png", content))
+
+    assert (cleaned.format, cleaned.filename) == ("PNG", "logo.png")
+    _assert_no_metadata(cleaned)
+    with _reopen(cleaned) as im:
+        assert im.format == "PNG"
+        assert im.mode == "RGBA"
+        assert im.getpixel((2, 2))[3] == 255
+        assert im.getpixel((25, 2))[3] == 0
+
+
+def test_palette_png_keeps_its_transparency():
+    image = Image.new("P", (8, 8), 0)
+    image.putpalette([255, 255, 255, 255, 0, 0] + [0] * 762)
+    image.paste(1, (0, 0, 4, 8))
+    content = _image_bytes(image, "PNG", transparency=0)
+
+    cleaned = clean_image(_upload("icon.png", content))
+
+    with _reopen(cleaned) as im:
+        assert im.format == "PNG"
+        rgba = im.convert("RGBA")
+        assert rgba.getpixel((1, 1)) == (255, 0, 0, 255)
+        assert rgba.getpixel((6, 1))[3] == 0
+
+
+def test_webp_stays_webp_with_alpha_and_no_metadata():
+    image = Image.new("RGBA", (40, 40), (0, 0, 255, 128))
+    content = _image_bytes(image, "WEBP", exif=_gps_exif(), xmp=XMP, quality=90)
+
+    cleaned = clean_image(_upload("kort.webp", content))
+
+    assert (cleaned.format, cleaned.width, cleaned.height) == ("WEBP", 40, 40)
+    assert cleaned.filename == "kort.webp"
+    _assert_no_metadata(cleaned)
+    with _reopen(cleaned) as im:
+        assert im.format == "WEBP"
+        assert im.mode == "RGBA"
+        assert 100 < im.getpixel((20, 20))[3] < 160
+
+
+def test_cmyk_jpeg_becomes_rgb_jpeg():
+    content = _image_bytes(Image.new("CMYK", (16, 16), (0, 255, 255, 0)), "JPEG")
+
+    cleaned = clean_image(_upload("print.jpeg", content))
+
+    assert (cleaned.format, cleaned.filename) == ("JPEG", "print.jpg")
+    with _reopen(cleaned) as im:
+        assert im.mode == "RGB"
+        red, green, blue = im.getpixel((8, 8))
+        assert red > 200 and green < 60 and blue < 60
+
+
+def test_heic_is_converted_to_jpeg_without_metadata():
+    pillow_heif = pytest.importorskip("pillow_heif")
+    pillow_heif.register_heif_opener()
+    content = _image_bytes(Image.new("RGB", (32, 16), (0, 160, 0)), "HEIF", exif=_gps_exif())
+    assert content[4:12] == b"ftypheic"
+
+    cleaned = clean_image(_upload("IMG_1234.HEIC", content))
+
+    assert (cleaned.format, cleaned.width, cleaned.height) == ("JPEG", 32, 16)
+    assert cleaned.filename == "img_1234.jpg"
+    _assert_no_metadata(cleaned)
+    with _reopen(cleaned) as im:
+        assert im.format == "JPEG"
+
+
+def test_the_file_name_never_decides_the_format():
+    content = _image_bytes(Image.new("RGB", (8, 8)), "PNG")
+
+    cleaned = clean_image(_upload("photo.jpg", content))
+
+    assert (cleaned.format, cleaned.filename) == ("PNG", "photo.png")
+
+
+def test_result_is_frozen():
+    cleaned = clean_image(_upload("a.png", _image_bytes(Image.new("L", (4, 4)), "PNG")))
+    with pytest.raises(AttributeError):
+        cleaned.content = b""
+
+
+# --------------------------------------------------------------------------
+# Images: what is refused
+# --------------------------------------------------------------------------
+
+SVG = (
+    b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
+    b"<script>alert(1)</script></svg>"
+)
+MINIMAL_PDF_HEADER = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        pytest.param("x.jpg", SVG, id="svg-named-jpg"),
+        pytest.param("x.png", b"<!doctype html><html><script>alert(1)</script></html>", id="html"),
+        pytest.param("x.gif", _image_bytes(Image.new("P", (8, 8)), "GIF"), id="gif"),
+        pytest.param("x.jpg", _image_bytes(Image.new("P", (8, 8)), "GIF"), id="gif-named-jpg"),
+        pytest.param("x.jpg", b"just some text, honestly a photo", id="text"),
+        pytest.param("x.jpg", MINIMAL_PDF_HEADER, id="pdf-named-jpg"),
+        pytest.param("x.bmp", _image_bytes(Image.new("RGB", (8, 8)), "BMP"), id="bmp"),
+        pytest.param("x.tif", _image_bytes(Image.new("RGB", (8, 8)), "TIFF"), id="tiff"),
+        pytest.param("x.avif", b"\x00\x00\x00\x1cftypavif" + b"\x00" * 64, id="avif"),
+        pytest.param("x.jpg", b"", id="empty"),
+    ],
+)
+def test_refuses_what_is_not_jpeg_png_or_webp(name, content):
+    _refused("image_type", clean_image, _upload(name, content))
+
+
+def test_magic_bytes_and_pillows_format_must_agree():
+    # Starts like a JPEG, is really a GIF afterwards: Pillow may not open it as JPEG.
+    content = b"\xff\xd8\xff" + _image_bytes(Image.new("P", (8, 8)), "GIF")
+    with pytest.raises(ValidationError) as excinfo:
+        clean_image(_upload("x.jpg", content))
+    assert excinfo.value.code in {"image_type", "image_corrupt"}
+
+
+@pytest.mark.parametrize("size", [(9000, 10), (10, 9000)])
+def test_refuses_more_than_8000_pixels_on_a_side(size, no_pixel_decoding):
+    content = _image_bytes(Image.new("1", size), "PNG")
+    error = _refused("image_too_large", clean_image, _upload("wide.png", content))
+    assert error.params["side"] == 8000
+
+
+def test_refuses_more_than_40_megapixels_before_decoding(no_pixel_decoding):
+    content = _image_bytes(Image.new("1", (7000, 7000)), "PNG")  # 49 MP, small file
+
+    error = _refused("image_too_large", clean_image, _upload("huge.png", content))
+
+    assert error.params["width"] == error.params["height"] == 7000
+
+
+def test_accepts_exactly_the_limits():
+    content = _image_bytes(Image.new("1", (8000, 5000)), "PNG")  # 40 MP, 8000 px wide
+    cleaned = clean_image(_upload("limit.png", content))
+    assert (cleaned.width, cleaned.height) == (8000, 5000)
+
+
+@pytest.mark.parametrize(("width", "height"), [(60_000, 60_000), (10_000, 10_000)])
+def test_tiny_file_claiming_huge_dimensions_is_a_bomb(width, height, no_pixel_decoding):
+    content = _png_claiming(width, height)
+    assert len(content) < 200
+
+    started = time.perf_counter()
+    _refused("image_bomb", clean_image, _upload("bomb.png", content))
+    assert time.perf_counter() - started < 1
+
+
+def test_bomb_check_does_not_depend_on_pillows_global_limit(monkeypatch, no_pixel_decoding):
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", None)
+    _refused("image_bomb", clean_image, _upload("bomb.png", _png_claiming(60_000, 60_000)))
+
+
+def test_pillows_bomb_warning_is_an_error(monkeypatch, no_pixel_decoding):
+    # With a lower process-wide limit, Pillow only warns for this size: still refused.
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1_000)
+    _refused("image_bomb", clean_image, _upload("warn.png", _png_claiming(40, 40)))
+
+
+def test_small_file_claiming_allowed_dimensions_is_corrupt_not_accepted():
+    _refused("image_corrupt", clean_image, _upload("liar.png", _png_claiming(2000, 2000)))
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP"])
+def test_truncated_image_is_corrupt(fmt):
+    noise = Image.effect_noise((200, 200), 80).convert("RGB")
+    content = _image_bytes(noise, fmt)
+    _refused("image_corrupt", clean_image, _upload("cut.img", content[: len(content) // 2]))
+
+
+def test_refuses_files_over_15_mb():
+    content = b"\xff\xd8\xff\xe0" + b"\x00" * (16 * 1024 * 1024)
+    error = _refused("file_too_big", clean_image, _upload("big.jpg", content))
+    assert error.params["limit"] == 15
+
+
+def test_refuses_files_over_15_mb_even_when_the_declared_size_lies():
+    upload = _upload("big.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * (16 * 1024 * 1024))
+    upload.size = 1000
+    _refused("file_too_big", clean_image, upload)
+
+
+# --------------------------------------------------------------------------
+# File names
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "extension", "expected"),
+    [
+        ("../../etc/passwd", None, "passwd"),
+        ("../../etc/passwd", "jpg", "passwd.jpg"),
+        ("C:\\x\\y.jpg", None, "y.jpg"),
+        ("\x00evil.jpg", None, "evil.jpg"),
+        ("evil\x00.php.jpg", "jpg", "evil-php.jpg"),
+        ("<script>.jpg", "jpg", "script.jpg"),
+        # The "/" of "</script>" is a path separator: only what follows it remains.
+        ("<script>alert(1)</script>.jpg", "jpg", "script.jpg"),
+        ("<img src=x onerror=alert(1)>.jpg", "jpg", "img-src-x-onerror-alert-1.jpg"),
+        ("first line\nsecond\r\nline.png", "png", "first-line-second-line.png"),
+        ("..hidden", None, "hidden"),
+        (".htaccess", "png", "htaccess.png"),
+        ("shell.php", "jpg", "shell.jpg"),
+        ("photo.tar.gz", "pdf", "photo-tar.pdf"),
+        ("Forslag til Nørrebro Åpark – Ærø.PDF", "pdf", "forslag-til-noerrebro-aapark-aeroe.pdf"),
+        ("Café crème.JPG", None, "cafe-creme.jpg"),
+        ("Legeplads__ny  -- version.png", ".PNG", "legeplads__ny-version.png"),
+        ("", None, "fil"),
+        ("", "jpg", "fil.jpg"),
+        ("...", "jpg", "fil.jpg"),
+        ("/", "jpg", "fil.jpg"),
+        ("\x00\x01\x02", "jpg", "fil.jpg"),
+        ("<>.jpg", "jpg", "fil.jpg"),
+        ("漢字.png", "png", "fil.png"),
+        ("CON.jpg", "jpg", "fil-con.jpg"),
+        ("photo.jpg", "j/p\\g", "photo.jpg"),
+        ("photo", None, "photo"),
+    ],
+)
+def test_clean_filename(name, extension, expected):
+    assert clean_filename(name, extension) == expected
+
+
+def test_clean_filename_caps_long_names_and_keeps_the_extension():
+    result = clean_filename("a" * 300 + ".jpg", "jpg")
+    assert len(result) == MAX_FILENAME_LENGTH
+    assert result == "a" * 96 + ".jpg"
+
+
+def test_clean_filename_never_ends_in_a_separator_after_cutting():
+    result = clean_filename("a" * 95 + "-bbbbbbbbbb.jpg", "jpg")
+    assert len(result) <= MAX_FILENAME_LENGTH
+    assert result == "a" * 95 + ".jpg"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "../../etc/passwd",
+        "C:\\x\\y.jpg",
+        "\x00evil.jpg",
+        "<script>.jpg",
+        "a\nb\rc\td.jpg",
+        "x" * 300,
+        "ÆØÅ æøå",
+        "..\\..\\windows\\system32\\cmd.exe",
+    ],
+)
+def test_clean_filename_output_is_always_safe(name):
+    result = clean_filename(name, "jpg")
+    assert result.endswith(".jpg")
+    assert 4 < len(result) <= MAX_FILENAME_LENGTH
+    assert result.isascii()
+    assert not result.startswith(".")
+    assert all(ch.isalnum() or ch in "-_." for ch in result)
+    assert result.count(".") == 1
+
+
+# --------------------------------------------------------------------------
+# PDFs
+# --------------------------------------------------------------------------
+
+
+def _pdf(*extra_objects, catalog_extra=b""):
+    """A small, well-formed PDF with one empty page."""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R " + catalog_extra + b" >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
+        *extra_objects,
+    ]
+    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    for offset in offsets:
+        out += b"%010d 00000 n \n" % offset
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
+
+
+def _stream(data, dictionary=b""):
+    return b"<< /Length %d %s >>\nstream\n" % (len(data), dictionary) + data + b"\nendstream"
+
+
+def test_valid_pdf_is_accepted_unchanged():
+    content = _pdf()
+
+    cleaned = clean_pdf(_upload("../Budget 2026 – Nørrebro.PDF", content))
+
+    assert isinstance(cleaned, CleanFile)
+    assert cleaned.content == content
+    assert cleaned.filename == "budget-2026-noerrebro.pdf"
+
+
+def test_pdf_with_binary_streams_is_not_mistaken_for_scripts():
+    noise = b"/JS /Launch /JavaScript \x00\xff" * 100  # inside an image stream: harmless
+    content = _pdf(_stream(noise, b"/Type /XObject /Subtype /Image /Filter /DCTDecode"))
+    assert clean_pdf(_upload("scan.pdf", content)).content == content
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        pytest.param("x.pdf", b"<!doctype html><html><script>alert(1)</script></html>", id="html"),
+        pytest.param("x.pdf", b"<script>alert(1)</script>\n%PDF-1.4\n%%EOF", id="js-first"),
+        pytest.param(
+            "x.pdf", b"%PDF-1.4\n<html><script>alert(1)</script></html>\n%%EOF", id="polyglot"
+        ),
+        pytest.param("x.pdf", _pdf()[:-200], id="truncated-no-eof"),
+        pytest.param("x.pdf", _pdf() + b"\x00" * 2000, id="eof-not-near-the-end"),
+        pytest.param("x.pdf", b"%PDF-", id="only-magic"),
+        pytest.param("x.pdf", _image_bytes(Image.new("RGB", (8, 8)), "PNG"), id="png"),
+        pytest.param("x.pdf", b"", id="empty"),
+    ],
+)
+def test_refuses_what_is_not_a_pdf(name, content):
+    _refused("pdf_type", clean_pdf, _upload(name, content))
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        pytest.param(
+            _pdf(b"<< /S /JavaScript /JS (app.alert(1)) >>", catalog_extra=b"/OpenAction 4 0 R"),
+            id="javascript",
+        ),
+        pytest.param(_pdf(b"<< /S /JavaScript /JS 5 0 R >>", _stream(b"app.alert(1)")), id="js"),
+        pytest.param(_pdf(b"<< /S /Launch /F (cmd.exe) >>"), id="launch"),
+        pytest.param(
+            _pdf(
+                b"<< /EmbeddedFiles << /Names [(x.exe) 5 0 R] >> >>",
+                b"<< /Type /Filespec /F (x.exe) /EF << /F 6 0 R >> >>",
+                _stream(b"MZ", b"/Type /EmbeddedFile"),
+            ),
+            id="embedded-file",
+        ),
+        pytest.param(_pdf(b"<< /S /J#61va#53cript /J#53 (app.alert(1)) >>"), id="hex-escaped"),
+    ],
+)
+def test_refuses_pdfs_with_active_content(content):
+    error = _refused("pdf_active_content", clean_pdf, _upload("x.pdf", content))
+    assert "scripts" in str(error.message)
+
+
+def test_refuses_javascript_hidden_in_a_compressed_object_stream():
+    hidden = zlib.compress(b"4 0 << /S /JavaScript /JS (app.alert(1)) >>")
+    content = _pdf(_stream(hidden, b"/Type /ObjStm /N 1 /First 4 /Filter /FlateDecode"))
+    _refused("pdf_active_content", clean_pdf, _upload("x.pdf", content))
+
+
+def test_refuses_an_object_stream_that_cannot_be_inflated():
+    content = _pdf(_stream(b"not zlib at all", b"/Type /ObjStm /N 1 /First 4"))
+    _refused("pdf_corrupt", clean_pdf, _upload("x.pdf", content))
+
+
+def test_refuses_encrypted_pdfs():
+    content = _pdf(b"<< /Filter /Standard /V 2 /R 3 >>").replace(
+        b"/Root 1 0 R", b"/Root 1 0 R /Encrypt 4 0 R"
+    )
+    _refused("pdf_encrypted", clean_pdf, _upload("x.pdf", content))
+
+
+def test_refuses_pdfs_over_10_mb():
+    padding = _stream(b"\x00" * (10 * 1024 * 1024))
+    error = _refused("file_too_big", clean_pdf, _upload("big.pdf", _pdf(padding)))
+    assert error.params["limit"] == 10
+
+
+def test_pdf_just_under_10_mb_is_accepted():
+    content = _pdf(_stream(b"\x00" * (10 * 1024 * 1024 - 2000)))
+    assert len(content) <= 10 * 1024 * 1024
+    assert clean_pdf(_upload("big.pdf", content)).filename == "big.pdf"
+
+
+@pytest.mark.parametrize("mode", ["L", "RGB", "RGBA"])
+def test_png_colour_profile_is_dropped(mode):
+    srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    content = _image_bytes(Image.new(mode, (8, 8)), "PNG", icc_profile=srgb)
+    with Image.open(io.BytesIO(content)) as original:
+        assert "icc_profile" in original.info
+
+    cleaned = clean_image(_upload("profiled.png", content))
+
+    _assert_no_metadata(cleaned)
+    with _reopen(cleaned) as im:
+        assert im.mode == mode
+
+
+def test_multi_picture_jpeg_from_a_phone_becomes_a_plain_jpeg():
+    first, second = Image.new("RGB", (24, 16), "red"), Image.new("RGB", (24, 16), "blue")
+    content = _image_bytes(first, "MPO", save_all=True, append_images=[second])
+    with Image.open(io.BytesIO(content)) as original:
+        assert original.format == "MPO"
+
+    cleaned = clean_image(_upload("DSC0001.JPG", content))
+
+    assert (cleaned.format, cleaned.width, cleaned.height) == ("JPEG", 24, 16)
+    with _reopen(cleaned) as im:
+        assert im.format == "JPEG"
+        assert getattr(im, "n_frames", 1) == 1
+
+
+def test_animated_png_keeps_only_its_first_frame():
+    frames = [Image.new("RGB", (8, 8), colour) for colour in ("red", "green", "blue")]
+    content = _image_bytes(frames[0], "PNG", save_all=True, append_images=frames[1:])
+
+    cleaned = clean_image(_upload("anim.png", content))
+
+    with _reopen(cleaned) as im:
+        assert getattr(im, "n_frames", 1) == 1
+        assert im.convert("RGB").getpixel((0, 0)) == (255, 0, 0)
