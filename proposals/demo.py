@@ -1,0 +1,130 @@
+"""Demo proposals: realistic ideas in every state, in the demo committee's rounds."""
+
+import random
+
+from django.db import transaction
+from django.utils import timezone
+
+from committees.demo import DEMO_COMMITTEE
+from committees.models import BudgetRound, User
+from proposals.models import Proposal, State, StatusChange, SubmitterKind, Support
+
+IDEAS = [
+    ("Bænke langs søerne", "Flere bænke, så ældre kan hvile sig på gåturen.", 45_000),
+    ("Legeplads i Fælledparken", "Nye klatrestativer til de mindste.", 140_000),
+    ("Cykelpumpe ved biblioteket", "En offentlig cykelpumpe, der virker hele året.", 12_000),
+    ("Lommepark på hjørnet", "Plantekasser og grønt på den tomme p-plads.", 95_000),
+    ("Gadefest for hele kvarteret", "En årlig gadefest med musik og mad.", 30_000),
+    ("Træningsredskaber i parken", "Udendørs fitness for alle aldre.", 120_000),
+    ("Bytteskab ved skolen", "Et skab hvor naboer bytter bøger og legetøj.", 8_000),
+    ("Blomstereng for bierne", "Vilde blomster i stedet for græsplæne.", 25_000),
+    ("Lys på stien", "Belysning på den mørke sti ved banen.", 110_000),
+    ("Koncerter i gården", "Tre sommerkoncerter med lokale bands.", 40_000),
+]
+# The states a demo round shows, by the phase it is in.
+STATES_BY_ROUND = {
+    "demo-ideas": [State.DRAFT, State.SUBMITTED, State.SUBMITTED, State.WITHDRAWN],
+    "demo-review": [State.SUBMITTED, State.IN_REVIEW, State.FEASIBLE, State.REJECTED, State.MERGED],
+    "demo-voting": [State.FEASIBLE] * 8,
+    "demo-results": [
+        State.SELECTED,
+        State.SELECTED,
+        State.NOT_SELECTED,
+        State.NOT_SELECTED,
+        State.REJECTED,
+    ],
+    "demo-implementation": [State.IN_PROGRESS, State.COMPLETED, State.SELECTED],
+}
+REASONS = {
+    State.REJECTED: "Arealet ejes ikke af kommunen, så projektet kan ikke gennemføres.",
+    State.MERGED: "Samme idé som et andet forslag; støtterne er lagt sammen.",
+    State.WITHDRAWN: "",
+}
+PATHS = {
+    State.SUBMITTED: [State.SUBMITTED],
+    State.IN_REVIEW: [State.SUBMITTED, State.IN_REVIEW],
+    State.FEASIBLE: [State.SUBMITTED, State.IN_REVIEW, State.FEASIBLE],
+    State.REJECTED: [State.SUBMITTED, State.IN_REVIEW, State.REJECTED],
+    State.MERGED: [State.SUBMITTED, State.MERGED],
+    State.WITHDRAWN: [State.SUBMITTED, State.WITHDRAWN],
+    State.SELECTED: [State.SUBMITTED, State.IN_REVIEW, State.FEASIBLE, State.SELECTED],
+    State.NOT_SELECTED: [State.SUBMITTED, State.IN_REVIEW, State.FEASIBLE, State.NOT_SELECTED],
+    State.IN_PROGRESS: [
+        State.SUBMITTED,
+        State.IN_REVIEW,
+        State.FEASIBLE,
+        State.SELECTED,
+        State.IN_PROGRESS,
+    ],
+    State.COMPLETED: [
+        State.SUBMITTED,
+        State.IN_REVIEW,
+        State.FEASIBLE,
+        State.SELECTED,
+        State.IN_PROGRESS,
+        State.COMPLETED,
+    ],
+}
+
+
+@transaction.atomic
+def seed(*, stdout) -> None:
+    rng = random.Random(2026)
+    authors = list(User.objects.filter(email__endswith="@demo.borgerbudget.dk").order_by("pk"))
+    if not authors:
+        return
+    created = 0
+    for slug, states in STATES_BY_ROUND.items():
+        budget_round = BudgetRound.objects.filter(committee__name=DEMO_COMMITTEE, slug=slug).first()
+        if budget_round is None or budget_round.proposals.exists():
+            continue
+        categories = list(budget_round.categories.all())
+        checklist = {str(item.pk): True for item in budget_round.checklist.all()}
+        survivor = None
+        for index, state in enumerate(states):
+            title, summary, cost = IDEAS[(index + len(slug)) % len(IDEAS)]
+            author = authors[index % 2]  # the resident and the association representative
+            kind = SubmitterKind.ASSOCIATION if index % 2 else SubmitterKind.RESIDENT
+            proposal = Proposal.objects.create(
+                budget_round=budget_round,
+                author=author,
+                state=State.DRAFT,  # numbered below, once the primary key exists
+                title=title,
+                summary=summary,
+                description=f"<p>{summary} Forslaget kommer fra en nabo i bydelen.</p>",
+                estimated_cost=min(cost, budget_round.max_cost),
+                category=categories[index % len(categories)] if categories else None,
+                location_text="Østerbro",
+                submitter_kind=kind,
+                organisation_name="Østerbro Beboerforening" if index % 2 else "",
+                contact_person=author.display_name if index % 2 else "",
+                checklist_answers=checklist,
+                random_key=rng.randrange(1, 2**31),
+                submitted_at=None if state == State.DRAFT else timezone.now(),
+            )
+            if state != State.DRAFT:
+                proposal.case_number = f"BB-{budget_round.pk:03d}-{proposal.pk:05d}"
+                proposal.state = state
+                if state == State.MERGED and survivor is None:
+                    proposal.state = State.SUBMITTED
+                if state == State.MERGED and survivor is not None:
+                    proposal.state, proposal.merged_into = State.MERGED, survivor
+                proposal.save()
+                previous = State.DRAFT
+                for step in PATHS[State(proposal.state)]:
+                    StatusChange.objects.create(
+                        proposal=proposal,
+                        from_state=previous,
+                        to_state=step,
+                        actor=author,
+                        public_reason=REASONS.get(step, ""),
+                    )
+                    previous = step
+                if survivor is None and state in (State.SUBMITTED, State.FEASIBLE):
+                    survivor = proposal
+                for supporter in rng.sample(authors, k=rng.randint(0, len(authors))):
+                    Support.objects.get_or_create(proposal=proposal, user=supporter)
+                proposal.support_count = proposal.supports.count()
+                proposal.save(update_fields=["support_count"])
+            created += 1
+    stdout.write(f"Demo proposals: {created} new, {Proposal.objects.count()} in all.")
