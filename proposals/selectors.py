@@ -39,6 +39,8 @@ def proposal_list(
         proposals = proposals.filter(estimated_cost__gte=cost_min)
     if cost_max is not None:
         proposals = proposals.filter(estimated_cost__lte=cost_max)
+    # The list shows neither the description nor the checklist: keep them out of the sort.
+    proposals = proposals.defer("description", "checklist_answers")
     proposals = proposals.select_related("category").prefetch_related(
         Prefetch("images", queryset=ProposalImage.objects.select_related("image"))
     )
@@ -63,14 +65,14 @@ def proposal_detail(*, pk: int) -> Proposal | None:
             Prefetch("images", queryset=ProposalImage.objects.select_related("image")),
             "attachments",
             Prefetch("history", queryset=StatusChange.objects.order_by("created_at", "pk")),
-            Prefetch(
-                "comments",
-                queryset=Comment.objects.select_related("author").order_by("created_at", "pk"),
-            ),
         )
         .filter(pk=pk)
         .first()
     )
+
+
+def proposal_comments(*, proposal: Proposal) -> QuerySet[Comment]:
+    return proposal.comments.select_related("author").order_by("created_at", "pk")
 
 
 def proposals_of(*, user) -> QuerySet[Proposal]:

@@ -71,6 +71,9 @@ def proposal_detail(request, pk: int):
     if proposal is None or not can_view(request.user, proposal):
         raise Http404
     roles = roles_of(request.user, proposal)
+    comments = Paginator(selectors.proposal_comments(proposal=proposal), 50).get_page(
+        request.GET.get("comments")
+    )
     return TemplateResponse(
         request,
         "proposals/proposal_detail.html",
@@ -82,6 +85,7 @@ def proposal_detail(request, pk: int):
             "editable": AUTHOR in roles and services.proposal_is_editable(proposal),
             "supported": bool(selectors.user_supports(user=request.user, proposals=[proposal])),
             "comment_form": CommentForm(),
+            "comments": comments,
             "can_support": proposal.state in services.SUPPORTABLE_STATES,
         },
     )
