@@ -6,8 +6,10 @@ WIDGET_CLASSES = {
     "select": "form-select",
     "selectmultiple": "form-select",
     "checkbox": "form-checkbox",
-    "radioselect": "",
-    "checkboxselectmultiple": "",
+    # Named after the widget's template: RadioSelect renders radio.html, CheckboxSelectMultiple
+    # checkbox_select.html. Native inputs: "form-input" (appearance: none) made them invisible.
+    "radio": "",
+    "checkbox_select": "",
     "clearablefile": "form-file-input",
     "file": "form-file-input",
 }

@@ -105,6 +105,22 @@ class ProposalForm(forms.ModelForm):
                 initial={True: "yes", False: "no"}.get(answers.get(str(item.pk))),
             )
 
+    # Copenhagen with a margin; a point outside is a slip of the mouse, not a place in the area.
+    AREA_BOUNDS = ((55.60, 12.44), (55.74, 12.66))
+
+    def clean(self):
+        cleaned = super().clean()
+        lat, lng = cleaned.get("latitude"), cleaned.get("longitude")
+        if (lat is None) != (lng is None):
+            self.add_error("latitude", _("The point on the map is incomplete. Mark it again."))
+        elif lat is not None:
+            (south, west), (north, east) = self.AREA_BOUNDS
+            if not (south <= lat <= north and west <= lng <= east):
+                self.add_error(
+                    "latitude", _("The point on the map is outside the committee's area.")
+                )
+        return cleaned
+
     def clean_cvr_number(self):
         value = (self.cleaned_data.get("cvr_number") or "").replace(" ", "")
         if value and (not value.isdigit() or len(value) != 8):

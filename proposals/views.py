@@ -2,6 +2,7 @@
 
 import secrets
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,6 +22,10 @@ from proposals.models import Comment, Proposal
 from proposals.permissions import AUTHOR, MODERATOR, can_view, has_verified_email, roles_of
 
 PAGE_SIZE = 20
+
+
+def _map_settings() -> dict:
+    return {"map_tile_url": settings.MAP_TILE_URL, "map_attribution": settings.MAP_ATTRIBUTION}
 
 
 def _round_or_404(round_id: int) -> BudgetRound:
@@ -62,6 +67,7 @@ def proposal_list(request, round_id: int):
             "supported": selectors.user_supports(user=request.user, proposals=page.object_list),
             "query": query.urlencode(),
             "map_view": request.GET.get("view") == "map",
+            **_map_settings(),
         },
     )
 
@@ -171,7 +177,7 @@ def proposal_edit(request, round_id: int | None = None, pk: int | None = None):
     return TemplateResponse(
         request,
         "proposals/proposal_form.html",
-        {"form": form, "round": budget_round, "proposal": proposal},
+        {"form": form, "round": budget_round, "proposal": proposal, **_map_settings()},
         status=200,
     )
 

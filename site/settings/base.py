@@ -239,6 +239,7 @@ WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
 
 # Map tiles for proposal maps; the page works without them (address field and list view).
 MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
+MAP_ATTRIBUTION = os.environ.get("MAP_ATTRIBUTION", "")
 MAP_TILE_ORIGIN = "/".join(MAP_TILE_URL.split("/")[:3]) if MAP_TILE_URL.startswith("http") else ""
 
 # --- Security defaults (production tightens them) -------------------------------------------

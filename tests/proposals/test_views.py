@@ -295,3 +295,29 @@ def test_moderator_hides_a_comment_with_a_reason(client, ideas_round):
     client.post(reverse("proposals:comment_hide", args=[comment.pk]), {"reason": "Tone"})
     html = client.get(reverse("proposals:detail", args=[proposal.pk])).content.decode()
     assert "Dumt forslag!" not in html and "Tone" in html
+
+
+def test_a_point_on_the_map_is_kept_and_one_outside_the_area_refused(client, resident, ideas_round):
+    url = "/en" + reverse("proposals:create", args=[ideas_round.pk])
+    response = client.post(
+        url, {**_form_data(ideas_round), "latitude": "48.8566", "longitude": "2.3522", "save": "1"}
+    )
+    assert response.status_code == HTTPStatus.OK
+    assert "outside the committee" in response.content.decode()
+    response = client.post(
+        url, {**_form_data(ideas_round), "latitude": "55.699", "longitude": "12.573", "save": "1"}
+    )
+    assert response.status_code == HTTPStatus.FOUND
+    proposal = Proposal.objects.get()
+    assert (float(proposal.latitude), float(proposal.longitude)) == (55.699, 12.573)
+
+
+def test_list_offers_a_map_view_from_our_own_assets(client, ideas_round):
+    factories.proposal(
+        budget_round=ideas_round, state="submitted", latitude="55.699", longitude="12.573"
+    )
+    url = reverse("proposals:list", args=[ideas_round.pk])
+    html = client.get(url, {"view": "map"}).content.decode()
+    assert "data-map-list" in html and 'data-lat="55.699000"' in html
+    assert "/static/leaflet/leaflet.js" in html and "/static/frontend/map.js" in html
+    assert "data-map-list" not in client.get(url).content.decode()
