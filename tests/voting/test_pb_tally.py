@@ -30,9 +30,7 @@ def test_assen_2024_recounts_to_its_published_result_with_equal_shares_add1():
 
 
 @pytest.mark.parametrize("rule", ["greedy", "mes", "mes_add1"])
-@pytest.mark.parametrize(
-    "name", ["Poland_Warszawa_2020_Ochota.pb", "Switzerland_Zurich_D10.pb"]
-)
+@pytest.mark.parametrize("name", ["Poland_Warszawa_2020_Ochota.pb", "Switzerland_Zurich_D10.pb"])
 def test_every_rule_answers_with_ids_from_the_file(rule, name):
     instance = read_pb(DATA / name)
     result = _tally(DATA / name, rule)
@@ -43,10 +41,16 @@ def test_every_rule_answers_with_ids_from_the_file(rule, name):
 @pytest.mark.parametrize(
     ("content", "line"),
     [
-        ("META\nkey;value\nbudget;100\nvote_type;approval\nnum_projects;1\nnum_votes;1\n"
-         "PROJECTS\nproject_id;cost\n1;abc\nVOTES\nvoter_id;vote\n1;1\n", "line 9"),
-        ("META\nkey;value\nbudget;100\nvote_type;approval\nnum_projects;1\nnum_votes;1\n"
-         "PROJECTS\nproject_id;cost\n1;50\nVOTES\nvoter_id;vote\n1;7\n", "line 12"),
+        (
+            "META\nkey;value\nbudget;100\nvote_type;approval\nnum_projects;1\nnum_votes;1\n"
+            "PROJECTS\nproject_id;cost\n1;abc\nVOTES\nvoter_id;vote\n1;1\n",
+            "line 9",
+        ),
+        (
+            "META\nkey;value\nbudget;100\nvote_type;approval\nnum_projects;1\nnum_votes;1\n"
+            "PROJECTS\nproject_id;cost\n1;50\nVOTES\nvoter_id;vote\n1;7\n",
+            "line 12",
+        ),
     ],
 )
 def test_malformed_file_is_a_clear_error_naming_the_line(tmp_path, content, line):

@@ -1,0 +1,59 @@
+"""The keys that keep who-voted apart from what-was-voted. They live in settings, never in the DB.
+
+BALLOT_VOTER_KEY turns a person's identity into the voter key of `Participation`;
+BALLOT_OWNER_KEY turns that voter key into the `owner_tag` of a replaceable `Ballot`. Both
+default to keys derived from SECRET_KEY; production may set them separately.
+"""
+
+import hashlib
+import hmac
+import secrets
+
+from django.conf import settings
+
+RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+
+
+def _key(name: str) -> bytes:
+    explicit = getattr(settings, name, "")
+    if explicit:
+        return explicit.encode()
+    return hashlib.sha256(f"{name}:{settings.SECRET_KEY}".encode()).digest()
+
+
+def _hmac(name: str, message: str) -> str:
+    return hmac.new(_key(name), message.encode(), hashlib.sha256).hexdigest()
+
+
+def voter_key(*, round_id: int, person: str) -> str:
+    """The same person gets the same key in a round whatever the channel; other rounds differ."""
+    return _hmac("BALLOT_VOTER_KEY", f"{round_id}:{person}")
+
+
+def owner_tag(*, voter_key: str) -> str:
+    return _hmac("BALLOT_OWNER_KEY", voter_key)
+
+
+def person_key(*, national_id: str) -> str:
+    """A keyed hash of the national identity number, computed and forgotten at verification."""
+    digits = "".join(ch for ch in national_id if ch.isdigit())
+    return _hmac("BALLOT_VOTER_KEY", f"person:{digits}")
+
+
+def code_hash(code: str) -> str:
+    return _hmac("BALLOT_VOTER_KEY", f"code:{normalise_code(code)}")
+
+
+def normalise_code(code: str) -> str:
+    return "".join(ch for ch in (code or "").upper() if ch.isalnum())
+
+
+def new_code() -> str:
+    """Twelve characters from a 32-letter alphabet: 60 bits of randomness, shown in groups."""
+    raw = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(12))
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+def new_receipt() -> str:
+    """Ten characters, 50 bits: a voter finds their ballot in the published file by it."""
+    return "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(10))

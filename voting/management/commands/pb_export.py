@@ -1,0 +1,77 @@
+"""`python manage.py pb_export ROUND_ID -o FILE.pb`: a round's anonymised ballots in pabulib form.
+
+Ballot rows come in a random order with random voter ids and no times; each row carries the
+voter's receipt code, so every voter can find their own ballot and anyone can recount.
+"""
+
+import hashlib
+import secrets
+
+from django.core.management.base import BaseCommand, CommandError
+
+from committees.models import BudgetRound
+from voting.models import Ballot
+from voting.pabulib import PbInstance, PbProject, PbVote, format_pb
+from voting.selectors import round_projects
+
+VOTE_TYPES = {
+    "approval": "approval",
+    "knapsack": "approval",
+    "cumulative": "cumulative",
+    "ranking": "ordinal",
+}
+
+
+def export_round(budget_round: BudgetRound) -> str:
+    projects = round_projects(budget_round=budget_round)
+    ballots = list(
+        Ballot.objects.filter(budget_round=budget_round).values_list("selection", "receipt_code")
+    )
+    secrets.SystemRandom().shuffle(ballots)
+    style = budget_round.ballot_style
+    votes = []
+    for index, (selection, receipt) in enumerate(ballots, start=1):
+        chosen = {p: v for p, v in selection.items() if v > 0 and p in projects}
+        if style == "cumulative":
+            vote: list[str] | dict[str, int] = chosen
+        elif style == "ranking":
+            vote = [p for p, _rank in sorted(chosen.items(), key=lambda item: item[1])]
+        else:
+            vote = sorted(chosen, key=int)
+        votes.append(PbVote(voter_id=str(index), vote=vote, extra={"receipt": receipt}))
+    meta = {
+        "description": f"{budget_round.title} ({budget_round.committee.name})",
+        "country": "Denmark",
+        "unit": budget_round.committee.name,
+        "instance": budget_round.slug,
+        "num_projects": str(len(projects)),
+        "num_votes": str(len(votes)),
+        "budget": str(budget_round.pot),
+        "vote_type": VOTE_TYPES[style],
+        "rule": budget_round.tally_rule,
+        "currency": "DKK",
+        "ballot_style": style,
+    }
+    pb_projects = {
+        pid: PbProject(id=pid, cost=p.cost, name=p.title.replace(";", ","), extra={})
+        for pid, p in projects.items()
+    }
+    return format_pb(PbInstance(meta=meta, projects=pb_projects, votes=votes))
+
+
+class Command(BaseCommand):
+    help = "Write a round's anonymised ballots and projects as a pabulib .pb file."
+
+    def add_arguments(self, parser):
+        parser.add_argument("round_id", type=int)
+        parser.add_argument("-o", "--output", required=True, help="the .pb file to write")
+
+    def handle(self, *args, **options):
+        budget_round = BudgetRound.objects.filter(pk=options["round_id"]).first()
+        if budget_round is None:
+            raise CommandError(f"There is no round {options['round_id']}.")
+        text = export_round(budget_round)
+        with open(options["output"], "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        digest = hashlib.sha256(text.encode()).hexdigest()
+        self.stdout.write(f"Wrote {options['output']} (SHA-256 {digest})")

@@ -1,0 +1,137 @@
+"""The ballot box. Who voted and what was voted live apart, and nothing in the database links them.
+
+`Participation` says that a voter (a keyed hash, never a name or a CPR number) took part in a
+round, through which channel and on which day. `Ballot` holds what was voted, under a random
+UUID, with no time finer than the day and no reference to the voter. A ballot that may later be
+replaced carries an `owner_tag`: a keyed hash of the voter's key under a second key that is not
+in the database, so the database alone cannot join the two tables.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from committees.models import BudgetRound, District
+
+
+class Channel(models.TextChoices):
+    ONLINE = "online", _("Online")
+    CODE = "code", _("Voting code")
+    TABLET = "tablet", _("At a polling station, on a tablet")
+    PAPER = "paper", _("On paper")
+
+
+class VotingConfig(models.Model):
+    """How one round is voted: channels, ballot limits, and what the public may see when."""
+
+    budget_round = models.OneToOneField(
+        BudgetRound, on_delete=models.CASCADE, related_name="voting_config"
+    )
+    allow_online = models.BooleanField(_("online with a verified identity"), default=True)
+    allow_codes = models.BooleanField(_("with a one-time voting code"), default=True)
+    allow_paper = models.BooleanField(_("in person or on paper"), default=True)
+    approval_min = models.PositiveSmallIntegerField(_("approval: at least"), default=1)
+    approval_max = models.PositiveSmallIntegerField(_("approval: at most"), default=5)
+    knapsack_min_share = models.PositiveSmallIntegerField(
+        _("knapsack: spend at least (% of the pot)"), default=0
+    )
+    cumulative_points = models.PositiveSmallIntegerField(_("cumulative: points"), default=10)
+    cumulative_max_per_project = models.PositiveSmallIntegerField(
+        _("cumulative: at most per project"), default=5
+    )
+    ranking_length = models.PositiveSmallIntegerField(_("ranking: rank your top"), default=3)
+    allow_change = models.BooleanField(_("voters may change their ballot"), default=True)
+    min_ballots_for_tally = models.PositiveIntegerField(
+        _("hide the running tally below this many ballots"), default=10
+    )
+
+    class Meta:
+        verbose_name = _("voting settings")
+        verbose_name_plural = _("voting settings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(approval_min__gte=1) & Q(approval_max__gte=models.F("approval_min")),
+                name="voting_approval_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(knapsack_min_share__lte=100), name="voting_knapsack_share_percent"
+            ),
+            models.CheckConstraint(
+                condition=Q(cumulative_points__gte=1)
+                & Q(cumulative_max_per_project__gte=1)
+                & Q(cumulative_max_per_project__lte=models.F("cumulative_points")),
+                name="voting_cumulative_points",
+            ),
+            models.CheckConstraint(condition=Q(ranking_length__gte=1), name="voting_ranking_k"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Voting settings of {self.budget_round}"
+
+
+class Participation(models.Model):
+    """That a voter took part: one per voter per round across every channel, by the database."""
+
+    budget_round = models.ForeignKey(BudgetRound, on_delete=models.PROTECT, related_name="+")
+    voter_key = models.CharField(max_length=64)
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    voted_on = models.DateField(null=True, blank=True)  # None: checked in, not yet voted
+    area = models.ForeignKey(District, on_delete=models.SET_NULL, null=True, related_name="+")
+    age_band = models.CharField(max_length=8, blank=True)
+    station = models.ForeignKey(
+        "voting.PollingStation", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    checked_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("participation")
+        verbose_name_plural = _("participation")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["budget_round", "voter_key"], name="one_participation_per_voter_per_round"
+            ),
+            models.CheckConstraint(
+                condition=Q(channel__in=Channel.values), name="participation_channel_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.budget_round_id}: {self.channel}"
+
+
+class Ballot(models.Model):
+    """What one voter voted. Random id, no voter, no time finer than the day."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    budget_round = models.ForeignKey(BudgetRound, on_delete=models.PROTECT, related_name="+")
+    selection = models.JSONField()  # proposal id (str) -> approval 1, points, or rank (1 = first)
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    cast_on = models.DateField()
+    receipt_code = models.CharField(max_length=16, unique=True)
+    owner_tag = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
+    station = models.ForeignKey(
+        "voting.PollingStation", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("ballot")
+        verbose_name_plural = _("ballots")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["budget_round", "owner_tag"], name="one_replaceable_ballot_per_owner"
+            ),
+            models.CheckConstraint(
+                condition=Q(channel__in=Channel.values), name="ballot_channel_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Ballot {self.receipt_code}"
