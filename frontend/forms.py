@@ -7,11 +7,23 @@ WIDGET_CLASSES = {
     "selectmultiple": "form-select",
     "checkbox": "form-checkbox",
     # Named after the widget's template: RadioSelect renders radio.html, CheckboxSelectMultiple
-    # checkbox_select.html. Native inputs: "form-input" (appearance: none) made them invisible.
+    # checkbox_select.html. Their options get the design system's markup, see OPTION_MARKUP.
     "radio": "",
     "checkbox_select": "",
     "clearablefile": "form-file-input",
     "file": "form-file-input",
+}
+
+# The design system hides every native input (appearance: none) and draws radios and checkboxes
+# from `<input class="form-radio"><label for>`; Django's `<label><input> text</label>` would leave
+# them invisible.
+OPTION_MARKUP = {
+    "radio": ("frontend/forms/choice_option.html", "form-radio", "form-group-radio"),
+    "checkbox_select": (
+        "frontend/forms/choice_option.html",
+        "form-checkbox",
+        "form-group-checkbox",
+    ),
 }
 
 
@@ -26,4 +38,11 @@ class DesignSystemRenderer(DjangoTemplates):
             css = WIDGET_CLASSES.get(kind, "form-input")
             if css and "class" not in widget["attrs"]:
                 widget["attrs"]["class"] = css
+            if kind in OPTION_MARKUP:
+                option_template, input_class, group_class = OPTION_MARKUP[kind]
+                for _group, options, _index in widget.get("optgroups", []):
+                    for option in options:
+                        option["template_name"] = option_template
+                        option["attrs"]["class"] = input_class
+                        option["group_class"] = group_class
         return super().render(template_name, context, request)

@@ -90,10 +90,20 @@ def user_supports(*, user, proposals) -> set[int]:
     return set(user.supports.filter(proposal_id__in=ids).values_list("proposal_id", flat=True))
 
 
+ON_BALLOT_STATES = [
+    State.FEASIBLE,
+    State.SELECTED,
+    State.NOT_SELECTED,
+    State.IN_PROGRESS,
+    State.COMPLETED,
+]
+
+
 def ballot_proposals(*, budget_round: BudgetRound) -> QuerySet[Proposal]:
-    """What reaches the ballot: feasible, with at least the round's minimum of supports."""
+    """What is on the ballot: feasible with the round's minimum of supports (and, after the
+    vote, what became of those)."""
     return Proposal.objects.filter(
         budget_round=budget_round,
-        state=State.FEASIBLE,
+        state__in=ON_BALLOT_STATES,
         support_count__gte=budget_round.min_supports,
     ).order_by("pk")

@@ -25,6 +25,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("konto/", include("allauth.urls")),
     path("forslag/", include("proposals.urls")),
+    path("afstemning/", include("voting.urls")),
     path(
         "tilgaengelighed/",
         committee_views.accessibility_statement,

@@ -7,7 +7,7 @@ from proposals.models import Proposal
 from proposals.selectors import ballot_proposals
 from voting import rules
 from voting.ballot_rules import as_tally_ballot
-from voting.models import Ballot, Participation, VotingConfig
+from voting.models import Ballot, Participation, RoundResult, VotingConfig
 
 RULES = {"greedy": rules.greedy, "mes": rules.mes, "mes_add1": rules.mes_add1}
 
@@ -63,3 +63,9 @@ def round_vote_counts(*, budget_round: BudgetRound) -> dict[str, int]:
     for ballot in round_ballots(budget_round=budget_round):
         totals.update(ballot)
     return dict(totals)
+
+
+def round_confirmation(*, budget_round: BudgetRound) -> RoundResult | None:
+    return (
+        RoundResult.objects.filter(budget_round=budget_round).select_related("confirmed_by").first()
+    )

@@ -324,3 +324,72 @@ def ballot_cast_with_code(
         locked.used = True
         locked.save(update_fields=["used"])
         return ballot
+
+
+# --- Confirming the result -------------------------------------------------------------------
+
+
+@transaction.atomic
+def result_confirm(
+    *,
+    moderator,
+    budget_round: BudgetRound,
+    final_selected: list[str] | None = None,
+    reason: str = "",
+):
+    """The committee confirms the rule's outcome, or overrides it with a public reason.
+
+    Proposals on the ballot become selected or not selected; both outcomes stay on record.
+    """
+    import hashlib
+
+    from committees.permissions import is_moderator_of
+    from committees.services import audit_record
+    from proposals.models import State as ProposalState
+    from proposals.services import proposal_transition_by_system
+    from voting.management.commands.pb_export import export_round
+    from voting.models import RoundResult
+    from voting.selectors import round_projects, round_results
+
+    if not is_moderator_of(moderator, budget_round.committee_id):
+        raise PermissionDenied(_("Only the committee's moderators can confirm the result."))
+    if budget_round.phase not in (Phase.RESULTS, Phase.IMPLEMENTATION):
+        raise ValidationError(_("The result can be confirmed once voting has closed."))
+    if RoundResult.objects.filter(budget_round=budget_round).exists():
+        raise ValidationError(_("The result of this round is already confirmed."))
+    outcome = round_results(budget_round=budget_round)
+    projects = round_projects(budget_round=budget_round)
+    final = list(outcome.selected if final_selected is None else final_selected)
+    reason = (reason or "").strip()
+    if set(final) != set(outcome.selected):
+        if not reason:
+            raise ValidationError(_("Give a public reason for changing the result."))
+        if not set(final) <= set(projects):
+            raise ValidationError(_("Only projects on the ballot can be selected."))
+        if sum(projects[p].cost for p in final) > budget_round.pot:
+            raise ValidationError(_("The selected projects cost more than the pot."))
+    text = export_round(budget_round)
+    result = RoundResult.objects.create(
+        budget_round=budget_round,
+        rule=budget_round.tally_rule,
+        computed_selected=outcome.selected,
+        final_selected=final,
+        override_reason=reason if set(final) != set(outcome.selected) else "",
+        ballots_sha256=hashlib.sha256(text.encode()).hexdigest(),
+        ballot_count=Ballot.objects.filter(budget_round=budget_round).count(),
+        confirmed_by=moderator,
+        confirmed_at=timezone.now(),
+    )
+    for pid, proposal in projects.items():
+        if proposal.state == ProposalState.FEASIBLE:
+            target = ProposalState.SELECTED if pid in final else ProposalState.NOT_SELECTED
+            proposal_transition_by_system(proposal=proposal, target=target)
+    audit_record(
+        actor=moderator,
+        action="voting.result_confirm",
+        obj=budget_round,
+        reason=result.override_reason,
+        committee_id=budget_round.committee_id,
+        data={"computed": outcome.selected, "final": final, "sha256": result.ballots_sha256},
+    )
+    return result

@@ -1,6 +1,7 @@
 from .ballots import Ballot, Channel, Participation, VotingConfig
 from .codes import VotingCode
 from .identity import AGE_BANDS, VerifiedIdentity
+from .results import RoundResult
 from .stations import PaperEntry, PollingStation
 
 __all__ = [
@@ -10,6 +11,7 @@ __all__ = [
     "PaperEntry",
     "Participation",
     "PollingStation",
+    "RoundResult",
     "VerifiedIdentity",
     "VotingCode",
     "VotingConfig",

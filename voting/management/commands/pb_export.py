@@ -1,11 +1,11 @@
 """`python manage.py pb_export ROUND_ID -o FILE.pb`: a round's anonymised ballots in pabulib form.
 
-Ballot rows come in a random order with random voter ids and no times; each row carries the
-voter's receipt code, so every voter can find their own ballot and anyone can recount.
+Ballot rows come in a random order (that of their random receipt codes, so that the file and
+its SHA-256 are the same at every export) with voter ids 1..n and no times; each row carries
+the voter's receipt code, so every voter can find their own ballot and anyone can recount.
 """
 
 import hashlib
-import secrets
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -25,9 +25,10 @@ VOTE_TYPES = {
 def export_round(budget_round: BudgetRound) -> str:
     projects = round_projects(budget_round=budget_round)
     ballots = list(
-        Ballot.objects.filter(budget_round=budget_round).values_list("selection", "receipt_code")
+        Ballot.objects.filter(budget_round=budget_round)
+        .order_by("receipt_code")
+        .values_list("selection", "receipt_code")
     )
-    secrets.SystemRandom().shuffle(ballots)
     style = budget_round.ballot_style
     votes = []
     for index, (selection, receipt) in enumerate(ballots, start=1):

@@ -1,0 +1,527 @@
+"""Voting in person: the voter roll, tablets, paper ballots keyed twice, reconciliation."""
+
+import datetime
+from http import HTTPStatus
+
+import pytest
+from django.apps import apps
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, models, transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from committees.models import Committee, District
+from committees.services import committee_role_grant
+from proposals.models import State
+from tests import factories
+from voting import paper, services
+from voting.models import Ballot, PaperEntry, Participation, PollingStation, VotingConfig
+
+pytestmark = pytest.mark.django_db
+BIRTH = datetime.date(1990, 1, 1)
+NATIONAL_ID = "0101901234"
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def committee():
+    return factories.committee("Østerbro Lokaludvalg")
+
+
+@pytest.fixture
+def voting_round(committee):
+    budget_round = factories.budget_round(
+        committee=committee, phase="voting", ballot_style="approval", pot=100_000, max_cost=100_000
+    )
+    for title, cost in [("Bænke", 30_000), ("Legeplads", 60_000), ("Træer", 40_000)]:
+        factories.proposal(
+            budget_round=budget_round, state=State.FEASIBLE, title=title, estimated_cost=cost
+        )
+    return budget_round
+
+
+@pytest.fixture
+def station(voting_round):
+    return PollingStation.objects.create(budget_round=voting_round, name="Østerbro Bibliotek")
+
+
+@pytest.fixture
+def other_station(voting_round):
+    return PollingStation.objects.create(budget_round=voting_round, name="Fælledparken")
+
+
+def _staff(committee):
+    person = factories.user()
+    committee_role_grant(user=person, committee=committee, role="polling_staff")
+    return person
+
+
+@pytest.fixture
+def staff(committee):
+    return _staff(committee)
+
+
+@pytest.fixture
+def second_staff(committee):
+    return _staff(committee)
+
+
+def _ids(budget_round):
+    return {p.title: str(p.pk) for p in budget_round.proposals.all()}
+
+
+def _national_id(birth: datetime.date, serial: str = "1234") -> str:
+    return f"{birth:%d%m%y}{serial}"
+
+
+def _check_in(staff, station, national_id=NATIONAL_ID, birth=BIRTH, area=None, intent="tablet"):
+    return paper.voter_check_in(
+        staff=staff,
+        station=station,
+        national_id=national_id,
+        birth_date=birth,
+        area=area or station.budget_round.committee.district,
+        intent=intent,
+    )
+
+
+def _online_voter(committee, national_id=NATIONAL_ID):
+    person = factories.user()
+    services.identity_verify(
+        user=person,
+        provider="mitid-test",
+        subject=f"sub-{person.pk}",
+        national_id=national_id,
+        birth_date=BIRTH,
+        area=committee.district,
+    )
+    return person
+
+
+# --- The voter roll ----------------------------------------------------------------------------
+
+
+def test_checked_in_voter_cannot_vote_online(committee, voting_round, station, staff):
+    participation = _check_in(staff, station)
+    assert participation.voted_on is None and participation.channel == "paper"
+    assert participation.station == station and participation.checked_in_by == staff
+    assert participation.age_band == "35-49" and participation.area == committee.district
+    voter = _online_voter(committee)
+    eligibility = services.eligibility_online(user=voter, budget_round=voting_round)
+    assert not eligibility.can_vote
+    with pytest.raises(PermissionDenied):
+        services.ballot_cast_online(
+            user=voter, budget_round=voting_round, selection={_ids(voting_round)["Bænke"]: 1}
+        )
+    assert Ballot.objects.count() == 0 and Participation.objects.count() == 1
+
+
+def test_online_voter_cannot_check_in(committee, voting_round, station, staff):
+    voter = _online_voter(committee)
+    services.ballot_cast_online(
+        user=voter, budget_round=voting_round, selection={_ids(voting_round)["Bænke"]: 1}
+    )
+    with pytest.raises(services.AlreadyVoted, match="already voted online"):
+        _check_in(staff, station)
+    assert Participation.objects.count() == 1
+
+
+def test_a_voter_is_checked_in_once_across_stations(voting_round, station, other_station, staff):
+    _check_in(staff, station)
+    with pytest.raises(services.AlreadyVoted, match="already checked in"):
+        _check_in(staff, other_station)
+    _check_in(staff, station, national_id="0202801111", birth=datetime.date(1980, 2, 2))
+    with pytest.raises(services.AlreadyVoted, match="on a tablet|on paper|checked in"):
+        _check_in(staff, other_station, national_id="020280-1111", birth=datetime.date(1980, 2, 2))
+
+
+def test_under_age_and_wrong_area_are_refused_with_reasons(voting_round, station, staff):
+    today = timezone.localdate()
+    young = today.replace(year=today.year - 13)
+    with pytest.raises(ValidationError, match="aged 15 or more"):
+        _check_in(staff, station, national_id=_national_id(young), birth=young)
+    valby = District.objects.create(name="Valby", slug="valby")
+    with pytest.raises(ValidationError, match="Only residents of Østerbro"):
+        _check_in(staff, station, area=valby)
+    with pytest.raises(ValidationError, match="does not match the birth date"):
+        _check_in(staff, station, birth=datetime.date(1990, 1, 2))
+    with pytest.raises(ValidationError, match="ten digits"):
+        _check_in(staff, station, national_id="01019012")
+    assert Participation.objects.count() == 0
+
+
+def test_voting_districts_of_the_round_decide_the_area(voting_round, station, staff):
+    valby = District.objects.create(name="Valby", slug="valby")
+    voting_round.voting_districts.add(valby)
+    assert _check_in(staff, station, area=valby).area == valby
+
+
+def test_check_in_needs_staff_an_open_round_and_paper(committee, voting_round, station, staff):
+    with pytest.raises(PermissionDenied):
+        _check_in(factories.user(), station)
+    other = factories.committee("Valby Lokaludvalg", district_name="Valby")
+    with pytest.raises(PermissionDenied):
+        _check_in(_staff(other), station)
+    VotingConfig.objects.update_or_create(budget_round=voting_round, defaults={"allow_paper": False})
+    with pytest.raises(ValidationError, match="not voted in person"):
+        _check_in(staff, station)
+    closed = factories.budget_round(committee=committee, phase="results")
+    closed_station = PollingStation.objects.create(budget_round=closed, name="Biblioteket")
+    with pytest.raises(ValidationError, match="not open"):
+        _check_in(staff, closed_station)
+    moderator = factories.user()
+    committee_role_grant(user=moderator, committee=committee, role="moderator")
+    VotingConfig.objects.filter(budget_round=voting_round).update(allow_paper=True)
+    assert _check_in(moderator, station).checked_in_by == moderator
+
+
+# --- Tablets -----------------------------------------------------------------------------------
+
+
+def test_tablet_vote(voting_round, station, staff):
+    ids = _ids(voting_round)
+    participation = _check_in(staff, station)
+    with pytest.raises(ValidationError, match="Choose from 1 to 5"):
+        paper.ballot_cast_at_station(staff=staff, participation=participation, selection={})
+    assert Ballot.objects.count() == 0
+    ballot = paper.ballot_cast_at_station(
+        staff=staff, participation=participation, selection={ids["Bænke"]: 1, ids["Træer"]: 1}
+    )
+    assert ballot.channel == "tablet" and ballot.station == station
+    assert ballot.selection == {ids["Bænke"]: 1, ids["Træer"]: 1}
+    participation.refresh_from_db()
+    assert participation.channel == "tablet" and participation.voted_on == timezone.localdate()
+    with pytest.raises(services.AlreadyVoted, match="on a tablet"):
+        paper.ballot_cast_at_station(
+            staff=staff, participation=participation, selection={ids["Bænke"]: 1}
+        )
+    assert Ballot.objects.count() == 1
+
+
+def test_paper_check_in_counts_as_voting(voting_round, station, staff):
+    participation = _check_in(staff, station, intent="paper")
+    assert participation.voted_on == timezone.localdate() and participation.channel == "paper"
+    with pytest.raises(services.AlreadyVoted):
+        paper.ballot_cast_at_station(
+            staff=staff, participation=participation, selection={_ids(voting_round)["Bænke"]: 1}
+        )
+    waiting = _check_in(staff, station, national_id="0202801111", birth=datetime.date(1980, 2, 2))
+    paper.voter_paper_handout(staff=staff, participation=waiting)
+    waiting.refresh_from_db()
+    assert waiting.voted_on is not None and waiting.channel == "paper"
+
+
+# --- Paper ballots, keyed twice ----------------------------------------------------------------
+
+
+def test_the_same_staff_member_cannot_confirm(voting_round, station, staff):
+    entry = paper.paper_key(
+        staff=staff, station=station, batch_number="A-17", selection={_ids(voting_round)["Bænke"]: 1}
+    )
+    assert entry.batch_number == "A-17" and entry.status == PaperEntry.Status.PENDING
+    with pytest.raises(ValidationError, match="Another staff member"):
+        paper.paper_confirm(staff=staff, entry=entry, selection=None)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PaperEntry.objects.filter(pk=entry.pk).update(checked_by=staff)
+    assert Ballot.objects.count() == 0
+
+
+def test_mismatch_counts_nothing_and_a_match_counts_once(
+    voting_round, station, staff, second_staff
+):
+    ids = _ids(voting_round)
+    entry = paper.paper_key(
+        staff=staff, station=station, batch_number="17", selection={ids["Bænke"]: 1}
+    )
+    with pytest.raises(ValidationError, match="already been keyed"):
+        paper.paper_key(
+            staff=second_staff, station=station, batch_number=" 17", selection={ids["Træer"]: 1}
+        )
+    with pytest.raises(paper.PaperMismatch, match="Find the paper ballot and key it again"):
+        paper.paper_confirm(staff=second_staff, entry=entry, selection={ids["Træer"]: 1})
+    entry.refresh_from_db()
+    assert entry.status == PaperEntry.Status.MISMATCH and Ballot.objects.count() == 0
+    with pytest.raises(ValidationError, match="not waiting"):
+        paper.paper_confirm(staff=second_staff, entry=entry, selection={ids["Bænke"]: 1})
+
+    # Key it again: a new first keying under the same number, then a matching second one.
+    again = paper.paper_key(
+        staff=second_staff, station=station, batch_number="17", selection={ids["Bænke"]: 1}
+    )
+    assert again.pk == entry.pk and again.status == PaperEntry.Status.PENDING
+    accepted = paper.paper_confirm(staff=staff, entry=again, selection={ids["Bænke"]: 1})
+    assert accepted.status == PaperEntry.Status.ACCEPTED and accepted.checked_by == staff
+    ballot = Ballot.objects.get()
+    assert ballot.channel == "paper" and ballot.station == station
+    assert ballot.entered_by == second_staff and ballot.selection == {ids["Bænke"]: 1}
+    with pytest.raises(ValidationError, match="not waiting"):
+        paper.paper_confirm(staff=staff, entry=again, selection=None)
+    assert Ballot.objects.count() == 1
+
+
+def test_confirm_as_keyed_by_another_staff_member(voting_round, station, staff, second_staff):
+    ids = _ids(voting_round)
+    entry = paper.paper_key(
+        staff=staff, station=station, batch_number="18", selection={ids["Træer"]: 1}
+    )
+    paper.paper_confirm(staff=second_staff, entry=entry, selection=None)
+    assert Ballot.objects.get().selection == {ids["Træer"]: 1}
+
+
+def test_an_invalid_paper_ballot_is_not_keyed(voting_round, station, staff):
+    ids = _ids(voting_round)
+    with pytest.raises(ValidationError, match="Choose from 1 to 5"):
+        paper.paper_key(staff=staff, station=station, batch_number="19", selection={})
+    with pytest.raises(ValidationError, match="not on it"):
+        paper.paper_key(staff=staff, station=station, batch_number="19", selection={"0": 1})
+    with pytest.raises(PermissionDenied):
+        paper.paper_key(
+            staff=factories.user(), station=station, batch_number="19", selection={ids["Bænke"]: 1}
+        )
+    assert PaperEntry.objects.count() == 0
+
+
+# --- Reconciliation ----------------------------------------------------------------------------
+
+
+def test_reconciliation_per_station(
+    voting_round, station, other_station, staff, second_staff
+):
+    ids = _ids(voting_round)
+    births = [datetime.date(1980 + n, 3, 3) for n in range(6)]
+    for n in range(2):
+        participation = _check_in(staff, station, _national_id(births[n]), births[n])
+        paper.ballot_cast_at_station(
+            staff=staff, participation=participation, selection={ids["Bænke"]: 1}
+        )
+    _check_in(staff, station, _national_id(births[2]), births[2], intent="paper")
+    _check_in(staff, station, _national_id(births[3]), births[3])  # waiting
+    accepted = paper.paper_key(
+        staff=staff, station=station, batch_number="1", selection={ids["Træer"]: 1}
+    )
+    paper.paper_confirm(staff=second_staff, entry=accepted, selection={ids["Træer"]: 1})
+    paper.paper_key(staff=staff, station=station, batch_number="2", selection={ids["Træer"]: 1})
+
+    _check_in(staff, other_station, _national_id(births[4]), births[4], intent="paper")
+    _check_in(staff, other_station, _national_id(births[5]), births[5], intent="paper")
+    differs = paper.paper_key(
+        staff=staff, station=other_station, batch_number="1", selection={ids["Træer"]: 1}
+    )
+    with pytest.raises(paper.PaperMismatch):
+        paper.paper_confirm(staff=second_staff, entry=differs, selection={ids["Bænke"]: 1})
+
+    rows = {row["station"].name: row for row in paper.station_reconciliation(budget_round=voting_round)}
+    first = rows["Østerbro Bibliotek"]
+    assert first == first | {
+        "checked_in": 4,
+        "waiting": 1,
+        "voted": 3,
+        "voted_tablet": 2,
+        "voted_paper": 1,
+        "tablet_ballots": 2,
+        "paper_accepted": 1,
+        "paper_pending": 1,
+        "paper_mismatch": 0,
+        "ballots": 3,
+        "balanced": True,
+    }
+    second = rows["Fælledparken"]
+    assert second == second | {
+        "checked_in": 2,
+        "voted": 2,
+        "voted_paper": 2,
+        "tablet_ballots": 0,
+        "paper_accepted": 0,
+        "paper_pending": 0,
+        "paper_mismatch": 1,
+        "ballots": 0,
+        "balanced": False,
+    }
+
+
+# --- Secrecy -----------------------------------------------------------------------------------
+
+
+def _text_columns(model) -> list[str]:
+    return [
+        field.attname
+        for field in model._meta.concrete_fields
+        if isinstance(field, models.CharField | models.TextField | models.JSONField)
+    ]
+
+
+def test_the_national_id_is_never_stored(client, committee, voting_round, station, staff, second_staff):
+    ids = _ids(voting_round)
+    tablet = _check_in(staff, station)
+    paper.ballot_cast_at_station(staff=staff, participation=tablet, selection={ids["Bænke"]: 1})
+    other = "0202801111"
+    _check_in(staff, station, national_id="020280-1111", birth=datetime.date(1980, 2, 2), intent="paper")
+    entry = paper.paper_key(staff=staff, station=station, batch_number="5", selection={ids["Træer"]: 1})
+    paper.paper_confirm(staff=second_staff, entry=entry, selection=None)
+    # And through the check-in page, including a refused check-in.
+    Committee.objects.filter(pk=committee.pk).update(slug="oesterbro-lokaludvalg")
+    client.force_login(staff)
+    third = "0303703333"
+    data = {"national_id": third, "birth_date": "1970-03-03", "postcode": "2100", "intent": "paper"}
+    client.post(reverse("voting:paper_station", args=[station.pk]), data)
+    client.post(reverse("voting:paper_station", args=[station.pk]), data)
+    assert Participation.objects.count() == 3
+
+    for model in (Participation, PaperEntry, Ballot):
+        columns = _text_columns(model)
+        assert columns
+        for row in model.objects.values_list(*columns):
+            stored = " ".join(str(value) for value in row)
+            for national_id in (NATIONAL_ID, other, third):
+                assert national_id not in stored
+                assert f"{national_id[:6]}-{national_id[6:]}" not in stored
+    # Nor anywhere else: every text column of every model.
+    for model in apps.get_models():
+        columns = _text_columns(model)
+        if columns:
+            stored = " ".join(str(v) for row in model.objects.values_list(*columns) for v in row)
+            assert all(n not in stored for n in (NATIONAL_ID, other, third)), model
+
+
+# --- Pages -------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def pages(voting_round, station, staff, second_staff):
+    participation = _check_in(staff, station)
+    entry = paper.paper_key(
+        staff=second_staff, station=station, batch_number="9", selection={_ids(voting_round)["Bænke"]: 1}
+    )
+    return {
+        "paper_station": [station.pk],
+        "paper_tablet": [station.pk, participation.pk],
+        "paper_key": [station.pk],
+        "paper_confirm": [station.pk, entry.pk],
+        "paper_reconciliation": [voting_round.pk],
+    }
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [
+        ("anonymous", HTTPStatus.FOUND),
+        ("resident", HTTPStatus.FORBIDDEN),
+        ("staff_elsewhere", HTTPStatus.FORBIDDEN),
+        ("staff", HTTPStatus.OK),
+        ("moderator", HTTPStatus.OK),
+        ("superuser", HTTPStatus.OK),
+    ],
+)
+def test_who_may_open_the_station_pages(client, committee, staff, pages, who, expected):
+    people = {
+        "resident": factories.user,
+        "staff_elsewhere": lambda: _staff(factories.committee("Valby Lokaludvalg")),
+        "staff": lambda: staff,
+        "moderator": lambda: _moderator(committee),
+        "superuser": lambda: factories.user(is_superuser=True, is_staff=True),
+    }
+    if who != "anonymous":
+        client.force_login(people[who]())
+    for name, args in pages.items():
+        response = client.get(reverse(f"voting:{name}", args=args))
+        assert response.status_code == expected, name
+        if who == "anonymous":
+            assert "/konto/login/" in response["Location"]
+        # And nobody outside the committee can post to them either.
+        if expected != HTTPStatus.OK:
+            assert client.post(reverse(f"voting:{name}", args=args), {}).status_code == expected
+
+
+def _moderator(committee):
+    person = factories.user()
+    committee_role_grant(user=person, committee=committee, role="moderator")
+    return person
+
+
+def test_pages_render_in_danish_and_english(client, staff, pages):
+    client.force_login(staff)
+    with translation.override("da"):
+        danish = client.get(reverse("voting:paper_station", args=pages["paper_station"]))
+    assert danish.status_code == HTTPStatus.OK and danish.request["PATH_INFO"].startswith("/afstemning/")
+    assert 'lang="da"' in danish.text and "Gå til sidens indhold" in danish.text
+    assert "csrfmiddlewaretoken" in danish.text
+    assert "no-store" in danish["Cache-Control"]
+    for name, args in pages.items():
+        english = client.get(reverse(f"voting:{name}", args=args))
+        assert english.status_code == HTTPStatus.OK, name
+        assert english.request["PATH_INFO"].startswith("/en/") and 'lang="en"' in english.text
+    english = client.get(reverse("voting:paper_station", args=pages["paper_station"]))
+    assert "Check in voters" in english.text and "Skip to the content" in english.text
+
+
+def test_check_in_tablet_and_paper_through_the_pages(
+    client, committee, voting_round, station, staff, second_staff
+):
+    ids = _ids(voting_round)
+    Committee.objects.filter(pk=committee.pk).update(slug="oesterbro-lokaludvalg")
+    client.force_login(staff)
+    url = reverse("voting:paper_station", args=[station.pk])
+    data = {"national_id": "010190-1234", "birth_date": "1990-01-01", "postcode": "2100", "intent": "tablet"}
+
+    refused = client.post(url, data | {"postcode": "2500"})
+    assert refused.status_code == HTTPStatus.OK and "not in the City of Copenhagen" in refused.text
+    assert "010190-1234" not in refused.text and Participation.objects.count() == 0
+    young = client.post(url, data | {"national_id": "0101201234", "birth_date": "2020-01-01"})
+    assert "aged 15 or more" in young.text and "0101201234" not in young.text
+
+    response = client.post(url, data)
+    participation = Participation.objects.get()
+    tablet = reverse("voting:paper_tablet", args=[station.pk, participation.pk])
+    assert response.status_code == HTTPStatus.FOUND and response["Location"] == tablet
+    again = client.post(url, data)
+    assert "already checked in" in again.text
+    page = client.get(tablet)
+    assert "Bænke" in page.text and 'type="checkbox"' in page.text
+    nothing = client.post(tablet, {"vote": ""})
+    assert "Choose from 1 to 5" in nothing.text and Ballot.objects.count() == 0
+    voted = client.post(tablet, {f"p_{ids['Bænke']}": "on", "vote": ""}, follow=True)
+    assert "receipt code" in voted.text
+    assert Ballot.objects.get().channel == "tablet"
+
+    key_url = reverse("voting:paper_key", args=[station.pk])
+    keyed = client.post(key_url, {"batch_number": "42", f"p_{ids['Træer']}": "on"})
+    assert keyed.status_code == HTTPStatus.FOUND
+    entry = PaperEntry.objects.get()
+    confirm_url = reverse("voting:paper_confirm", args=[station.pk, entry.pk])
+    assert "Another staff member must" in client.get(confirm_url).text
+
+    client.force_login(second_staff)
+    queue = client.get(key_url)
+    assert confirm_url in queue.text
+    blind = client.get(confirm_url)
+    assert "Key the paper ballot again" in blind.text
+    differs = client.post(confirm_url, {f"p_{ids['Bænke']}": "on", "key_again": ""}, follow=True)
+    assert "Find the paper ballot and key it again" in differs.text
+    assert Ballot.objects.count() == 1
+    client.post(key_url, {"batch_number": "42", f"p_{ids['Træer']}": "on"})
+    client.force_login(staff)
+    counted = client.post(confirm_url, {"confirm_as_keyed": ""}, follow=True)
+    assert "is counted" in counted.text
+    paper_ballot = Ballot.objects.get(channel="paper")
+    assert paper_ballot.station == station and paper_ballot.entered_by == second_staff
+
+    table = client.get(reverse("voting:paper_reconciliation", args=[voting_round.pk]))
+    assert "Østerbro Bibliotek" in table.text
+
+
+def test_a_postcode_outside_the_round_is_refused(client, committee, station, staff):
+    Committee.objects.filter(pk=committee.pk).update(slug="oesterbro-lokaludvalg")
+    factories.committee("Valby Lokaludvalg", district_name="Valby")
+    Committee.objects.filter(name="Valby Lokaludvalg").update(slug="valby-lokaludvalg")
+    client.force_login(staff)
+    response = client.post(
+        reverse("voting:paper_station", args=[station.pk]),
+        {"national_id": NATIONAL_ID, "birth_date": "1990-01-01", "postcode": "2500", "intent": "paper"},
+    )
+    assert "Only residents of Østerbro" in response.text
+    assert Participation.objects.count() == 0

@@ -1,0 +1,180 @@
+"""The ballot, receipt and results pages, without JavaScript, as a voter and a moderator use them."""
+
+import datetime
+import hashlib
+from http import HTTPStatus
+
+import pytest
+from django.urls import reverse
+
+from committees import services as committee_services
+from proposals.models import Proposal, State
+from tests import factories
+from voting import services
+from voting.models import Ballot, RoundResult
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def committee(home_page):
+    return factories.committee("Østerbro Lokaludvalg")
+
+
+@pytest.fixture
+def voting_round(committee):
+    budget_round = factories.budget_round(
+        committee=committee, phase="voting", pot=100_000, max_cost=100_000, ballot_style="knapsack"
+    )
+    for title, cost in [("Bænke", 30_000), ("Legeplads", 60_000), ("Træer", 40_000)]:
+        factories.proposal(
+            budget_round=budget_round, state=State.FEASIBLE, title=title, estimated_cost=cost
+        )
+    return budget_round
+
+
+def _ids(budget_round):
+    return {p.title: str(p.pk) for p in budget_round.proposals.all()}
+
+
+def _verified(client, committee, national_id="0101901234"):
+    user = factories.user()
+    services.identity_verify(
+        user=user,
+        provider="mitid-test",
+        subject=f"s-{user.pk}",
+        national_id=national_id,
+        birth_date=datetime.date(1990, 1, 1),
+        area=committee.district,
+    )
+    client.force_login(user)
+    return user
+
+
+def test_knapsack_ballot_without_javascript_gives_a_receipt_once(client, committee, voting_round):
+    _verified(client, committee)
+    ids = _ids(voting_round)
+    url = reverse("voting:ballot", args=[voting_round.pk])
+    html = client.get(url).content.decode()
+    assert 'type="checkbox" name="project"' in html and "Bænke" in html
+    response = client.post(url, {"project": [ids["Bænke"], ids["Træer"]]})
+    assert response.status_code == HTTPStatus.FOUND
+    receipt = client.get(response["Location"]).content.decode()
+    code = Ballot.objects.get().receipt_code
+    assert code in receipt
+    assert client.get(response["Location"]).status_code == HTTPStatus.FOUND  # shown once
+
+
+def test_over_the_pot_is_refused_with_the_choices_kept(client, committee, voting_round):
+    _verified(client, committee)
+    ids = _ids(voting_round)
+    url = "/en" + reverse("voting:ballot", args=[voting_round.pk])
+    response = client.post(url, {"project": list(ids.values())})
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    html = response.content.decode()
+    assert "cost more than the pot" in html
+    assert html.count("checked") >= 3
+    assert not Ballot.objects.exists()
+
+
+def test_tampered_project_id_is_refused(client, committee, voting_round):
+    _verified(client, committee)
+    other_round = factories.budget_round(committee=committee, phase="voting")
+    foreign = factories.proposal(budget_round=other_round, state=State.FEASIBLE)
+    url = "/en" + reverse("voting:ballot", args=[voting_round.pk])
+    response = client.post(url, {"project": [str(foreign.pk)]})
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert "not on it" in response.content.decode()
+    assert not Ballot.objects.exists()
+
+
+def test_unverified_person_is_told_why_and_what_to_do(client, committee, voting_round):
+    client.force_login(factories.user())
+    html = client.get("/en" + reverse("voting:ballot", args=[voting_round.pk])).content.decode()
+    assert "Verify your identity with MitID" in html
+    assert reverse("voting:ballot_code", args=[voting_round.pk]) in html
+    assert 'name="project"' not in html
+
+
+def test_vote_with_a_code(client, committee, voting_round):
+    code = services.codes_generate(budget_round=voting_round, count=1)[0]
+    ids = _ids(voting_round)
+    url = reverse("voting:ballot_code", args=[voting_round.pk])
+    response = client.post(url, {"code": code, "project": [ids["Legeplads"]]})
+    assert response.status_code == HTTPStatus.FOUND
+    response = client.post("/en" + url, {"code": code, "project": [ids["Legeplads"]]})
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert "already been used" in response.content.decode()  # a replayed code
+    assert Ballot.objects.count() == 1
+
+
+def test_results_are_published_only_after_voting_with_a_recountable_file(
+    client, committee, voting_round
+):
+    ids = _ids(voting_round)
+    for number, chosen in enumerate([["Bænke", "Træer"], ["Bænke"], ["Legeplads"]]):
+        voter = factories.user()
+        services.identity_verify(
+            user=voter,
+            provider="t",
+            subject=f"x{number}",
+            national_id=f"1111{number:06d}",
+            birth_date=datetime.date(1980, 1, 1),
+            area=committee.district,
+        )
+        services.ballot_cast_online(
+            user=voter, budget_round=voting_round, selection={ids[t]: 1 for t in chosen}
+        )
+    results_url = reverse("voting:results", args=[voting_round.pk])
+    assert client.get(results_url).status_code == HTTPStatus.NOT_FOUND  # still voting
+    voting_round.voting_end = voting_round.results_start = (
+        voting_round.voting_start + datetime.timedelta(minutes=1)
+    )
+    voting_round.save()
+    html = client.get("/en" + results_url).content.decode()
+    assert "Preliminary" in html and "Bænke" in html and "were left when its turn came" in html
+    pb = client.get(reverse("voting:ballots_file", args=[voting_round.pk]))
+    digest = hashlib.sha256(pb.content).hexdigest()
+    assert digest in html
+    assert (
+        digest
+        == hashlib.sha256(
+            client.get(reverse("voting:ballots_file", args=[voting_round.pk])).content
+        ).hexdigest()
+    )  # the same file every time
+
+
+def test_committee_confirms_or_overrides_with_a_public_reason(client, committee, voting_round):
+    ids = _ids(voting_round)
+    services.codes_generate(budget_round=voting_round, count=1)
+    voter = factories.user()
+    services.identity_verify(
+        user=voter,
+        provider="t",
+        subject="y",
+        national_id="2222000000",
+        birth_date=datetime.date(1980, 1, 1),
+        area=committee.district,
+    )
+    services.ballot_cast_online(user=voter, budget_round=voting_round, selection={ids["Bænke"]: 1})
+    voting_round.voting_end = voting_round.results_start = (
+        voting_round.voting_start + datetime.timedelta(minutes=1)
+    )
+    voting_round.save()
+    moderator = factories.user()
+    committee_services.committee_role_grant(user=moderator, committee=committee, role="moderator")
+    client.force_login(moderator)
+    url = reverse("voting_result_confirm", args=[voting_round.pk])
+    response = client.post(url, {"override": "1", "selected": [ids["Træer"]], "reason": ""})
+    assert response.status_code == HTTPStatus.OK and not RoundResult.objects.exists()
+    response = client.post(
+        url, {"override": "1", "selected": [ids["Træer"]], "reason": "Bænke er allerede betalt."}
+    )
+    assert response.status_code == HTTPStatus.FOUND
+    result = RoundResult.objects.get()
+    assert result.overridden and ids["Træer"] in result.final_selected
+    assert ids["Bænke"] in result.computed_selected
+    assert Proposal.objects.get(pk=ids["Træer"]).state == State.SELECTED
+    assert Proposal.objects.get(pk=ids["Bænke"]).state == State.NOT_SELECTED
+    html = client.get("/en" + reverse("voting:results", args=[voting_round.pk])).content.decode()
+    assert "Bænke er allerede betalt." in html and "the rule funded it" in html
