@@ -5,9 +5,9 @@ text only while the request that generated them runs, so these files are made th
 again.
 
 The PDF is written by hand (PDF 1.4, uncompressed, standard fonts only) so that printing needs
-no extra dependency: one A4 letter per code, to fold into a window envelope or hand out at a
-meeting. Text uses Helvetica with WinAnsiEncoding, which covers Danish letters (æ, ø, å);
-characters outside it print as "?".
+no extra dependency. It has one A4 letter per code, to post or to hand out at a meeting: one
+page per code, so that no letter shows another person's code. Text uses Helvetica with
+WinAnsiEncoding, which covers Danish letters (æ, ø, å); characters outside it print as "?".
 """
 
 import csv
@@ -140,16 +140,8 @@ class _Page:
         return b"\n".join(self.ops) + b"\n"
 
 
-def _letter(
-    *,
-    code: str,
-    round_title: str,
-    committee: str,
-    batch: str,
-    vote_url: str,
-    number: int,
-    total: int,
-) -> bytes:
+def _letter_template(*, round_title: str, committee: str, vote_url: str) -> tuple[bytes, float]:
+    """What every letter of the batch shares, and the height where the code goes."""
     page = _Page()
     page.text(MARGIN, 770, committee, font="F2", size=12)
     page.text(MARGIN, 754, round_title, size=12)
@@ -164,7 +156,6 @@ def _letter(
     )
     box_top = y - 8
     page.box(MARGIN, box_top - 64, PAGE_WIDTH - 2 * MARGIN, 64)
-    page.text(MARGIN + 24, box_top - 42, code, font="F3", size=30)
     y = box_top - 100
     page.text(MARGIN, y, _("How to vote"), font="F2", size=14)
     y -= 24
@@ -188,19 +179,17 @@ def _letter(
         y,
         _("You can only vote once in the round, whether online, with a code or in person."),
     )
-    footer = _("Batch: %(batch)s · Letter %(number)d of %(total)d") % {
-        "batch": batch,
-        "number": number,
-        "total": total,
-    }
-    page.text(MARGIN, 40, footer, size=8)
-    return page.stream()
+    return page.stream(), box_top - 42
 
 
 def codes_pdf(
     codes: Sequence[str], *, round_title: str, committee: str, batch: str, vote_url: str
 ) -> bytes:
-    """A PDF 1.4 document with one A4 letter per code, ready to print."""
+    """A PDF 1.4 document with one A4 letter per code, ready to print.
+
+    The text all letters share is drawn once, as a form XObject that every page places; each
+    page's own content stream holds only its code and footer.
+    """
     objects: list[bytes] = []  # object number n is objects[n - 1]
 
     def add(body: bytes) -> int:
@@ -216,21 +205,28 @@ def codes_pdf(
         )
         for name, base in FONTS.items()
     }
-    resources = b"<< /Font << %s >> >>" % b" ".join(
-        b"/%s %d 0 R" % (name.encode(), number) for name, number in fonts.items()
+    font_refs = b" ".join(b"/%s %d 0 R" % (name.encode(), ref) for name, ref in fonts.items())
+    shared, code_y = _letter_template(
+        round_title=round_title, committee=committee, vote_url=vote_url
     )
+    letter = add(
+        b"<< /Type /XObject /Subtype /Form /BBox [0 0 %d %d] /Resources << /Font << %s >> >> "
+        b"/Length %d >>\nstream\n%s\nendstream"
+        % (PAGE_WIDTH, PAGE_HEIGHT, font_refs, len(shared), shared)
+    )
+    resources = b"<< /Font << %s >> /XObject << /Letter %d 0 R >> >>" % (font_refs, letter)
     kids = []
-    total = len(codes)
     for number, code in enumerate(codes, start=1):
-        content = _letter(
-            code=code,
-            round_title=round_title,
-            committee=committee,
-            batch=batch,
-            vote_url=vote_url,
-            number=number,
-            total=total,
-        )
+        page = _Page()
+        page.ops.append(b"/Letter Do")
+        page.text(MARGIN + 24, code_y, code, font="F3", size=30)
+        footer = _("Batch: %(batch)s · Letter %(number)d of %(total)d") % {
+            "batch": batch,
+            "number": number,
+            "total": len(codes),
+        }
+        page.text(MARGIN, 40, footer, size=8)
+        content = page.stream()
         stream = add(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content))
         kids.append(
             add(

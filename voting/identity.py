@@ -30,6 +30,7 @@ import jwt
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.internal import jwtkit
+from allauth.socialaccount.providers import registry
 from allauth.socialaccount.providers.base.constants import AuthError
 from allauth.socialaccount.providers.oauth2.client import OAuth2Error
 from allauth.socialaccount.providers.openid_connect.provider import OpenIDConnectProvider
@@ -282,6 +283,16 @@ class IdentityAdapter(DefaultSocialAccountAdapter):
     """Turns an OpenID Connect login into a verified identity of the logged-in person."""
 
     def get_provider(self, request: HttpRequest, provider, client_id=None):
+        """Every OpenID Connect app is an identity broker, served by `IdentityProvider`.
+
+        allauth's `openid_connect` provider app is deliberately not in INSTALLED_APPS, so that
+        allauth adds no login and callback URLs of its own for it; only `voting.urls_identity`
+        serves the broker.
+        """
+        if registry.get_class(provider) is None:
+            app = self.get_app(request, provider=provider, client_id=client_id)
+            if app.provider == PROVIDER:
+                return IdentityProvider(request, app=app)
         found = super().get_provider(request, provider, client_id=client_id)
         if found.id == PROVIDER and not isinstance(found, IdentityProvider):
             return IdentityProvider(request, app=found.app)
@@ -339,7 +350,7 @@ class IdentityAdapter(DefaultSocialAccountAdapter):
                 HTTPStatus.FORBIDDEN,
             )
         if not request.user.is_authenticated:
-            messages.info(request, _("Log in first, then verify your identity."))
+            messages.info(request, _("Log in or sign up first, then verify your identity."))
             return redirect_to_login(reverse("voting:identity_start"), reverse("account_login"))
         try:
             parsed = parse_claims(claims)

@@ -6,6 +6,7 @@ made again. Who may: the round's committee's polling staff and moderators, and s
 """
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,7 +20,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 
 from committees.models import BudgetRound, CommitteeRole
@@ -77,6 +78,12 @@ def can_make_codes(user, budget_round: BudgetRound) -> bool:
     )
 
 
+def vote_url(budget_round: BudgetRound) -> str:
+    """Where a code is typed in, on the site's public address (letters leave the building)."""
+    path = reverse("voting:ballot_code", args=[budget_round.pk])
+    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
+
+
 def _batches(budget_round: BudgetRound) -> list[dict]:
     """The round's batches with how many codes are unused, used and locked (never the codes)."""
     locked = Q(used=False, misses__gte=VotingCode.MAX_MISSES)
@@ -124,9 +131,9 @@ def _download(
     name = "-".join(
         part
         for part in (
-            slugify(_("voting-codes")),
-            slugify(budget_round.title),
-            slugify(batch),
+            slugify(_("voting-codes"), allow_unicode=True),
+            slugify(budget_round.title, allow_unicode=True),
+            slugify(batch, allow_unicode=True),
             timezone.localdate().isoformat(),
         )
         if part
@@ -148,6 +155,8 @@ def codes(request, round_id: int):
     if request.method == "POST" and form.is_valid():
         count, batch = form.cleaned_data["count"], form.cleaned_data["batch"]
         try:
+            # The file is made inside the transaction: if that fails, no codes are kept that
+            # nobody could ever hand out.
             with transaction.atomic():
                 made = services.codes_generate(budget_round=budget_round, count=count, batch=batch)
                 audit_record(
@@ -157,27 +166,29 @@ def codes(request, round_id: int):
                     committee_id=budget_round.committee_id,
                     data={"count": len(made), "batch": batch},
                 )
+                response = _download(
+                    budget_round=budget_round,
+                    codes=made,
+                    batch=batch,
+                    file_format=form.cleaned_data["file_format"],
+                    vote_url=vote_url(budget_round),
+                )
         except ValidationError as exc:
             for message in exc.messages:
                 form.add_error(None, message)
         else:
             messages.success(
                 request,
-                _(
+                ngettext(
+                    "%(count)d code was made in the batch “%(batch)s” and downloaded. "
+                    "It cannot be downloaded again.",
                     "%(count)d codes were made in the batch “%(batch)s” and downloaded. "
-                    "They cannot be downloaded again."
+                    "They cannot be downloaded again.",
+                    len(made),
                 )
                 % {"count": len(made), "batch": batch},
             )
-            return _download(
-                budget_round=budget_round,
-                codes=made,
-                batch=batch,
-                file_format=form.cleaned_data["file_format"],
-                vote_url=request.build_absolute_uri(
-                    reverse("voting:ballot_code", args=[budget_round.pk])
-                ),
-            )
+            return response
     return TemplateResponse(
         request,
         "voting/staff/codes.html",

@@ -24,6 +24,7 @@ from frontend.money import format_kroner
 from proposals.selectors import ballot_proposals
 from voting import paper
 from voting.models import Channel, PaperEntry, Participation, PollingStation
+from voting.services import config_for, limits_for
 
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%Y", "%d%m%Y"]
 POSTCODE_RE = re.compile(r"^\d{4}$")
@@ -126,6 +127,7 @@ class BallotForm(forms.Form):
     def __init__(self, *args, budget_round: BudgetRound, proposals, **kwargs):
         super().__init__(*args, **kwargs)
         self.style = budget_round.ballot_style
+        self.limits = limits_for(budget_round, config_for(budget_round))
         self.proposals = list(proposals)
         for proposal in self.proposals:
             label = f"{proposal.title} ({format_kroner(proposal.cost or 0)})"
@@ -146,12 +148,35 @@ class BallotForm(forms.Form):
 
     @property
     def instructions(self) -> str:
+        """For staff keying a paper ballot."""
         return {
             "approval": _("Tick the projects the voter chose."),
             "knapsack": _("Tick the projects the voter chose."),
             "cumulative": _("Type the points the voter gave each project; leave the rest empty."),
             "ranking": _("Type the voter's ranks (1 = first choice); leave the rest empty."),
         }.get(self.style, "")
+
+    @property
+    def voter_instructions(self) -> str:
+        """For the voter at the tablet."""
+        limits = self.limits
+        if self.style == "approval":
+            return _("Choose from %(low)d to %(high)d projects.") % {
+                "low": limits.approval_min,
+                "high": limits.approval_max,
+            }
+        if self.style == "knapsack":
+            return _("Choose projects that together cost at most %(pot)s.") % {
+                "pot": format_kroner(limits.pot)
+            }
+        if self.style == "cumulative":
+            return _("Spread up to %(points)d points, at most %(max)d on one project.") % {
+                "points": limits.cumulative_points,
+                "max": limits.cumulative_max_per_project,
+            }
+        return _("Number up to %(k)d projects in order: 1 for your first choice.") % {
+            "k": limits.ranking_length
+        }
 
     def selection(self) -> dict[str, int]:
         chosen = {}

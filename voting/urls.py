@@ -9,6 +9,7 @@ urlpatterns = [
     path("runde/<int:round_id>/kvittering/", views.receipt, name="receipt"),
     path("runde/<int:round_id>/resultat/", views.results, name="results"),
     path("runde/<int:round_id>/stemmesedler.pb", views.ballots_file, name="ballots_file"),
+    path("", include("voting.urls_identity")),
     path("personale/", include("voting.urls_staff_codes")),
     path("personale/", include("voting.urls_staff_paper")),
 ]

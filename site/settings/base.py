@@ -194,6 +194,40 @@ ACCOUNT_RATE_LIMITS = {
 ACCOUNT_PREVENT_ENUMERATION = True
 SOCIALACCOUNT_ONLY = False
 
+# --- Identity verification (OpenID Connect; MitID through a broker) --- begin ---------------
+# An OpenID Connect app verifies a logged-in person's identity for online voting; it is never a
+# way to log in (voting/identity.py). OIDC_SERVER_URL is the broker's issuer; unset, no app is
+# configured and online voting cannot be verified. Register the redirect URI
+# <site>/afstemning/identitet/<OIDC_PROVIDER_ID>/callback/ with the broker.
+SOCIALACCOUNT_ADAPTER = "voting.identity.IdentityAdapter"
+SOCIALACCOUNT_STORE_TOKENS = False
+OIDC_SERVER_URL = os.environ.get("OIDC_SERVER_URL", "").strip()
+OIDC_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "").strip()
+if OIDC_SERVER_URL and not OIDC_CLIENT_ID:
+    raise ImproperlyConfigured("OIDC_SERVER_URL is set, so OIDC_CLIENT_ID must be set too.")
+OIDC_SCOPES = os.environ.get("OIDC_SCOPES", "openid profile").replace(",", " ").split()
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": [
+            {
+                "provider_id": os.environ.get("OIDC_PROVIDER_ID", "mitid").strip() or "mitid",
+                "name": os.environ.get("OIDC_PROVIDER_NAME", "MitID").strip() or "MitID",
+                "client_id": OIDC_CLIENT_ID,
+                "secret": os.environ.get("OIDC_CLIENT_SECRET", ""),
+                "settings": {
+                    "server_url": OIDC_SERVER_URL,
+                    "scope": OIDC_SCOPES,
+                    "oauth_pkce_enabled": True,
+                },
+            }
+        ]
+        if OIDC_SERVER_URL
+        else [],
+    }
+}
+# --- Identity verification --- end -----------------------------------------------------------
+
 # --- E-mail ---------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH")  # for the file-based backend
@@ -241,6 +275,11 @@ WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
 MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
 MAP_ATTRIBUTION = os.environ.get("MAP_ATTRIBUTION", "")
 MAP_TILE_ORIGIN = "/".join(MAP_TILE_URL.split("/")[:3]) if MAP_TILE_URL.startswith("http") else ""
+
+# Keys of the keyed hashes that separate who voted from what was voted (voting/keys.py). Empty:
+# derived from SECRET_KEY. Keep them out of the database and its backups.
+BALLOT_VOTER_KEY = os.environ.get("BALLOT_VOTER_KEY", "")
+BALLOT_OWNER_KEY = os.environ.get("BALLOT_OWNER_KEY", "")
 
 # --- Security defaults (production tightens them) -------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

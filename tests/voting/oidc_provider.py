@@ -124,7 +124,7 @@ class OIDCProvider:
             "jti": secrets.token_hex(8),
         }
         nonce = self.nonce_override if self.nonce_override is not None else nonce
-        if nonce is not None:
+        if nonce:  # an empty override leaves the nonce out
             payload["nonce"] = nonce
         if self.claims_in_id_token:
             payload.update(self.claims)
@@ -243,7 +243,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(HTTPStatus.NOT_FOUND, {}, b"not found", "text/plain")
 
     def _json(self, status: HTTPStatus, data: dict) -> None:
-        self._send(status, {"Cache-Control": "no-store"}, json.dumps(data).encode(), "application/json")
+        self._send(
+            status, {"Cache-Control": "no-store"}, json.dumps(data).encode(), "application/json"
+        )
 
     def _send(self, status: HTTPStatus, headers: dict, body: bytes, content_type: str) -> None:
         self.send_response(status)

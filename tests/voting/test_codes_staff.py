@@ -7,6 +7,7 @@ import re
 from http import HTTPStatus
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
@@ -107,6 +108,17 @@ def _unescape(literal: bytes) -> str:
     return out.decode("cp1252")
 
 
+def _stream(obj: bytes) -> bytes:
+    length = int(re.search(rb"/Length (\d+)", obj).group(1))
+    stream = obj.split(b"stream\n", 1)[1]
+    assert stream[length:] == b"\nendstream"  # /Length is exact
+    return stream[:length]
+
+
+def _shown(content: bytes) -> list[str]:
+    return [_unescape(s) for s in re.findall(rb"\(((?:\\.|[^\\)])*)\) Tj", content)]
+
+
 def _read_pdf(data: bytes) -> dict:
     assert data.startswith(b"%PDF-1.4\n")
     assert data.endswith(b"%%EOF\n")
@@ -136,12 +148,16 @@ def _read_pdf(data: bytes) -> dict:
     for kid in kids:
         page = objects[kid]
         assert b"/Type /Page " in page and b"/MediaBox [0 0 595 842]" in page
-        content = objects[int(re.search(rb"/Contents (\d+) 0 R", page).group(1))]
-        length = int(re.search(rb"/Length (\d+)", content).group(1))
-        stream = content.split(b"stream\n", 1)[1]
-        assert stream[length:] == b"\nendstream"
-        shown = re.findall(rb"\(((?:\\.|[^\\)])*)\) Tj", stream[:length])
-        texts.append([_unescape(s) for s in shown])
+        stream = _stream(objects[int(re.search(rb"/Contents (\d+) 0 R", page).group(1))])
+        forms = dict(re.findall(rb"/(\w+) (\d+) 0 R", page.split(b"/XObject", 1)[1]))
+        shown = []
+        for line in stream.splitlines():
+            if line.endswith(b" Do"):  # a shared form XObject: its text is on this page too
+                form = objects[int(forms[line.split()[0][1:]])]
+                assert b"/Subtype /Form" in form
+                shown += _shown(_stream(form))
+            shown += _shown(line)
+        texts.append(shown)
     for font in re.findall(rb"/BaseFont /(\S+)", b"".join(objects.values())):
         assert font in (b"Helvetica", b"Helvetica-Bold", b"Courier-Bold")
     assert b"/Encoding /WinAnsiEncoding" in b"".join(objects.values())
@@ -224,7 +240,7 @@ def test_csv_has_distinct_codes_each_usable_once_and_never_stored(client, staff,
     response = _post(client, url, count="25", batch="Breve, Nørrebro")
     assert response.status_code == HTTPStatus.OK
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert response["Content-Disposition"].startswith("attachment; filename=")
+    assert response["Content-Disposition"].startswith("attachment; filename")
     assert ".csv" in response["Content-Disposition"]
     assert "no-store" in response["Cache-Control"]
     header, *rows = _csv_rows(response)
@@ -233,7 +249,8 @@ def test_csv_has_distinct_codes_each_usable_once_and_never_stored(client, staff,
     codes = [row[0] for row in rows]
     assert len(set(codes)) == 25
     assert all(re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}", code) for code in codes)
-    vote_url = "http://testserver" + reverse("voting:ballot_code", args=[voting_round.pk])
+    path = reverse("voting:ballot_code", args=[voting_round.pk])
+    vote_url = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
     assert {(row[1], row[2], row[3]) for row in rows} == {
         ("Breve, Nørrebro", "Grønne gårde (2025)", vote_url)
     }
@@ -264,7 +281,7 @@ def test_pdf_is_a_valid_letter_per_code_showing_the_code(client, committee, staf
     response = _post(client, url, count="4", file_format="pdf", batch="Borgermøde")
     assert response.status_code == HTTPStatus.OK
     assert response["Content-Type"] == "application/pdf"
-    assert response["Content-Disposition"].startswith("attachment; filename=")
+    assert response["Content-Disposition"].startswith("attachment; filename")
     assert ".pdf" in response["Content-Disposition"]
     pdf = _read_pdf(response.content)
     assert len(pdf["pages"]) == 4
@@ -409,3 +426,15 @@ def test_batches_show_unused_used_and_locked(client, staff, voting_round, url):
     }
     assert (batches["Borgermøde"]["unused"], batches["Borgermøde"]["used"]) == (2, 0)
     assert "Borgermøde" in response.content.decode()
+
+
+def test_no_codes_are_kept_when_the_file_cannot_be_made(client, staff, url, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("printer on fire")
+
+    monkeypatch.setattr("voting.codes_export.codes_pdf", broken)
+    client.force_login(staff)
+    with pytest.raises(RuntimeError):
+        _post(client, url, file_format="pdf")
+    assert not VotingCode.objects.exists()
+    assert not AuditEntry.objects.filter(action="voting.codes_generate").exists()

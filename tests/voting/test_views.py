@@ -1,4 +1,4 @@
-"""The ballot, receipt and results pages, without JavaScript, as a voter and a moderator use them."""
+"""The ballot, receipt and results pages, without JavaScript, as voters and moderators use them."""
 
 import datetime
 import hashlib
