@@ -253,7 +253,7 @@ def seed_rounds(committee: Committee) -> None:
             committee=committee,
             slug=slug,
             title=title,
-            pot=500_000,
+            pot=250_000 if phase == "results" else 500_000,  # a vote where not all fit
             min_cost=5_000,
             max_cost=150_000,
             rules_text=(

@@ -4,6 +4,15 @@ from django.utils.translation import gettext_lazy as _
 from proposals.models import Proposal, State, SubmitterKind
 
 MAX_IMAGES = 5
+NEEDED_TO_SUBMIT = {
+    "submitter_kind",
+    "title",
+    "summary",
+    "description",
+    "estimated_cost",
+    "category",
+    "location_text",
+}
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -89,8 +98,10 @@ class ProposalForm(forms.ModelForm):
     def __init__(self, *args, budget_round, **kwargs):
         super().__init__(*args, **kwargs)
         self.budget_round = budget_round
-        for field in self.fields.values():
-            field.required = False
+        for name, field in self.fields.items():
+            field.required = False  # a draft saves whatever was typed
+            # ...but the label does not call a field optional that submitting needs.
+            field.needed_to_submit = name in NEEDED_TO_SUBMIT
         self.fields["category"].queryset = budget_round.categories.all()
         self.fields["submitter_kind"].choices = SubmitterKind.choices
         self.checklist = list(budget_round.checklist.all())
@@ -104,6 +115,7 @@ class ProposalForm(forms.ModelForm):
                 widget=forms.RadioSelect,
                 initial={True: "yes", False: "no"}.get(answers.get(str(item.pk))),
             )
+            self.fields[name].needed_to_submit = True
 
     # Copenhagen with a margin; a point outside is a slip of the mouse, not a place in the area.
     AREA_BOUNDS = ((55.60, 12.44), (55.74, 12.66))

@@ -1,0 +1,27 @@
+import io
+from http import HTTPStatus
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from committees.models import BudgetRound
+from voting.models import Ballot, Participation, RoundResult
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_has_a_round_in_voting_and_a_published_result(client, settings, tmp_path, home_page):
+    settings.VAR_DIR, settings.DEBUG = tmp_path, True
+    call_command("seed_demo", stdout=io.StringIO())
+    voting = BudgetRound.objects.get(committee__name="Østerbro Lokaludvalg", slug="demo-voting")
+    results = BudgetRound.objects.get(committee__name="Østerbro Lokaludvalg", slug="demo-results")
+    assert voting.phase == "voting" and Ballot.objects.filter(budget_round=voting).count() == 40
+    assert Participation.objects.filter(budget_round=voting).count() == 40
+    result = RoundResult.objects.get(budget_round=results)
+    assert result.final_selected and result.ballot_count == 40
+    page = client.get(reverse("voting:results", args=[results.pk]))
+    assert page.status_code == HTTPStatus.OK
+    assert result.ballots_sha256 in page.content.decode()
+    call_command("seed_demo", stdout=io.StringIO())
+    assert Ballot.objects.count() == 80  # nothing added by a second run

@@ -1,0 +1,105 @@
+"""Demo voting: ballots in the demo committee's voting round, and a confirmed, published result."""
+
+import datetime
+import hashlib
+import random
+
+from django.db import transaction
+from django.utils import timezone
+
+from committees.demo import DEMO_COMMITTEE
+from committees.models import BudgetRound
+from proposals.models import Proposal, State, StatusChange
+from proposals.selectors import ballot_proposals
+from voting import keys
+from voting.management.commands.pb_export import export_round
+from voting.models import Ballot, Participation, PollingStation, RoundResult, VotingConfig
+from voting.selectors import round_results
+
+DEMO_VOTERS = 40
+
+
+def _ballots(budget_round: BudgetRound, rng: random.Random, channel_cycle: list[str]) -> int:
+    """Knapsack ballots from demo voters: each picks favourites that fit the pot."""
+    if Participation.objects.filter(budget_round=budget_round).exists():
+        return 0
+    projects = list(ballot_proposals(budget_round=budget_round))
+    if not projects:
+        return 0
+    day = budget_round.voting_start.date()
+    for number in range(DEMO_VOTERS):
+        key = keys.voter_key(round_id=budget_round.pk, person=f"demo-voter:{number}")
+        channel = channel_cycle[number % len(channel_cycle)]
+        Participation.objects.create(
+            budget_round=budget_round,
+            voter_key=key,
+            channel=channel,
+            voted_on=day,
+            area=budget_round.committee.district,
+            age_band=rng.choice(["18-24", "25-34", "35-49", "50-64", "65+"]),
+        )
+        choice, total = {}, 0
+        for project in rng.sample(projects, k=len(projects)):
+            if rng.random() < 0.6 and total + project.cost <= budget_round.pot:
+                choice[str(project.pk)] = 1
+                total += project.cost
+        Ballot.objects.create(
+            budget_round=budget_round,
+            selection=choice or {str(projects[0].pk): 1},
+            channel=channel,
+            cast_on=day,
+            receipt_code=keys.new_receipt(),
+        )
+    return DEMO_VOTERS
+
+
+def _publish(budget_round: BudgetRound) -> None:
+    if RoundResult.objects.filter(budget_round=budget_round).exists():
+        return
+    # The demo's results round: its proposals go back on the ballot and the vote decides.
+    Proposal.objects.filter(
+        budget_round=budget_round, state__in=[State.SELECTED, State.NOT_SELECTED]
+    ).update(state=State.FEASIBLE)
+    _ballots(budget_round, random.Random(7), ["online", "code", "paper"])
+    outcome = round_results(budget_round=budget_round)
+    for proposal in ballot_proposals(budget_round=budget_round):
+        target = State.SELECTED if str(proposal.pk) in outcome.selected else State.NOT_SELECTED
+        StatusChange.objects.create(
+            proposal=proposal, from_state=proposal.state, to_state=target, actor=None
+        )
+        proposal.state = target
+        proposal.save(update_fields=["state"])
+    text = export_round(budget_round)
+    RoundResult.objects.create(
+        budget_round=budget_round,
+        rule=budget_round.tally_rule,
+        computed_selected=outcome.selected,
+        final_selected=outcome.selected,
+        ballots_sha256=hashlib.sha256(text.encode()).hexdigest(),
+        ballot_count=Ballot.objects.filter(budget_round=budget_round).count(),
+        confirmed_by=None,
+        confirmed_at=timezone.now() - datetime.timedelta(days=1),
+    )
+
+
+@transaction.atomic
+def seed(*, stdout) -> None:
+    voting = BudgetRound.objects.filter(committee__name=DEMO_COMMITTEE, slug="demo-voting").first()
+    results = BudgetRound.objects.filter(
+        committee__name=DEMO_COMMITTEE, slug="demo-results"
+    ).first()
+    if voting is None or results is None:
+        return
+    for budget_round in (voting, results):
+        VotingConfig.objects.get_or_create(budget_round=budget_round)
+        PollingStation.objects.get_or_create(
+            budget_round=budget_round,
+            name="Østerbro Bibliotek",
+            defaults={"address": "Dag Hammarskjølds Allé 19, 2100 København Ø"},
+        )
+    added = _ballots(voting, random.Random(2026), ["online", "online", "code", "tablet"])
+    _publish(results)
+    stdout.write(
+        f"Demo voting: {added} new ballots in '{voting.title}'; result of '{results.title}' "
+        f"published ({Ballot.objects.filter(budget_round=results).count()} ballots)."
+    )
