@@ -58,6 +58,18 @@ def _ballot_context(request, budget_round, selection=None, **extra):
     }
 
 
+def _cast(request, budget_round: BudgetRound, cast) -> list[str]:
+    """Cast through a service; keep the receipt for the next page, or return the errors."""
+    try:
+        ballot = cast()
+    except PermissionDenied as exc:
+        return [str(exc)]
+    except ValidationError as exc:
+        return exc.messages
+    request.session[f"receipt_{budget_round.pk}"] = ballot.receipt_code
+    return []
+
+
 @never_cache
 def ballot(request, round_id: int):
     budget_round = _round(round_id)
@@ -66,16 +78,14 @@ def ballot(request, round_id: int):
     if request.method == "POST":
         selection, errors = _selection_from(request, budget_round)
         if not errors:
-            try:
-                cast = services.ballot_cast_online(
+            errors = _cast(
+                request,
+                budget_round,
+                lambda: services.ballot_cast_online(
                     user=request.user, budget_round=budget_round, selection=selection
-                )
-            except PermissionDenied as exc:
-                errors = [str(exc)]
-            except ValidationError as exc:
-                errors = exc.messages
-            else:
-                request.session[f"receipt_{budget_round.pk}"] = cast.receipt_code
+                ),
+            )
+            if not errors:
                 return redirect("voting:receipt", round_id=budget_round.pk)
     return TemplateResponse(
         request,
@@ -103,19 +113,17 @@ def ballot_with_code(request, round_id: int):
     elif request.method == "POST":
         selection, errors = _selection_from(request, budget_round)
         if not errors:
-            try:
-                cast = services.ballot_cast_with_code(
+            errors = _cast(
+                request,
+                budget_round,
+                lambda: services.ballot_cast_with_code(
                     budget_round=budget_round,
                     code=request.POST.get("code", ""),
                     selection=selection,
                     client=_client(request),
-                )
-            except PermissionDenied as exc:
-                errors = [str(exc)]
-            except ValidationError as exc:
-                errors = exc.messages
-            else:
-                request.session[f"receipt_{budget_round.pk}"] = cast.receipt_code
+                ),
+            )
+            if not errors:
                 return redirect("voting:receipt", round_id=budget_round.pk)
     return TemplateResponse(
         request,

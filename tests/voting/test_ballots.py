@@ -9,45 +9,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 
 from committees.models import District
-from proposals.models import State
 from tests import factories
+from tests.voting.conftest import project_ids
 from voting import keys, services
 from voting.ballot_rules import Limits, ballot_problems
 from voting.models import Ballot, Participation, VerifiedIdentity, VotingCode, VotingConfig
 from voting.pabulib import parse_pb
 from voting.selectors import round_results, round_turnout
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 NATIONAL_ID = "0101901234"
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    from django.utils import translation
-
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def committee():
-    return factories.committee("Østerbro Lokaludvalg")
-
-
-@pytest.fixture
-def voting_round(committee):
-    budget_round = factories.budget_round(
-        committee=committee, phase="voting", pot=100_000, max_cost=100_000, ballot_style="knapsack"
-    )
-    for title, cost in [("Bænke", 30_000), ("Legeplads", 60_000), ("Træer", 40_000)]:
-        factories.proposal(
-            budget_round=budget_round, state=State.FEASIBLE, title=title, estimated_cost=cost
-        )
-    return budget_round
-
-
-def _ids(budget_round):
-    return {p.title: str(p.pk) for p in budget_round.proposals.all()}
 
 
 def _voter(committee, national_id=NATIONAL_ID, birth=datetime.date(1990, 1, 1), area=None):
@@ -123,7 +94,7 @@ def test_identity_keeps_no_national_id_or_birth_date(committee):
 
 
 def test_vote_online_get_a_receipt_and_change_the_ballot(committee, voting_round):
-    ids = _ids(voting_round)
+    ids = project_ids(voting_round)
     voter = _voter(committee)
     first = services.ballot_cast_online(
         user=voter, budget_round=voting_round, selection={ids["Bænke"]: 1, ids["Legeplads"]: 1}
@@ -141,7 +112,7 @@ def test_vote_online_get_a_receipt_and_change_the_ballot(committee, voting_round
 
 def test_no_change_when_the_round_does_not_allow_it(committee, voting_round):
     VotingConfig.objects.create(budget_round=voting_round, allow_change=False)
-    ids = _ids(voting_round)
+    ids = project_ids(voting_round)
     voter = _voter(committee)
     services.ballot_cast_online(user=voter, budget_round=voting_round, selection={ids["Bænke"]: 1})
     with pytest.raises(PermissionDenied, match="already voted"):
@@ -152,7 +123,7 @@ def test_no_change_when_the_round_does_not_allow_it(committee, voting_round):
 
 
 def test_invalid_ballot_is_refused_and_nothing_is_stored(committee, voting_round):
-    ids = _ids(voting_round)
+    ids = project_ids(voting_round)
     voter = _voter(committee)
     with pytest.raises(ValidationError, match="more than the pot"):
         services.ballot_cast_online(
@@ -165,7 +136,7 @@ def test_invalid_ballot_is_refused_and_nothing_is_stored(committee, voting_round
 
 def test_participation_and_ballot_share_nothing(committee, voting_round):
     """Secrecy: no foreign key, no shared sequential id, no time finer than the day."""
-    ids = _ids(voting_round)
+    ids = project_ids(voting_round)
     services.ballot_cast_online(
         user=_voter(committee), budget_round=voting_round, selection={ids["Bænke"]: 1}
     )
@@ -189,7 +160,7 @@ def test_participation_and_ballot_share_nothing(committee, voting_round):
 
 def test_one_person_votes_once_across_channels(committee, voting_round):
     """A person checked off at a polling station cannot also vote online."""
-    ids = _ids(voting_round)
+    ids = project_ids(voting_round)
     voter = _voter(committee)
     person = keys.person_key(national_id=NATIONAL_ID)
     Participation.objects.create(
@@ -207,7 +178,7 @@ def test_one_person_votes_once_across_channels(committee, voting_round):
 
 
 def test_voting_codes_are_hashed_used_once_and_lock(committee, voting_round):
-    ids = _ids(voting_round)
+    ids = project_ids(voting_round)
     codes = services.codes_generate(budget_round=voting_round, count=3, batch="Borgermøde")
     stored = " ".join(VotingCode.objects.values_list("code_hash", flat=True))
     assert all(keys.normalise_code(c) not in stored for c in codes)
@@ -248,7 +219,7 @@ def test_wrong_codes_are_throttled_per_client(committee, voting_round):
 
 
 def test_export_recounts_to_the_published_result(committee, voting_round, tmp_path):
-    ids = _ids(voting_round)
+    ids = project_ids(voting_round)
     choices = [
         {ids["Bænke"]: 1, ids["Legeplads"]: 1},
         {ids["Bænke"]: 1, ids["Træer"]: 1},

@@ -10,31 +10,11 @@ from django.urls import reverse
 from committees import services as committee_services
 from proposals.models import Proposal, State
 from tests import factories
+from tests.voting.conftest import project_ids
 from voting import services
 from voting.models import Ballot, RoundResult
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def committee(home_page):
-    return factories.committee("Østerbro Lokaludvalg")
-
-
-@pytest.fixture
-def voting_round(committee):
-    budget_round = factories.budget_round(
-        committee=committee, phase="voting", pot=100_000, max_cost=100_000, ballot_style="knapsack"
-    )
-    for title, cost in [("Bænke", 30_000), ("Legeplads", 60_000), ("Træer", 40_000)]:
-        factories.proposal(
-            budget_round=budget_round, state=State.FEASIBLE, title=title, estimated_cost=cost
-        )
-    return budget_round
-
-
-def _ids(budget_round):
-    return {p.title: str(p.pk) for p in budget_round.proposals.all()}
 
 
 def _verified(client, committee, national_id="0101901234"):
@@ -53,7 +33,7 @@ def _verified(client, committee, national_id="0101901234"):
 
 def test_knapsack_ballot_without_javascript_gives_a_receipt_once(client, committee, voting_round):
     _verified(client, committee)
-    ids = _ids(voting_round)
+    ids = project_ids(voting_round)
     url = reverse("voting:ballot", args=[voting_round.pk])
     html = client.get(url).content.decode()
     assert 'type="checkbox" name="project"' in html and "Bænke" in html
@@ -67,7 +47,7 @@ def test_knapsack_ballot_without_javascript_gives_a_receipt_once(client, committ
 
 def test_over_the_pot_is_refused_with_the_choices_kept(client, committee, voting_round):
     _verified(client, committee)
-    ids = _ids(voting_round)
+    ids = project_ids(voting_round)
     url = "/en" + reverse("voting:ballot", args=[voting_round.pk])
     response = client.post(url, {"project": list(ids.values())})
     assert response.status_code == HTTPStatus.BAD_REQUEST
@@ -98,7 +78,7 @@ def test_unverified_person_is_told_why_and_what_to_do(client, committee, voting_
 
 def test_vote_with_a_code(client, committee, voting_round):
     code = services.codes_generate(budget_round=voting_round, count=1)[0]
-    ids = _ids(voting_round)
+    ids = project_ids(voting_round)
     url = reverse("voting:ballot_code", args=[voting_round.pk])
     response = client.post(url, {"code": code, "project": [ids["Legeplads"]]})
     assert response.status_code == HTTPStatus.FOUND
@@ -111,7 +91,7 @@ def test_vote_with_a_code(client, committee, voting_round):
 def test_results_are_published_only_after_voting_with_a_recountable_file(
     client, committee, voting_round
 ):
-    ids = _ids(voting_round)
+    ids = project_ids(voting_round)
     for number, chosen in enumerate([["Bænke", "Træer"], ["Bænke"], ["Legeplads"]]):
         voter = factories.user()
         services.identity_verify(
@@ -145,7 +125,7 @@ def test_results_are_published_only_after_voting_with_a_recountable_file(
 
 
 def test_committee_confirms_or_overrides_with_a_public_reason(client, committee, voting_round):
-    ids = _ids(voting_round)
+    ids = project_ids(voting_round)
     services.codes_generate(budget_round=voting_round, count=1)
     voter = factories.user()
     services.identity_verify(
