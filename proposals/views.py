@@ -2,6 +2,7 @@
 
 import secrets
 
+from allauth.core import ratelimit
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -185,6 +186,8 @@ def proposal_edit(request, round_id: int | None = None, pk: int | None = None):
 @login_required
 @require_POST
 def proposal_support(request, pk: int):
+    if limited := ratelimit.consume_or_429(request, action="support"):
+        return limited
     proposal = get_object_or_404(Proposal.objects.select_related("budget_round"), pk=pk)
     if not can_view(request.user, proposal):
         raise Http404
@@ -219,6 +222,8 @@ def proposal_withdraw(request, pk: int):
 @login_required
 @require_POST
 def comment_create(request, pk: int):
+    if limited := ratelimit.consume_or_429(request, action="comment"):
+        return limited
     proposal = get_object_or_404(Proposal.objects.select_related("budget_round"), pk=pk)
     if not can_view(request.user, proposal):
         raise Http404

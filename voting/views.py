@@ -2,6 +2,7 @@
 
 import hashlib
 
+from allauth.core import ratelimit
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
@@ -60,6 +61,8 @@ def _ballot_context(request, budget_round, selection=None, **extra):
 
 def _cast(request, budget_round: BudgetRound, cast) -> list[str]:
     """Cast through a service; keep the receipt for the next page, or return the errors."""
+    if not ratelimit.consume(request, action="ballot"):
+        return [_("Too many ballots from here in a short time. Wait a minute and try again.")]
     try:
         ballot = cast()
     except PermissionDenied as exc:

@@ -190,6 +190,10 @@ ACCOUNT_RATE_LIMITS = {
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
     "confirm_email": "1/3m/key",
+    # The platform's own write endpoints, through the same limiter.
+    "support": "60/m/user,600/h/user",
+    "comment": "10/m/user,100/h/user",
+    "ballot": "20/m/ip,10/m/user",
 }
 ACCOUNT_PREVENT_ENUMERATION = True
 SOCIALACCOUNT_ONLY = False
