@@ -163,7 +163,7 @@ class BudgetRoundViewSet(CommitteeScopedViewSet):
             ),
             FieldPanel("rules_text"),
             InlinePanel("categories", label=gettext_lazy("Categories")),
-        InlinePanel("checklist", label=gettext_lazy("Checklist for proposals")),
+            InlinePanel("checklist", label=gettext_lazy("Checklist for proposals")),
             MultiFieldPanel(
                 [FieldPanel("min_age"), FieldPanel("voting_districts"), FieldPanel("min_supports")],
                 heading=gettext_lazy("Eligibility"),

@@ -23,9 +23,11 @@ urlpatterns = [
 
 # Danish lives at /, English under /en/.
 urlpatterns += i18n_patterns(
+    path("konto/mine-data/", committee_views.my_data, name="my_data"),
     path("konto/", include("allauth.urls")),
     path("forslag/", include("proposals.urls")),
     path("afstemning/", include("voting.urls")),
+    path("privatliv/", committee_views.privacy_statement, name="privacy"),
     path(
         "tilgaengelighed/",
         committee_views.accessibility_statement,
