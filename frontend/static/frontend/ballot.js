@@ -33,7 +33,8 @@
       form.querySelectorAll("input[type=number]").forEach(function (input) { given += parseInt(input.value || "0", 10) || 0; });
       text = words.given + ": " + given + " " + words.of + " " + points + ".";
     }
-    out.textContent = text;
+    // "… 100.000 kr." already ends the sentence; never print "kr..".
+    out.textContent = text.replace(/\.\.$/, ".");
     out.hidden = !text;
   }
   form.addEventListener("change", update);
