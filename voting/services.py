@@ -1,7 +1,7 @@
 """Writes of the voting app: identities, eligibility, one ballot per voter, voting codes."""
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -103,6 +103,9 @@ class Eligibility:
     channel: str | None = None
     has_voted: bool = False
     can_change: bool = False
+    # What the check loaded, so that casting need not load it again.
+    identity: VerifiedIdentity | None = field(default=None, compare=False, repr=False)
+    config: VotingConfig | None = field(default=None, compare=False, repr=False)
 
 
 def _voting_districts(budget_round: BudgetRound) -> set[int]:
@@ -122,7 +125,7 @@ def eligibility_online(*, user, budget_round: BudgetRound) -> Eligibility:
         )
     if not (user and user.is_authenticated):
         return Eligibility(False, _("Log in and verify your identity to vote online."))
-    identity = VerifiedIdentity.objects.filter(user=user).first()
+    identity = VerifiedIdentity.objects.filter(user=user).select_related("area").first()
     if identity is None:
         return Eligibility(False, _("Verify your identity with MitID to vote online."))
     if identity.min_age < budget_round.min_age:
@@ -143,6 +146,8 @@ def eligibility_online(*, user, budget_round: BudgetRound) -> Eligibility:
                 Channel.ONLINE,
                 has_voted=True,
                 can_change=True,
+                identity=identity,
+                config=config,
             )
         return Eligibility(
             False,
@@ -150,7 +155,9 @@ def eligibility_online(*, user, budget_round: BudgetRound) -> Eligibility:
             % {"channel": Channel(existing.channel).label},
             has_voted=True,
         )
-    return Eligibility(True, _("You can vote online."), Channel.ONLINE)
+    return Eligibility(
+        True, _("You can vote online."), Channel.ONLINE, identity=identity, config=config
+    )
 
 
 # --- Casting a ballot ------------------------------------------------------------------------
@@ -167,9 +174,10 @@ def _cast(
     age: str = "",
     station=None,
     entered_by=None,
+    config: VotingConfig | None = None,
 ) -> Ballot:
     """The one way into the ballot box, for every channel."""
-    config = config_for(budget_round)
+    config = config or config_for(budget_round)
     if budget_round.phase != Phase.VOTING:
         raise ValidationError(_("Voting is not open in this round."), code="closed")
     problems = ballot_problems(
@@ -229,12 +237,20 @@ def _cast(
         ) from exc
 
 
-def ballot_cast_online(*, user, budget_round: BudgetRound, selection: dict[str, int]) -> Ballot:
-    eligibility = eligibility_online(user=user, budget_round=budget_round)
+def ballot_cast_online(
+    *,
+    user,
+    budget_round: BudgetRound,
+    selection: dict[str, int],
+    eligibility: Eligibility | None = None,
+) -> Ballot:
+    """Cast online. A view that has just checked `eligibility` for this user may pass it in."""
+    eligibility = eligibility or eligibility_online(user=user, budget_round=budget_round)
     if not eligibility.can_vote:
         raise PermissionDenied(eligibility.reason)
-    identity = user.verified_identity
+    identity = eligibility.identity
     return _cast(
+        config=eligibility.config,
         budget_round=budget_round,
         person=identity.person_key,
         channel=Channel.ONLINE,

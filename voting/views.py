@@ -85,7 +85,10 @@ def ballot(request, round_id: int):
                 request,
                 budget_round,
                 lambda: services.ballot_cast_online(
-                    user=request.user, budget_round=budget_round, selection=selection
+                    user=request.user,
+                    budget_round=budget_round,
+                    selection=selection,
+                    eligibility=eligibility,
                 ),
             )
             if not errors:

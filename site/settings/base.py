@@ -139,6 +139,15 @@ def database_from_env() -> dict:
             ),
         }
         config.pop("CONN_HEALTH_CHECKS", None)
+    pool_size = int(os.environ.get("DATABASE_POOL_SIZE", "0") or 0)
+    if config["ENGINE"] == "django.db.backends.postgresql" and pool_size > 0:
+        # A pool of connections per process instead of a new connection per request.
+        config["OPTIONS"] = {
+            **config.get("OPTIONS", {}),
+            "pool": {"min_size": 1, "max_size": pool_size, "timeout": 10},
+        }
+        config["CONN_MAX_AGE"] = 0
+        config.pop("CONN_HEALTH_CHECKS", None)
     config["ATOMIC_REQUESTS"] = False
     return config
 

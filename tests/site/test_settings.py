@@ -106,3 +106,14 @@ def test_redis_url_selects_channels_redis(monkeypatch):
     )
     assert with_redis.stdout.strip() == "channels_redis.core.RedisChannelLayer"
     assert without.stdout.strip() == "channels.layers.InMemoryChannelLayer"
+
+
+def test_database_pool_is_optional_and_postgres_only(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgres://pb@db.example:5432/borgerbudget")
+    assert "pool" not in base.database_from_env().get("OPTIONS", {})
+    monkeypatch.setenv("DATABASE_POOL_SIZE", "8")
+    config = base.database_from_env()
+    assert config["OPTIONS"]["pool"]["max_size"] == 8
+    assert config["CONN_MAX_AGE"] == 0
+    monkeypatch.delenv("DATABASE_URL")
+    assert "pool" not in base.database_from_env()["OPTIONS"]  # SQLite: never
