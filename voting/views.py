@@ -23,23 +23,27 @@ def _round(round_id: int) -> BudgetRound:
 
 
 def _selection_from(request, budget_round: BudgetRound) -> tuple[dict[str, int], list[str]]:
-    """Read the ballot form: checkboxes for approval and knapsack, numbers for points and ranks."""
-    projects = selectors.round_projects(budget_round=budget_round)
-    style = budget_round.ballot_style
+    """Read the ballot form: checkboxes for approval and knapsack, numbers for points and ranks.
+
+    Only the form's shape is checked here; which projects are on the ballot, and what a valid
+    ballot is, the service decides.
+    """
     errors = []
     selection: dict[str, int] = {}
-    if style in ("approval", "knapsack"):
+    if budget_round.ballot_style in ("approval", "knapsack"):
         for value in request.POST.getlist("project"):
-            if value not in projects:
+            if not value.isdigit() or len(value) > 12:
                 errors.append(_("The ballot names a project that is not on it."))
                 continue
             selection[value] = 1
     else:
-        for pid in projects:
-            raw = request.POST.get(f"value_{pid}", "").strip()
+        for name, raw in request.POST.items():
+            if not name.startswith("value_"):
+                continue
+            pid, raw = name.removeprefix("value_"), raw.strip()
             if not raw:
                 continue
-            if not raw.isdigit() or len(raw) > 6:
+            if not pid.isdigit() or not raw.isdigit() or len(raw) > 6:
                 errors.append(_("Write whole numbers only."))
                 continue
             if int(raw):
