@@ -31,6 +31,18 @@ class HealthConsumer(AsyncJsonWebsocketConsumer):
     async def disconnect(self, code):
         await self.channel_layer.group_discard(self.group, self.channel_name)
 
+    async def receive(self, text_data=None, bytes_data=None, **kwargs):
+        """Binary frames and text that is not JSON get an error; the socket stays open."""
+        if text_data is None:
+            await self.send_json({"type": "error", "error": "text frames only"})
+            return
+        try:
+            content = await self.decode_json(text_data)
+        except (ValueError, RecursionError):
+            await self.send_json({"type": "error", "error": "invalid JSON"})
+            return
+        await self.receive_json(content, **kwargs)
+
     async def receive_json(self, content, **kwargs):
         if not isinstance(content, dict) or content.get("type") != "ping":
             await self.send_json({"type": "error", "error": "unknown message"})

@@ -43,7 +43,7 @@ def _selection_from(request, budget_round: BudgetRound) -> tuple[dict[str, int],
             pid, raw = name.removeprefix("value_"), raw.strip()
             if not raw:
                 continue
-            if not pid.isdigit() or not raw.isdigit() or len(raw) > 6:
+            if not pid.isdigit() or not raw.isdecimal() or len(raw) > 6:  # not isdigit(): "²"
                 errors.append(_("Write whole numbers only."))
                 continue
             if int(raw):
