@@ -82,6 +82,43 @@ def _publish(budget_round: BudgetRound) -> None:
     )
 
 
+def _demo_resident_verified(voting: BudgetRound) -> None:
+    """The demo resident can vote online at once: as if they had verified with MitID."""
+    from committees.models import User
+    from voting.models import VerifiedIdentity
+    from voting.services import identity_verify
+
+    resident = User.objects.filter(email="beboer@demo.borgerbudget.dk").first()
+    if resident is None or VerifiedIdentity.objects.filter(user=resident).exists():
+        return
+    identity_verify(
+        user=resident,
+        provider="demo",
+        subject="demo-resident",
+        national_id="0101801234",
+        birth_date=datetime.date(1980, 1, 1),
+        area=voting.committee.district,
+    )
+
+
+def _demo_codes(voting: BudgetRound) -> list[str]:
+    """Three one-time codes for the demo, kept (in plain text) beside the demo logins only."""
+    import json
+
+    from committees.demo import logins_file
+    from voting.models import VotingCode
+    from voting.services import codes_generate
+
+    path = logins_file()
+    stored = json.loads(path.read_text()) if path.exists() else {}
+    if VotingCode.objects.filter(budget_round=voting, batch="Demo").exists():
+        return stored.get("voting_codes", [])
+    codes = codes_generate(budget_round=voting, count=3, batch="Demo")
+    stored["voting_codes"] = codes
+    path.write_text(json.dumps(stored, indent=2, ensure_ascii=False))
+    return codes
+
+
 @transaction.atomic
 def seed(*, stdout) -> None:
     voting = BudgetRound.objects.filter(committee__name=DEMO_COMMITTEE, slug="demo-voting").first()
@@ -98,8 +135,14 @@ def seed(*, stdout) -> None:
             defaults={"address": "Dag Hammarskjølds Allé 19, 2100 København Ø"},
         )
     added = _ballots(voting, random.Random(2026), ["online", "online", "code", "tablet"])
+    _demo_resident_verified(voting)
+    codes = _demo_codes(voting)
     _publish(results)
     stdout.write(
         f"Demo voting: {added} new ballots in '{voting.title}'; result of '{results.title}' "
         f"published ({Ballot.objects.filter(budget_round=results).count()} ballots)."
+    )
+    stdout.write(
+        f"  vote online as the resident at /afstemning/runde/{voting.pk}/ ; one-time codes for "
+        f"/afstemning/runde/{voting.pk}/kode/: {', '.join(codes) or '(used up or reset)'}"
     )

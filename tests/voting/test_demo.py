@@ -13,7 +13,8 @@ pytestmark = pytest.mark.django_db
 
 def test_demo_has_a_round_in_voting_and_a_published_result(client, settings, tmp_path, home_page):
     settings.VAR_DIR, settings.DEBUG = tmp_path, True
-    call_command("seed_demo", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
     voting = BudgetRound.objects.get(committee__name="Østerbro Lokaludvalg", slug="demo-voting")
     results = BudgetRound.objects.get(committee__name="Østerbro Lokaludvalg", slug="demo-results")
     assert voting.phase == "voting" and Ballot.objects.filter(budget_round=voting).count() == 40
@@ -23,5 +24,19 @@ def test_demo_has_a_round_in_voting_and_a_published_result(client, settings, tmp
     page = client.get(reverse("voting:results", args=[results.pk]))
     assert page.status_code == HTTPStatus.OK
     assert result.ballots_sha256 in page.content.decode()
-    call_command("seed_demo", stdout=io.StringIO())
+    again = io.StringIO()
+    call_command("seed_demo", stdout=again)
     assert Ballot.objects.count() == 80  # nothing added by a second run
+    # The printed demo codes work, and the demo resident may vote online straight away.
+    from committees.models import User
+    from voting import services
+
+    codes = out.getvalue().split("/kode/: ", 1)[1].split()[0:3]
+    codes = [c.strip(",") for c in codes]
+    assert (
+        again.getvalue().split("/kode/: ", 1)[1].split()[0:3]
+        == out.getvalue().split("/kode/: ", 1)[1].split()[0:3]
+    )
+    assert services.code_redeem(budget_round=voting, code=codes[0], client="t").batch == "Demo"
+    resident = User.objects.get(email="beboer@demo.borgerbudget.dk")
+    assert services.eligibility_online(user=resident, budget_round=voting).can_vote
