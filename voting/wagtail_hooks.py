@@ -5,12 +5,15 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.admin import messages
+from wagtail.admin.viewsets.model import ModelViewSet
 
 from committees.models import BudgetRound
 from committees.permissions import is_moderator_of
 from voting import selectors, services
+from voting.models import PollingStation
 
 
 def result_confirm_view(request, pk):
@@ -50,6 +53,80 @@ def result_confirm_view(request, pk):
     )
 
 
+def voting_overview_view(request):
+    """Staff's way in: each round they serve, with its codes, stations and result."""
+    from django.db.models import Q
+
+    from committees.models import CommitteeRole, Phase
+    from committees.permissions import committee_ids_for
+
+    user = request.user
+    rounds = BudgetRound.objects.select_related("committee").order_by("-voting_start")
+    if not user.is_superuser:
+        ids = committee_ids_for(user) | committee_ids_for(user, CommitteeRole.Role.POLLING_STAFF)
+        if not ids:
+            raise PermissionDenied
+        rounds = rounds.filter(Q(committee_id__in=ids))
+    rounds = [r for r in rounds if r.decision_method == "vote" and r.phase != Phase.UPCOMING]
+    stations = {}
+    for station in PollingStation.objects.filter(budget_round__in=rounds):
+        stations.setdefault(station.budget_round_id, []).append(station)
+    return TemplateResponse(
+        request,
+        "voting/admin/overview.html",
+        {
+            "rows": [
+                {
+                    "round": r,
+                    "stations": stations.get(r.pk, []),
+                    "can_confirm": is_moderator_of(user, r.committee_id),
+                }
+                for r in rounds
+            ]
+        },
+    )
+
+
 @hooks.register("register_admin_urls")
 def register_result_urls():
-    return [path("rounds/<int:pk>/result/", result_confirm_view, name="voting_result_confirm")]
+    return [
+        path("rounds/<int:pk>/result/", result_confirm_view, name="voting_result_confirm"),
+        path("voting/", voting_overview_view, name="voting_overview"),
+    ]
+
+
+@hooks.register("register_admin_menu_item")
+def register_voting_menu_item():
+    from django.urls import reverse
+    from wagtail.admin.menu import MenuItem
+
+    from committees.models import CommitteeRole
+    from committees.permissions import committee_ids_for
+
+    class VotingMenuItem(MenuItem):
+        def is_shown(self, request):
+            user = request.user
+            return user.is_superuser or bool(
+                committee_ids_for(user) | committee_ids_for(user, CommitteeRole.Role.POLLING_STAFF)
+            )
+
+    return VotingMenuItem(
+        gettext_lazy("Voting"), reverse("voting_overview"), icon_name="tick", order=220
+    )
+
+
+class PollingStationViewSet(ModelViewSet):
+    """Site administrators set up each round's polling stations."""
+
+    model = PollingStation
+    icon = "home"
+    menu_label = gettext_lazy("Polling stations")
+    form_fields = ["budget_round", "name", "address"]
+    list_display = ["name", "budget_round", "address"]
+    list_filter = ["budget_round"]
+    add_to_admin_menu = False
+
+
+@hooks.register("register_admin_viewset")
+def register_polling_station_viewset():
+    return PollingStationViewSet("pollingstation")

@@ -158,3 +158,18 @@ def test_committee_confirms_or_overrides_with_a_public_reason(client, committee,
     assert Proposal.objects.get(pk=ids["Bænke"]).state == State.NOT_SELECTED
     html = client.get("/en" + reverse("voting:results", args=[voting_round.pk])).content.decode()
     assert "Bænke er allerede betalt." in html and "the rule funded it" in html
+
+
+def test_staff_find_codes_stations_and_results_from_the_admin(client, committee, voting_round):
+    from voting.models import PollingStation
+
+    station = PollingStation.objects.create(budget_round=voting_round, name="Biblioteket")
+    staff = factories.user()
+    committee_services.committee_role_grant(user=staff, committee=committee, role="polling_staff")
+    client.force_login(staff)
+    html = client.get(reverse("voting_overview")).content.decode()
+    assert voting_round.title in html
+    assert reverse("voting:staff_codes", args=[voting_round.pk]) in html
+    assert reverse("voting:paper_station", args=[station.pk]) in html
+    client.force_login(factories.user())
+    assert client.get(reverse("voting_overview")).status_code == HTTPStatus.FOUND
