@@ -11,14 +11,18 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# Reinstall whenever the pins change.
+# Reinstall whenever the pins change. `run` needs the platform only; `test` adds the test tools.
+$(VENV)/.installed-run: $(BIN)/python pyproject.toml requirements/constraints.txt
+	$(BIN)/python -m pip install --quiet -c requirements/constraints.txt -e .
+	@touch $@
+
 $(VENV)/.installed: $(BIN)/python pyproject.toml requirements/constraints.txt
 	$(BIN)/python -m pip install --quiet -c requirements/constraints.txt -e '.[test]'
-	@touch $@
+	@touch $@ $(VENV)/.installed-run
 
 install: $(VENV)/.installed
 
-run: install
+run: $(VENV)/.installed-run
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	@echo
