@@ -113,3 +113,20 @@ def proposal(
         **values,
     )
     return obj
+
+
+def proposal_form_data(budget_round: BudgetRound, **overrides) -> dict:
+    """What a resident types into the proposal form for a complete proposal."""
+    item = budget_round.checklist.first()
+    data = {
+        "submitter_kind": "resident",
+        "title": "Legeplads i gården",
+        "summary": "En ny legeplads.",
+        "description": "Børnene mangler et sted at lege.",
+        "estimated_cost": "40000",
+        "category": str(budget_round.categories.first().pk),
+        "location_text": "Øster Allé 1",
+        f"check_{item.pk}": "yes",
+    }
+    data.update(overrides)
+    return data

@@ -16,6 +16,7 @@ from proposals.models import Proposal, State
 from tests import factories
 
 pytestmark = pytest.mark.django_db
+_form_data = factories.proposal_form_data
 
 
 @pytest.fixture
@@ -48,22 +49,6 @@ def _jpeg_with_gps() -> bytes:
     out = io.BytesIO()
     image.save(out, "JPEG", exif=exif)
     return out.getvalue()
-
-
-def _form_data(budget_round, **overrides):
-    item = budget_round.checklist.first()
-    data = {
-        "submitter_kind": "resident",
-        "title": "Legeplads i gården",
-        "summary": "En ny legeplads.",
-        "description": "Børnene mangler et sted at lege.",
-        "estimated_cost": "40000",
-        "category": str(budget_round.categories.first().pk),
-        "location_text": "Øster Allé 1",
-        f"check_{item.pk}": "yes",
-    }
-    data.update(overrides)
-    return data
 
 
 def test_resident_submits_a_proposal_with_an_image(client, resident, ideas_round):

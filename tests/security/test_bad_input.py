@@ -38,6 +38,7 @@ from voting import services as voting_services
 from voting.models import Ballot, RoundResult, VotingCode
 
 pytestmark = pytest.mark.django_db
+_form_data = factories.proposal_form_data
 
 SCRIPT = '<script>alert("x")</script>'
 ATTRIBUTE_BREAK = '"><img src=x onerror=alert(1)>'
@@ -70,22 +71,6 @@ def resident(client):
     person = factories.user()
     client.force_login(person)
     return person
-
-
-def _form_data(budget_round, **overrides):
-    item = budget_round.checklist.first()
-    data = {
-        "submitter_kind": "resident",
-        "title": "Legeplads i gården",
-        "summary": "En ny legeplads.",
-        "description": "Børnene mangler et sted at lege.",
-        "estimated_cost": "40000",
-        "category": str(budget_round.categories.first().pk),
-        "location_text": "Øster Allé 1",
-        f"check_{item.pk}": "yes",
-    }
-    data.update(overrides)
-    return data
 
 
 def _en(name, args=None):
