@@ -25,6 +25,7 @@ install: $(VENV)/.installed
 run: $(VENV)/.installed-run
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py purge_personal_data
 	@echo
 	@echo "Borgerbudget: http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
 	@echo "HTTP and WebSockets on one port, SQLite and the in-memory channel layer (one process)."

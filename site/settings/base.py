@@ -294,6 +294,10 @@ MAP_TILE_ORIGIN = "/".join(MAP_TILE_URL.split("/")[:3]) if MAP_TILE_URL.startswi
 BALLOT_VOTER_KEY = os.environ.get("BALLOT_VOTER_KEY", "")
 BALLOT_OWNER_KEY = os.environ.get("BALLOT_OWNER_KEY", "")
 
+# Verified identities are deleted this many days after verification (voting/retention.py);
+# each round's own retention period is in its voting settings.
+VERIFIED_IDENTITY_RETENTION_DAYS = int(os.environ.get("VERIFIED_IDENTITY_RETENTION_DAYS", "90"))
+
 # --- Security defaults (production tightens them) -------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

@@ -47,6 +47,17 @@ class VotingConfig(models.Model):
     min_ballots_for_tally = models.PositiveIntegerField(
         _("hide the running tally below this many ballots"), default=10
     )
+    retention_days = models.PositiveSmallIntegerField(
+        _("keep personal data from verification and paper entry for (days after voting)"),
+        default=90,
+        help_text=_(
+            "Then voter keys, check-ins, paper entries, voting codes and the link that lets a "
+            "voter replace their ballot are deleted. Ballots and turnout stay."
+        ),
+    )
+    personal_data_purged_at = models.DateTimeField(
+        _("personal data deleted"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("voting settings")
@@ -66,6 +77,9 @@ class VotingConfig(models.Model):
                 name="voting_cumulative_points",
             ),
             models.CheckConstraint(condition=Q(ranking_length__gte=1), name="voting_ranking_k"),
+            models.CheckConstraint(
+                condition=Q(retention_days__gte=1), name="voting_retention_at_least_a_day"
+            ),
         ]
 
     def __str__(self) -> str:
