@@ -409,3 +409,64 @@ def result_confirm(
         data={"computed": outcome.selected, "final": final, "sha256": result.ballots_sha256},
     )
     return result
+
+
+# --- Voting settings ---------------------------------------------------------------------------
+
+# Fields that decide who may vote and what a valid ballot is: fixed once voting opens, so that
+# every voter of a round votes under the same rules. The others may change at any time.
+CONFIG_FIELDS_FROZEN_AT_VOTING = (
+    "allow_online",
+    "allow_codes",
+    "allow_paper",
+    "approval_min",
+    "approval_max",
+    "knapsack_min_share",
+    "cumulative_points",
+    "cumulative_max_per_project",
+    "ranking_length",
+    "allow_change",
+)
+CONFIG_FIELDS_ALWAYS = ("min_ballots_for_tally", "retention_days")
+
+
+@transaction.atomic
+def voting_config_update(*, moderator, budget_round: BudgetRound, values: dict) -> VotingConfig:
+    """Change a round's voting settings; audited, and the ballot rules frozen once voting opens."""
+    from committees.permissions import is_moderator_of
+    from committees.services import audit_record
+
+    if not is_moderator_of(moderator, budget_round.committee_id):
+        raise PermissionDenied(_("Only the committee's moderators can change the voting settings."))
+    config, _created = VotingConfig.objects.select_for_update().get_or_create(
+        budget_round=budget_round
+    )
+    allowed = set(CONFIG_FIELDS_ALWAYS)
+    if not budget_round.voting_has_opened:
+        allowed |= set(CONFIG_FIELDS_FROZEN_AT_VOTING)
+    changed = {}
+    for name, value in values.items():
+        if name not in allowed and name in CONFIG_FIELDS_FROZEN_AT_VOTING:
+            if getattr(config, name) != value:
+                raise ValidationError(
+                    _("Voting has opened: who may vote and what a valid ballot is cannot change.")
+                )
+            continue
+        if name not in allowed:
+            raise ValidationError(_("Unknown voting setting."))
+        if getattr(config, name) != value:
+            changed[name] = [getattr(config, name), value]
+            setattr(config, name, value)
+    if not (config.allow_online or config.allow_codes or config.allow_paper):
+        raise ValidationError(_("Keep at least one way to vote."))
+    config.full_clean()
+    config.save()
+    if changed:
+        audit_record(
+            actor=moderator,
+            action="voting.config_update",
+            obj=budget_round,
+            committee_id=budget_round.committee_id,
+            data=changed,
+        )
+    return config

@@ -53,6 +53,34 @@ def result_confirm_view(request, pk):
     )
 
 
+def voting_config_view(request, pk):
+    """A round's voting settings: channels, ballot limits, the live tally threshold, retention."""
+    from voting.forms import VotingConfigForm
+
+    budget_round = get_object_or_404(BudgetRound.objects.select_related("committee"), pk=pk)
+    if not is_moderator_of(request.user, budget_round.committee_id):
+        raise PermissionDenied
+    config = services.config_for(budget_round)
+    frozen = budget_round.voting_has_opened
+    form = VotingConfigForm(request.POST or None, instance=config, frozen=frozen)
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.voting_config_update(
+                moderator=request.user, budget_round=budget_round, values=form.cleaned_data
+            )
+        except ValidationError as exc:
+            errors = exc.messages
+        else:
+            messages.success(request, _("The voting settings are saved."))
+            return redirect("voting_config", pk=budget_round.pk)
+    return TemplateResponse(
+        request,
+        "voting/admin/config.html",
+        {"round": budget_round, "form": form, "frozen": frozen, "errors": errors},
+    )
+
+
 def voting_overview_view(request):
     """Staff's way in: each round they serve, with its codes, stations and result."""
     from django.db.models import Q
@@ -91,6 +119,7 @@ def voting_overview_view(request):
 def register_result_urls():
     return [
         path("rounds/<int:pk>/result/", result_confirm_view, name="voting_result_confirm"),
+        path("rounds/<int:pk>/voting-settings/", voting_config_view, name="voting_config"),
         path("voting/", voting_overview_view, name="voting_overview"),
     ]
 
