@@ -41,11 +41,13 @@ def roles_of(user, proposal: Proposal) -> set[str]:
 
 
 def can_view(user, proposal: Proposal) -> bool:
-    return (
-        proposal.is_public
-        or AUTHOR in roles_of(user, proposal)
-        or bool(roles_of(user, proposal) & {MODERATOR, REVIEWER})
-    )
+    """Public proposals to all; a draft to its author alone; the rest also to its staff."""
+    if proposal.is_public:
+        return True
+    roles = roles_of(user, proposal)
+    if proposal.state == "draft":
+        return AUTHOR in roles
+    return AUTHOR in roles or bool(roles & {MODERATOR, REVIEWER})
 
 
 class ProposalPolicy(BasePermissionPolicy):

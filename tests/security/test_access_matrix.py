@@ -1,0 +1,376 @@
+"""Every URL of the platform × every role, in one matrix (issue: security).
+
+Roles: anonymous, resident, association representative, moderator of this committee and of
+another, reviewer, meeting host, polling staff and site administrator. Each URL is requested as
+each role in a fresh world, and the answer is reduced to one outcome:
+
+    OK        200: the page is shown
+    DONE      302 elsewhere than a login or the admin: the action was carried out (POST) or the
+              person was sent on to the next step of a flow
+    LOGIN     302 to a login page (the site's or the admin's)
+    DENIED    403 or 404, or Wagtail's redirect of a signed-in user without permission to the
+              admin dashboard
+    CLOSED    405: the method is not offered (POST-only actions asked for with GET)
+
+`test_every_url_is_in_the_matrix` walks the URL configuration, the admin URLs and viewsets that
+the platform's own apps register, and fails when a URL has no row: a new URL gets its row here.
+"""
+
+from http import HTTPStatus
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from wagtail import hooks
+
+from committees.services import committee_role_grant
+from proposals import services as proposal_services
+from proposals.models import State
+from tests import factories
+from voting.models import PollingStation
+
+pytestmark = pytest.mark.django_db
+
+OK, DONE, LOGIN, DENIED, CLOSED = "OK", "DONE", "LOGIN", "DENIED", "CLOSED"
+ROLES = [
+    "anonymous",
+    "resident",
+    "association",
+    "moderator",
+    "other_moderator",
+    "reviewer",
+    "host",
+    "polling_staff",
+    "site_admin",
+]
+APPS = ("committees", "proposals", "voting", "frontend", "pbsite")
+
+
+@pytest.fixture
+def world(home_page):
+    this = factories.committee("Østerbro Lokaludvalg")
+    other = factories.committee("Valby Lokaludvalg", district_name="Valby")
+    ideas = factories.budget_round(committee=this, phase="ideas")
+    voting = factories.budget_round(
+        committee=this, phase="voting", ballot_style="knapsack", pot=100_000, max_cost=100_000
+    )
+    other_voting = factories.budget_round(committee=other, phase="voting")
+    users = {role: factories.user() for role in ROLES if role != "anonymous"}
+    users["anonymous"] = None
+    users["site_admin"].is_superuser = users["site_admin"].is_staff = True
+    users["site_admin"].save()
+    committee_role_grant(user=users["moderator"], committee=this, role="moderator")
+    committee_role_grant(user=users["other_moderator"], committee=other, role="moderator")
+    committee_role_grant(user=users["reviewer"], committee=this, role="reviewer")
+    ideas.reviewers.add(users["reviewer"])
+    committee_role_grant(user=users["host"], committee=this, role="host")
+    committee_role_grant(user=users["polling_staff"], committee=this, role="polling_staff")
+
+    association = users["association"]
+    draft = factories.proposal(
+        budget_round=ideas,
+        author=association,
+        submitter_kind="association",
+        organisation_name="Østerbro Boldklub",
+    )
+    submitted = factories.proposal(
+        budget_round=ideas,
+        author=association,
+        state=State.SUBMITTED,
+        submitter_kind="association",
+        organisation_name="Østerbro Boldklub",
+    )
+    other_proposal = factories.proposal(
+        budget_round=factories.budget_round(committee=other, phase="ideas"),
+        state=State.SUBMITTED,
+    )
+    for cost in (30_000, 60_000):
+        factories.proposal(budget_round=voting, state=State.FEASIBLE, estimated_cost=cost)
+    comment = proposal_services.comment_add(
+        author=users["resident"], proposal=submitted, body="Godt forslag."
+    )
+    station = PollingStation.objects.create(budget_round=voting, name="Bibliotek")
+    other_station = PollingStation.objects.create(budget_round=other_voting, name="Valby Hallen")
+    return {
+        "this": this,
+        "other": other,
+        "ideas": ideas,
+        "voting": voting,
+        "other_voting": other_voting,
+        "meeting": factories.meeting(committee=this),
+        "draft": draft,
+        "submitted": submitted,
+        "other_proposal": other_proposal,
+        "comment": comment,
+        "station": station,
+        "other_station": other_station,
+        "users": users,
+    }
+
+
+# name -> (method, url(world), outcome per role). Names are URL names ("namespace:name"), or a
+# URL name with a suffix after "@" where one URL is checked on several objects.
+def _rows():
+    def url(name, *args):
+        return lambda w: reverse(name, args=[a(w) if callable(a) else a for a in args])
+
+    def pk(key):
+        return lambda w: w[key].pk
+
+    page = lambda w: w["this"].page.url  # noqa: E731
+    return {
+        # --- Public pages --------------------------------------------------------------------
+        "healthz": ("get", url("healthz"), PUBLIC),
+        "wagtail_serve@home": ("get", lambda w: "/", PUBLIC),
+        "wagtail_serve@home_en": ("get", lambda w: "/en/", PUBLIC),
+        "wagtail_serve@committee": ("get", page, PUBLIC),
+        "wagtail_serve@round": (
+            "get",
+            lambda w: f"{page(w)}runder/{w['ideas'].slug}/",
+            PUBLIC,
+        ),
+        "wagtail_serve@meeting": (
+            "get",
+            lambda w: f"{page(w)}moeder/{w['meeting'].pk}/",
+            PUBLIC,
+        ),
+        "committee_calendar": ("get", lambda w: f"/kalender/{w['this'].slug}.ics", PUBLIC),
+        "privacy": ("get", url("privacy"), PUBLIC),
+        "accessibility": ("get", url("accessibility"), PUBLIC),
+        "set_language": ("post", url("set_language"), dict.fromkeys(ROLES, DONE)),
+        # --- Accounts ------------------------------------------------------------------------
+        "account_login": ("get", url("account_login"), ANONYMOUS_ONLY),
+        "account_signup": ("get", url("account_signup"), ANONYMOUS_ONLY),
+        "account_reset_password": ("get", url("account_reset_password"), PUBLIC),
+        "account_email": ("get", url("account_email"), SIGNED_IN),
+        "account_change_password": ("get", url("account_change_password"), SIGNED_IN),
+        "my_data": ("get", url("my_data"), SIGNED_IN),
+        # --- Proposals -----------------------------------------------------------------------
+        "proposals:list": ("get", url("proposals:list", pk("ideas")), PUBLIC),
+        "proposals:create": ("get", url("proposals:create", pk("ideas")), SIGNED_IN),
+        "proposals:mine": ("get", url("proposals:mine"), SIGNED_IN),
+        "proposals:detail": ("get", url("proposals:detail", pk("submitted")), PUBLIC),
+        "proposals:detail@draft": (
+            "get",
+            url("proposals:detail", pk("draft")),
+            {**NOBODY, "association": OK},
+        ),
+        "proposals:edit": (
+            "get",
+            url("proposals:edit", pk("draft")),
+            {**NOBODY, "anonymous": LOGIN, "association": OK},
+        ),
+        "proposals:support": ("post", url("proposals:support", pk("submitted")), SIGNED_IN_DONE),
+        "proposals:withdraw": (
+            "post",
+            url("proposals:withdraw", pk("submitted")),
+            {**NOBODY, "anonymous": LOGIN, "association": DONE},
+        ),
+        "proposals:comment": ("post", url("proposals:comment", pk("submitted")), SIGNED_IN_DONE),
+        "proposals:comment_flag": (
+            "post",
+            url("proposals:comment_flag", pk("comment")),
+            SIGNED_IN_DONE,
+        ),
+        "proposals:comment_hide": (
+            "post",
+            url("proposals:comment_hide", pk("comment")),
+            {**NOBODY, "anonymous": LOGIN, "moderator": DONE, "site_admin": DONE},
+        ),
+        # --- Voting --------------------------------------------------------------------------
+        # The ballot shows everyone what is on it, and how to get the right to vote.
+        "voting:ballot": ("get", url("voting:ballot", pk("voting")), PUBLIC),
+        "voting:ballot_code": ("get", url("voting:ballot_code", pk("voting")), PUBLIC),
+        # Without a receipt of one's own: back to the ballot.
+        "voting:receipt": ("get", url("voting:receipt", pk("voting")), dict.fromkeys(ROLES, DONE)),
+        # No tally, and no ballots, for anyone while the vote is open.
+        "voting:results": ("get", url("voting:results", pk("voting")), NOBODY),
+        "voting:ballots_file": ("get", url("voting:ballots_file", pk("voting")), NOBODY),
+        "voting:identity_start": ("get", url("voting:identity_start"), SIGNED_IN),
+        "voting:staff_codes": (
+            "get",
+            url("voting:staff_codes", pk("voting")),
+            {**STAFF, "moderator": OK, "polling_staff": OK, "site_admin": OK},
+        ),
+        "voting:staff_codes@other": (
+            "get",
+            url("voting:staff_codes", pk("other_voting")),
+            {**STAFF, "other_moderator": OK, "site_admin": OK},
+        ),
+        "voting:paper_station": (
+            "get",
+            url("voting:paper_station", pk("station")),
+            {**STAFF, "polling_staff": OK, "moderator": OK, "site_admin": OK},
+        ),
+        "voting:paper_station@other": (
+            "get",
+            url("voting:paper_station", pk("other_station")),
+            {**STAFF, "other_moderator": OK, "site_admin": OK},
+        ),
+        "voting:paper_key": (
+            "get",
+            url("voting:paper_key", pk("station")),
+            {**STAFF, "polling_staff": OK, "moderator": OK, "site_admin": OK},
+        ),
+        "voting:paper_reconciliation": (
+            "get",
+            url("voting:paper_reconciliation", pk("voting")),
+            {**STAFF, "polling_staff": OK, "moderator": OK, "site_admin": OK},
+        ),
+        # --- Admin ---------------------------------------------------------------------------
+        "wagtailadmin_home": ("get", url("wagtailadmin_home"), {**ADMIN, **ALL_STAFF_OK}),
+        "budgetround:index": ("get", url("budgetround:index"), {**ADMIN, **MODERATORS_OK}),
+        "budgetround:add": ("get", url("budgetround:add"), {**ADMIN, **MODERATORS_OK}),
+        "budgetround:edit": ("get", url("budgetround:edit", pk("ideas")), THIS_MODERATOR),
+        "budgetround:edit@other": (
+            "get",
+            url("budgetround:edit", pk("other_voting")),
+            OTHER_MODERATOR,
+        ),
+        "round_schedule": ("get", url("round_schedule", pk("ideas")), THIS_MODERATOR),
+        "meeting:index": ("get", url("meeting:index"), {**ADMIN, **MODERATORS_OK}),
+        "meeting:edit": ("get", url("meeting:edit", pk("meeting")), THIS_MODERATOR),
+        "committee:index": ("get", url("committee:index"), SITE_ADMIN),
+        "committee:add": ("get", url("committee:add"), SITE_ADMIN),
+        "district:index": ("get", url("district:index"), SITE_ADMIN),
+        "wagtailadmin_pages:edit": (
+            "get",
+            lambda w: reverse("wagtailadmin_pages:edit", args=[w["this"].page.pk]),
+            THIS_MODERATOR,
+        ),
+        "proposal:index": ("get", url("proposal:index"), {**ADMIN, **REVIEW_STAFF_OK}),
+        "proposal_queue": ("get", url("proposal_queue"), {**ADMIN, **REVIEW_STAFF_OK}),
+        "proposal_review": (
+            "get",
+            url("proposal_review", pk("submitted")),
+            {**ADMIN, "moderator": OK, "reviewer": OK, "site_admin": OK},
+        ),
+        "proposal_review@other": (
+            "get",
+            url("proposal_review", pk("other_proposal")),
+            {**ADMIN, "other_moderator": OK, "site_admin": OK},
+        ),
+        "voting_overview": (
+            "get",
+            url("voting_overview"),
+            {**ADMIN, **MODERATORS_OK, "polling_staff": OK},
+        ),
+        "voting_result_confirm": (
+            "get",
+            url("voting_result_confirm", pk("voting")),
+            THIS_MODERATOR,
+        ),
+        "voting_config": ("get", url("voting_config", pk("voting")), THIS_MODERATOR),
+        "voting_config@other": ("get", url("voting_config", pk("other_voting")), OTHER_MODERATOR),
+        "pollingstation:index": ("get", url("pollingstation:index"), SITE_ADMIN),
+        "pollingstation:edit": (
+            "get",
+            url("pollingstation:edit", pk("station")),
+            SITE_ADMIN,
+        ),
+    }
+
+
+PUBLIC = dict.fromkeys(ROLES, OK)
+NOBODY = dict.fromkeys(ROLES, DENIED)
+SIGNED_IN = {**dict.fromkeys(ROLES, OK), "anonymous": LOGIN}
+SIGNED_IN_DONE = {**dict.fromkeys(ROLES, DONE), "anonymous": LOGIN}
+ANONYMOUS_ONLY = {**dict.fromkeys(ROLES, DONE), "anonymous": OK}  # signed in: sent on
+STAFF = {**NOBODY, "anonymous": LOGIN}
+# Admin pages: people without admin access go to the admin's login; staff without the
+# permission are denied.
+ADMIN = {**NOBODY, "anonymous": LOGIN, "resident": LOGIN, "association": LOGIN}
+ALL_STAFF_OK = dict.fromkeys(["moderator", "other_moderator", "reviewer", "host"], OK) | {
+    "polling_staff": OK,
+    "site_admin": OK,
+}
+MODERATORS_OK = {"moderator": OK, "other_moderator": OK, "site_admin": OK}
+REVIEW_STAFF_OK = {"moderator": OK, "other_moderator": OK, "reviewer": OK, "site_admin": OK}
+THIS_MODERATOR = {**ADMIN, "moderator": OK, "site_admin": OK}
+OTHER_MODERATOR = {**ADMIN, "other_moderator": OK, "site_admin": OK}
+SITE_ADMIN = {**ADMIN, "site_admin": OK}
+
+# URLs that cannot be requested without an outside party, and where they are tested instead.
+ELSEWHERE = {
+    "voting:identity_login": "needs an OpenID Connect provider: tests/voting/test_oidc.py",
+    "voting:identity_callback": "needs an OpenID Connect provider: tests/voting/test_oidc.py",
+    "voting:paper_tablet": "needs a checked-in voter: tests/voting/test_paper.py",
+    "voting:paper_confirm": "needs a keyed paper ballot: tests/voting/test_paper.py",
+}
+
+
+def _outcome(response) -> str:
+    code = response.status_code
+    if code == HTTPStatus.OK:
+        return OK
+    if code in (HTTPStatus.FORBIDDEN, HTTPStatus.NOT_FOUND):
+        return DENIED
+    if code == HTTPStatus.METHOD_NOT_ALLOWED:
+        return CLOSED
+    if code == HTTPStatus.FOUND:
+        location = response["Location"]
+        if "/login/" in location:
+            return LOGIN
+        if location.rstrip("/").split("?")[0] in ("/admin", ""):
+            return DENIED if location.startswith("/admin") else DONE
+        return DONE
+    return f"{code} {response.get('Location', '')}"
+
+
+def _own_url_names() -> set[str]:
+    """URL names served by the platform's own apps: public, and registered in the admin."""
+    names: set[str] = set()
+
+    def walk(patterns, namespace):
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                module = getattr(entry.urlconf_module, "__name__", "")
+                inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+                if module.split(".")[0] in APPS or not module:
+                    walk(entry.url_patterns, inner)
+            elif isinstance(entry, URLPattern) and entry.name:
+                view = entry.callback
+                if getattr(view, "__module__", "").split(".")[0] in APPS:
+                    names.add(f"{namespace}{entry.name}")
+
+    walk(get_resolver().url_patterns, "")
+    for register in hooks.get_hooks("register_admin_urls"):
+        if register.__module__.split(".")[0] in APPS:
+            names.update(p.name for p in register() if p.name)
+    return names
+
+
+def _own_viewset_names() -> set[str]:
+    from wagtail.admin.viewsets.base import ViewSetGroup
+
+    names = set()
+    for register in hooks.get_hooks("register_admin_viewset"):
+        if register.__module__.split(".")[0] not in APPS:
+            continue
+        viewset = register()
+        members = viewset.registerables if isinstance(viewset, ViewSetGroup) else [viewset]
+        names.update(getattr(m, "name", None) or m.model._meta.model_name for m in members)
+    return names
+
+
+def test_every_url_is_in_the_matrix():
+    rows = {name.split("@")[0] for name in _rows()}
+    missing = _own_url_names() - rows - set(ELSEWHERE)
+    assert not missing, f"URLs without a row in the access matrix: {sorted(missing)}"
+    viewsets = {name.split(":")[0] for name in rows if ":" in name}
+    assert not _own_viewset_names() - viewsets, "an admin viewset has no row"
+    assert all(set(expected) == set(ROLES) for _m, _u, expected in _rows().values())
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_access_matrix(client, world, role):
+    user = world["users"][role]
+    if user is not None:
+        client.force_login(user)
+    wrong = {}
+    for name, (method, build, expected) in _rows().items():
+        path = build(world)
+        response = client.post(path, {}) if method == "post" else client.get(path)
+        outcome = _outcome(response)
+        if outcome != expected[role]:
+            wrong[name] = f"{method.upper()} {path}: {outcome}, expected {expected[role]}"
+    assert not wrong, "\n".join(f"{k}: {v}" for k, v in wrong.items())
