@@ -190,46 +190,61 @@ def _cast(
     key = keys.voter_key(round_id=budget_round.pk, person=person)
     tag = keys.owner_tag(voter_key=key) if replaceable and config.allow_change else None
     today = timezone.localdate()
+    ballot = Ballot(
+        budget_round=budget_round,
+        selection={str(k): int(v) for k, v in selection.items() if int(v) > 0},
+        channel=channel,
+        cast_on=today,
+        receipt_code=keys.new_receipt(),
+        owner_tag=tag,
+        station=station,
+        entered_by=entered_by,
+    )
+    # Most voters vote once: insert straight away (one transaction, two inserts). The unique
+    # participation per voter turns a second ballot into an IntegrityError, and only then is
+    # the existing participation read, under a row lock.
     try:
         with transaction.atomic():
-            participation, created = Participation.objects.get_or_create(
+            Participation.objects.create(
                 budget_round=budget_round,
                 voter_key=key,
-                defaults={
-                    "channel": channel,
-                    "voted_on": today,
-                    "area": area,
-                    "age_band": age,
-                    "station": station,
-                },
-            )
-            if not created:
-                checked_in = participation.voted_on is None and channel in (
-                    Channel.TABLET,
-                    Channel.PAPER,
-                )
-                if checked_in:
-                    participation.voted_on = today
-                    participation.channel = channel
-                    participation.save(update_fields=["voted_on", "channel"])
-                elif tag and participation.channel == channel:
-                    Ballot.objects.filter(budget_round=budget_round, owner_tag=tag).delete()
-                else:
-                    raise AlreadyVoted(
-                        _("You have already voted in this round (%(channel)s).")
-                        % {"channel": Channel(participation.channel).label},
-                        code="already_voted",
-                    )
-            return Ballot.objects.create(
-                budget_round=budget_round,
-                selection={str(k): int(v) for k, v in selection.items() if int(v) > 0},
                 channel=channel,
-                cast_on=today,
-                receipt_code=keys.new_receipt(),
-                owner_tag=tag,
+                voted_on=today,
+                area=area,
+                age_band=age,
                 station=station,
-                entered_by=entered_by,
             )
+            ballot.save(force_insert=True)
+            return ballot
+    except IntegrityError:
+        pass
+    try:
+        with transaction.atomic():
+            participation = (
+                Participation.objects.select_for_update()
+                .filter(budget_round=budget_round, voter_key=key)
+                .first()
+            )
+            if participation is None:  # pragma: no cover - the insert failed on something else
+                raise IntegrityError("participation vanished")
+            checked_in = participation.voted_on is None and channel in (
+                Channel.TABLET,
+                Channel.PAPER,
+            )
+            if checked_in:
+                participation.voted_on = today
+                participation.channel = channel
+                participation.save(update_fields=["voted_on", "channel"])
+            elif tag and participation.channel == channel:
+                Ballot.objects.filter(budget_round=budget_round, owner_tag=tag).delete()
+            else:
+                raise AlreadyVoted(
+                    _("You have already voted in this round (%(channel)s).")
+                    % {"channel": Channel(participation.channel).label},
+                    code="already_voted",
+                )
+            ballot.save(force_insert=True)
+            return ballot
     except IntegrityError as exc:
         # Another submission for the same voter won the race: theirs is the one ballot.
         raise AlreadyVoted(
