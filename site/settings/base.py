@@ -169,6 +169,21 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# --- Cache and sessions ---------------------------------------------------------------------
+# Rate limits (sign-in, sign-up, codes, ballots) and the code-entry throttle count in the cache,
+# so with several ASGI processes the cache must be shared, or each process would allow the full
+# limit: Redis when REDIS_URL is set. Sessions are then read from Redis and written through to
+# the database, so none is lost when Redis restarts. Unset: each process's memory (one process).
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "borgerbudget",
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 # --- Accounts -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "committees.User"
 AUTHENTICATION_BACKENDS = [

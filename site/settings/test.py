@@ -11,6 +11,10 @@ WHITENOISE_AUTOREFRESH = True
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1", "[::1]"]
 # Rate limits are tested on purpose, not tripped by accident.
 ACCOUNT_RATE_LIMITS = False
+# Each test starts with an empty cache of its own process, even when REDIS_URL is set for the
+# channel layer (a shared cache would carry counts from one test into the next).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # A file, not memory, so that a real server started by a test (Daphne, for browser journeys and
 # WebSocket tests) sees the same test database.

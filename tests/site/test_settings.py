@@ -108,6 +108,55 @@ def test_redis_url_selects_channels_redis(monkeypatch):
     assert without.stdout.strip() == "channels.layers.InMemoryChannelLayer"
 
 
+def test_redis_url_shares_the_cache_and_sessions_between_processes():
+    """Rate limits count in the cache: one per process would multiply every limit."""
+    code = (
+        "from django.conf import settings;"
+        "print(settings.CACHES['default']['BACKEND'], settings.SESSION_ENGINE)"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "pbsite.settings.dev"}
+
+    def run(**extra):
+        environment = {k: v for k, v in env.items() if k != "REDIS_URL"} | extra
+        return subprocess.run(
+            [sys.executable, "-c", "import django; django.setup();" + code],
+            cwd=ROOT,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        ).stdout.split()
+
+    assert run(REDIS_URL="redis://127.0.0.1:6379/0") == [
+        "django.core.cache.backends.redis.RedisCache",
+        "django.contrib.sessions.backends.cached_db",
+    ]
+    assert run() == [
+        "django.core.cache.backends.locmem.LocMemCache",
+        "django.contrib.sessions.backends.db",
+    ]
+
+
+@pytest.mark.redis
+def test_the_shared_cache_really_talks_to_redis():
+    from tests import services
+
+    url = services.redis_url()
+    code = (
+        "from django.core.cache import cache; import uuid; key = uuid.uuid4().hex;"
+        "cache.set(key, 41, 30); print(cache.incr(key)); cache.delete(key)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup();" + code],
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "pbsite.settings.dev", "REDIS_URL": url},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.strip() == "42", result.stderr
+
+
 def test_database_pool_is_optional_and_postgres_only(monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "postgres://pb@db.example:5432/borgerbudget")
     assert "pool" not in base.database_from_env().get("OPTIONS", {})
