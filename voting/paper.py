@@ -81,6 +81,23 @@ def _require_open(budget_round: BudgetRound) -> None:
         raise ValidationError(_("This round is not voted in person or on paper."), code="no_paper")
 
 
+def _require_keying_open(budget_round: BudgetRound) -> None:
+    """Paper ballots cast by the close are keyed after it too, until the result is confirmed."""
+    from voting.models import RoundResult
+
+    if budget_round.phase == Phase.VOTING:
+        _require_open(budget_round)
+        return
+    if budget_round.phase != Phase.RESULTS:
+        raise ValidationError(_("Voting is not open in this round."), code="closed")
+    if not config_for(budget_round).allow_paper:
+        raise ValidationError(_("This round is not voted in person or on paper."), code="no_paper")
+    if RoundResult.objects.filter(budget_round=budget_round).exists():
+        raise ValidationError(
+            _("The result is confirmed: no more paper ballots can be keyed."), code="confirmed"
+        )
+
+
 def _clean_selection(selection: dict) -> dict[str, int]:
     try:
         return {str(k): int(v) for k, v in selection.items() if int(v) > 0}
@@ -278,7 +295,7 @@ def paper_key(*, staff, station: PollingStation, batch_number: str, selection: d
     """The first keying of a paper ballot, or a new first keying after a mismatch."""
     budget_round = station.budget_round
     _require_staff(staff, budget_round)
-    _require_open(budget_round)
+    _require_keying_open(budget_round)
     number = _clean_number(batch_number)
     clean = _clean_selection(selection)
     _check_ballot(budget_round, clean)
@@ -322,7 +339,7 @@ def paper_confirm(*, staff, entry: PaperEntry, selection: dict | None) -> PaperE
     _require_staff(staff, budget_round)
     clean = None if selection is None else _clean_selection(selection)
     with transaction.atomic():
-        _require_open(budget_round)
+        _require_keying_open(budget_round)
         locked = PaperEntry.objects.select_for_update().get(pk=entry.pk)
         if locked.status != PaperEntry.Status.PENDING:
             raise ValidationError(

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from committees.models import BudgetRound, District, Phase
 from proposals.selectors import ballot_proposals
@@ -388,6 +389,24 @@ def result_confirm(
         raise ValidationError(_("The result can be confirmed once voting has closed."))
     if RoundResult.objects.filter(budget_round=budget_round).exists():
         raise ValidationError(_("The result of this round is already confirmed."))
+    from voting.models import PaperEntry
+
+    unkeyed = (
+        PaperEntry.objects.filter(station__budget_round=budget_round)
+        .exclude(status=PaperEntry.Status.ACCEPTED)
+        .count()
+    )
+    if unkeyed:
+        raise ValidationError(
+            ngettext(
+                "%(count)d paper ballot still waits for its second keying or a new keying; "
+                "finish it at the polling station's page first.",
+                "%(count)d paper ballots still wait for their second keying or a new keying; "
+                "finish them at the polling stations' pages first.",
+                unkeyed,
+            )
+            % {"count": unkeyed}
+        )
     outcome = round_results(budget_round=budget_round)
     projects = round_projects(budget_round=budget_round)
     final = list(outcome.selected if final_selected is None else final_selected)

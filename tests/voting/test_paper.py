@@ -553,3 +553,48 @@ def test_a_postcode_outside_the_round_is_refused(client, committee, station, sta
     )
     assert "Only residents of Østerbro" in response.text
     assert Participation.objects.count() == 0
+
+
+# --- After the close ---------------------------------------------------------------------------
+
+
+def _close_voting(budget_round):
+    """Move the round into its results phase, as if voting had just closed."""
+    now = timezone.now()
+    type(budget_round).objects.filter(pk=budget_round.pk).update(
+        voting_end=now - datetime.timedelta(minutes=1),
+        results_start=now - datetime.timedelta(minutes=1),
+        implementation_start=now + datetime.timedelta(days=10),
+    )
+    budget_round.refresh_from_db()
+    assert budget_round.phase == "results"
+
+
+def test_paper_ballots_are_keyed_after_the_close_until_the_result_is_confirmed(
+    committee, voting_round, station, staff, second_staff
+):
+    ids = _ids(voting_round)
+    late = paper.paper_key(
+        staff=staff, station=station, batch_number="41", selection={ids["Bænke"]: 1}
+    )
+    _close_voting(voting_round)
+    moderator = factories.user()
+    committee_role_grant(user=moderator, committee=committee, role="moderator")
+    # A ballot still waiting for its second keying holds the result back.
+    with pytest.raises(ValidationError, match="1 paper ballot still waits"):
+        services.result_confirm(moderator=moderator, budget_round=voting_round)
+    paper.paper_confirm(staff=second_staff, entry=late, selection={ids["Bænke"]: 1})
+    after = paper.paper_key(
+        staff=second_staff, station=station, batch_number="42", selection={ids["Træer"]: 1}
+    )
+    paper.paper_confirm(staff=staff, entry=after, selection=None)
+    assert Ballot.objects.filter(budget_round=voting_round, channel="paper").count() == 2
+
+    services.result_confirm(moderator=moderator, budget_round=voting_round)
+    with pytest.raises(ValidationError, match="result is confirmed"):
+        paper.paper_key(
+            staff=staff, station=station, batch_number="43", selection={ids["Bænke"]: 1}
+        )
+    # Check-in, unlike keying, ends with voting.
+    with pytest.raises(ValidationError, match="not open"):
+        _check_in(staff, station)
