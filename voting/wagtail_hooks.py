@@ -16,10 +16,16 @@ from voting import selectors, services
 from voting.models import PollingStation
 
 
-def result_confirm_view(request, pk):
+def _moderated_round(request, pk) -> BudgetRound:
+    """The round, if the signed-in person moderates its committee."""
     budget_round = get_object_or_404(BudgetRound.objects.select_related("committee"), pk=pk)
     if not is_moderator_of(request.user, budget_round.committee_id):
         raise PermissionDenied
+    return budget_round
+
+
+def result_confirm_view(request, pk):
+    budget_round = _moderated_round(request, pk)
     confirmed = selectors.round_confirmation(budget_round=budget_round)
     outcome = selectors.round_results(budget_round=budget_round)
     projects = selectors.round_projects(budget_round=budget_round)
@@ -57,9 +63,7 @@ def voting_config_view(request, pk):
     """A round's voting settings: channels, ballot limits, the live tally threshold, retention."""
     from voting.forms import VotingConfigForm
 
-    budget_round = get_object_or_404(BudgetRound.objects.select_related("committee"), pk=pk)
-    if not is_moderator_of(request.user, budget_round.committee_id):
-        raise PermissionDenied
+    budget_round = _moderated_round(request, pk)
     config = services.config_for(budget_round)
     frozen = budget_round.voting_has_opened
     form = VotingConfigForm(request.POST or None, instance=config, frozen=frozen)
