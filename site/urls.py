@@ -17,6 +17,7 @@ urlpatterns = [
         committee_views.committee_calendar,
         name="committee_calendar",
     ),
+    path("api/v1/", include("pbsite.api")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
 ]
