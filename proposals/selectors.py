@@ -71,7 +71,12 @@ def proposal_list(
 def proposal_detail(*, pk: int) -> Proposal | None:
     return (
         Proposal.objects.select_related(
-            "budget_round__committee__page", "category", "author", "merged_into"
+            "budget_round__committee__page",
+            "category",
+            "author",
+            "merged_into",
+            "tracking",
+            "inspired_by__budget_round__committee",
         )
         .prefetch_related(
             Prefetch("images", queryset=ProposalImage.objects.select_related("image")),

@@ -427,3 +427,55 @@ def test_admin_update_with_photo_and_cancel_with_reason(client, world):
     )
     project.refresh_from_db()
     assert project.status == TrackingStatus.CANCELLED and project.cancel_reason == "For dyrt."
+
+
+def test_proposal_page_links_to_its_follow_up_and_to_what_inspired_it(client, world):
+    project = _complete(world)
+    open_round = factories.budget_round(committee=world["theirs"], phase="ideas")
+    resident = factories.user()
+    draft = services.proposal_propose_again(
+        author=resident,
+        original=Proposal.objects.get(pk=project.proposal_id),
+        budget_round=open_round,
+    )
+    html = client.get(f"/en{reverse('proposals:detail', args=[project.proposal_id])}").content
+    assert reverse("tracking:detail", args=[project.pk]).encode() in html
+    client.force_login(resident)
+    with translation.override("en"):
+        url = reverse("proposals:detail", args=[draft.pk])
+    html = client.get(url).content.decode()
+    assert "Inspired by" in html and "Østerbro Lokaludvalg" in html
+
+
+def test_demo_has_a_project_in_every_follow_up_state_and_reseeds_idempotently(
+    client, settings, tmp_path, home_page
+):
+    settings.VAR_DIR, settings.DEBUG = tmp_path, True
+    call_command("seed_demo", stdout=io.StringIO())
+    demo = TrackedProject.objects.filter(proposal__budget_round__slug="demo-implementation")
+    assert {p.status for p in demo} == set(TrackingStatus.values)
+    for project in demo:
+        assert project.updates.exists() and project.responsible
+        assert (
+            project.proposal.state
+            == {
+                "planned": State.SELECTED,
+                "in_progress": State.IN_PROGRESS,
+                "completed": State.COMPLETED,
+                "cancelled": State.CANCELLED,
+            }[project.status]
+        )
+    assert demo.get(status="cancelled").cancel_reason
+    measured = [p for p in demo if p.goals.filter(measurements__isnull=False).exists()]
+    assert measured
+    counts = (TrackedProject.objects.count(), sum(p.updates.count() for p in demo))
+    call_command("seed_demo", stdout=io.StringIO())
+    assert counts == (TrackedProject.objects.count(), sum(p.updates.count() for p in demo))
+    # The published round's winners are tracked too, and the pages answer.
+    assert TrackedProject.objects.filter(proposal__budget_round__slug="demo-results").exists()
+    for project in demo:
+        assert client.get(reverse("tracking:detail", args=[project.pk])).status_code == 200
+    assert (
+        demo.get(status="completed").proposal.title
+        in client.get(reverse("tracking:catalogue")).content.decode()
+    )
