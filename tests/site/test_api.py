@@ -245,3 +245,20 @@ def test_openapi_document_is_valid_and_matches_the_answers(client, demo):
     OAS30Validator(schemas[ref.rsplit("/", 1)[1]]).validate(
         client.get(f"/api/v1/results/{round_id}/").json()
     )
+
+
+def test_list_queries_do_not_grow_with_the_page(client, demo):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for endpoint in ENDPOINTS:
+        counts = []
+        for size in (1, 200):
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(f"/api/v1/{endpoint}/?page_size={size}")
+            assert response.status_code == HTTPStatus.OK
+            counts.append(len(queries))
+        # A fixed number of queries per page (prefetches of empty relations are skipped, so a
+        # one-item page may need fewer), not one or more per item.
+        items = response.json()["results"]
+        assert counts[1] <= counts[0] + 2 and counts[1] <= 8, (endpoint, counts, len(items))
