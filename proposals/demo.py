@@ -33,12 +33,18 @@ STATES_BY_ROUND = {
         State.NOT_SELECTED,
         State.REJECTED,
     ],
-    "demo-implementation": [State.IN_PROGRESS, State.COMPLETED, State.SELECTED],
+    "demo-implementation": [
+        State.IN_PROGRESS,
+        State.COMPLETED,
+        State.SELECTED,
+        State.CANCELLED,
+    ],
 }
 REASONS = {
     State.REJECTED: "Arealet ejes ikke af kommunen, så projektet kan ikke gennemføres.",
     State.MERGED: "Samme idé som et andet forslag; støtterne er lagt sammen.",
     State.WITHDRAWN: "",
+    State.CANCELLED: "Grunden skal bruges til en ny skole, så projektet er stoppet.",
 }
 PATHS = {
     State.SUBMITTED: [State.SUBMITTED],
@@ -55,6 +61,13 @@ PATHS = {
         State.FEASIBLE,
         State.SELECTED,
         State.IN_PROGRESS,
+    ],
+    State.CANCELLED: [
+        State.SUBMITTED,
+        State.IN_REVIEW,
+        State.FEASIBLE,
+        State.SELECTED,
+        State.CANCELLED,
     ],
     State.COMPLETED: [
         State.SUBMITTED,
@@ -128,3 +141,90 @@ def seed(*, stdout) -> None:
                 proposal.save(update_fields=["support_count"])
             created += 1
     stdout.write(f"Demo proposals: {created} new, {Proposal.objects.count()} in all.")
+    _seed_tracking(stdout)
+
+
+# What the follow-up of the implementation round shows, by the project's status.
+TRACKING = {
+    State.SELECTED: {
+        "responsible": "Teknik- og Miljøforvaltningen, Park og Natur",
+        "progress": 10,
+        "spent": 5_000,
+        "updates": [(-20, "Projektet er planlagt", "Forvaltningen har lagt en tidsplan.")],
+    },
+    State.IN_PROGRESS: {
+        "responsible": "Østerbro Beboerforening",
+        "progress": 60,
+        "spent_share": 55,
+        "updates": [
+            (
+                -60,
+                "Byggeriet er gået i gang",
+                "Entreprenøren har sat hegn op, og arbejdet er i gang.",
+            ),
+            (-10, "Halvvejs", "Fundamentet er støbt, og de første dele er monteret."),
+        ],
+        "goal": ("Besøgende pr. uge", "personer", 40, 120, [(-90, 40), (-30, 65), (-5, 80)]),
+    },
+    State.COMPLETED: {
+        "responsible": "Teknik- og Miljøforvaltningen, Park og Natur",
+        "progress": 100,
+        "spent_share": 97,
+        "updates": [
+            (-120, "Arbejdet er begyndt", "Området er ryddet, og materialerne er bestilt."),
+            (-30, "Projektet er færdigt", "Indvielsen blev holdt med kaffe og kage for naboerne."),
+        ],
+        "goal": ("Tilfredse brugere", "%", 45, 75, [(-150, 45), (-60, 60), (-7, 78)]),
+    },
+    State.CANCELLED: {
+        "responsible": "Teknik- og Miljøforvaltningen",
+        "progress": 15,
+        "spent": 3_000,
+        "updates": [(-40, "Projektet er stoppet", "Grunden skal bruges til en ny skole.")],
+    },
+}
+
+
+def _seed_tracking(stdout) -> None:
+    """One tracked project in each follow-up state, with updates and an effect indicator."""
+    import datetime
+
+    from proposals.models import EffectGoal, EffectMeasurement, ProjectUpdate, TrackedProject
+    from proposals.services import tracked_projects_backfill
+
+    tracked_projects_backfill()
+    today = timezone.localdate()
+    projects = TrackedProject.objects.filter(
+        proposal__budget_round__committee__name=DEMO_COMMITTEE,
+        proposal__budget_round__slug="demo-implementation",
+    ).select_related("proposal")
+    for project in projects:
+        plan = TRACKING.get(State(project.proposal.state))
+        if plan is None or project.updates.exists():
+            continue  # seeded before: leave what is there (idempotent)
+        project.responsible = plan["responsible"]
+        project.progress = plan["progress"]
+        share = plan.get("spent_share")
+        project.spent = project.granted * share // 100 if share else plan["spent"]
+        project.save(update_fields=["responsible", "progress", "spent", "updated_at"])
+        for days, title, body in plan["updates"]:
+            ProjectUpdate.objects.create(
+                project=project,
+                date=today + datetime.timedelta(days=days),
+                title=title,
+                body=body,
+            )
+        if "goal" in plan:
+            indicator, unit, baseline, target, measurements = plan["goal"]
+            goal, _created = EffectGoal.objects.get_or_create(
+                project=project,
+                indicator=indicator,
+                defaults={"unit": unit, "baseline": baseline, "target": target},
+            )
+            for days, value in measurements:
+                EffectMeasurement.objects.get_or_create(
+                    goal=goal,
+                    measured_on=today + datetime.timedelta(days=days),
+                    defaults={"value": value},
+                )
+    stdout.write(f"Demo follow-up: {TrackedProject.objects.count()} tracked projects.")

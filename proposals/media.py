@@ -38,3 +38,17 @@ def attachment_store(*, proposal: Proposal, clean) -> ProposalAttachment:
     attachment.file.save(clean.filename, ContentFile(clean.content), save=False)
     attachment.save()
     return attachment
+
+
+def update_photo_store(*, update, clean, alt_text: str):
+    """A cleaned photo (EXIF removed by uploads.clean_image) of a tracked project's update."""
+    from proposals.models import ProjectUpdatePhoto
+
+    Image = get_image_model()
+    image = Image(title=(alt_text or update.title)[:255], collection=_collection())
+    image.file.save(clean.filename, ContentFile(clean.content), save=False)
+    image.width, image.height = clean.width, clean.height
+    image.save()
+    return ProjectUpdatePhoto.objects.create(
+        update=update, image=image, alt_text=alt_text[:250], sort_order=update.photos.count()
+    )

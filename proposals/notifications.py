@@ -60,3 +60,44 @@ def send_merged(*, survivor_id: int, duplicate_id: int, reason: str) -> None:
             template="merged",
             context={"survivor": survivor, "duplicate": duplicate, "reason": reason},
         )
+
+
+UNSUBSCRIBE_SALT = "proposals.project-unsubscribe"
+
+
+def unsubscribe_token(*, subscription) -> str:
+    from django.core import signing
+
+    return signing.dumps(
+        {"s": subscription.pk, "u": subscription.user_id}, salt=UNSUBSCRIBE_SALT, compress=True
+    )
+
+
+def send_project_news(*, project_id: int, update_id: int | None = None) -> None:
+    """Tell everyone following a project about a new update or a new status."""
+    from django.urls import reverse
+
+    from proposals.models import ProjectSubscription, ProjectUpdate, TrackedProject
+
+    project = TrackedProject.objects.select_related("proposal__budget_round__committee").get(
+        pk=project_id
+    )
+    update = ProjectUpdate.objects.filter(pk=update_id, project=project).first()
+    subscriptions = ProjectSubscription.objects.filter(project=project).select_related("user")
+    for subscription in subscriptions.iterator():
+        language = subscription.user.preferred_language or settings.LANGUAGE_CODE
+        with translation.override(language):
+            unsubscribe = reverse(
+                "tracking:unsubscribe", args=[unsubscribe_token(subscription=subscription)]
+            )
+            page = reverse("tracking:detail", args=[project.pk])
+        _send(
+            user=subscription.user,
+            template="project_news",
+            context={
+                "project": project,
+                "update": update,
+                "page_url": page,
+                "unsubscribe_url": unsubscribe,
+            },
+        )

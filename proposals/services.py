@@ -17,12 +17,18 @@ from proposals import notifications
 from proposals.models import (
     Comment,
     CommentFlag,
+    EffectGoal,
+    EffectMeasurement,
+    ProjectSubscription,
+    ProjectUpdate,
     Proposal,
     Review,
     State,
     StatusChange,
     SubmitterKind,
     Support,
+    TrackedProject,
+    TrackingStatus,
 )
 from proposals.permissions import AUTHOR, MODERATOR, REVIEWER, has_verified_email, roles_of
 from proposals.workflow import SYSTEM, TRANSITIONS
@@ -262,6 +268,8 @@ def proposal_transition(
         committee_id=proposal.budget_round.committee_id,
         data={"from": source, "to": target},
     )
+    if target == State.SELECTED:
+        tracked_project_ensure(proposal=proposal)  # every funded project is followed up
     if transition.public:
         transaction.on_commit(
             lambda: notifications.send_state_change(proposal_id=proposal.pk, reason=reason)
@@ -412,3 +420,269 @@ def comment_hide(*, moderator, comment: Comment, reason: str) -> Comment:
         committee_id=comment.proposal.budget_round.committee_id,
     )
     return comment
+
+
+# --- Follow-up of funded projects --------------------------------------------------------------
+
+TRACKED_STATES = {
+    State.SELECTED: TrackingStatus.PLANNED,
+    State.IN_PROGRESS: TrackingStatus.IN_PROGRESS,
+    State.COMPLETED: TrackingStatus.COMPLETED,
+    State.CANCELLED: TrackingStatus.CANCELLED,
+}
+# The proposal states a tracked project's status moves through, in order (planned = selected).
+STATUS_PATHS = {
+    (TrackingStatus.PLANNED, TrackingStatus.IN_PROGRESS): [State.IN_PROGRESS],
+    (TrackingStatus.PLANNED, TrackingStatus.COMPLETED): [State.IN_PROGRESS, State.COMPLETED],
+    (TrackingStatus.PLANNED, TrackingStatus.CANCELLED): [State.CANCELLED],
+    (TrackingStatus.IN_PROGRESS, TrackingStatus.COMPLETED): [State.COMPLETED],
+    (TrackingStatus.IN_PROGRESS, TrackingStatus.CANCELLED): [State.CANCELLED],
+}
+
+
+def _require_staff(actor, project: TrackedProject) -> None:
+    from committees.permissions import is_moderator_of
+
+    if not is_moderator_of(actor, project.proposal.budget_round.committee_id):
+        raise PermissionDenied(_("Only the committee's staff can change this project."))
+
+
+def _audit_tracking(actor, project: TrackedProject, action: str, data: dict, reason="") -> None:
+    audit_record(
+        actor=actor,
+        action=f"tracking.{action}",
+        obj=project,
+        reason=reason,
+        committee_id=project.proposal.budget_round.committee_id,
+        data=data,
+    )
+
+
+def _cancel_reason_of(proposal: Proposal) -> str:
+    change = proposal.history.filter(to_state=State.CANCELLED).order_by("-pk").first()
+    return (change.public_reason if change else "") or _("Cancelled.")
+
+
+def tracked_project_ensure(*, proposal: Proposal) -> TrackedProject:
+    """The tracked project of a funded proposal, created the first time. Idempotent."""
+    if proposal.state not in TRACKED_STATES:
+        raise ValidationError(_("Only funded projects are followed up."))
+    project, _created = TrackedProject.objects.get_or_create(
+        proposal=proposal,
+        defaults={
+            "granted": proposal.cost or 0,
+            "status": TRACKED_STATES[proposal.state],
+            "progress": 100 if proposal.state == State.COMPLETED else 0,
+            "cancel_reason": _cancel_reason_of(proposal)
+            if proposal.state == State.CANCELLED
+            else "",
+        },
+    )
+    return project
+
+
+def tracked_projects_backfill() -> int:
+    """Tracked projects for every funded proposal that has none yet. Returns how many were made."""
+    created = 0
+    missing = Proposal.objects.filter(state__in=TRACKED_STATES, tracking__isnull=True)
+    for proposal in missing.select_related("budget_round"):
+        with transaction.atomic():
+            tracked_project_ensure(proposal=proposal)
+        created += 1
+    return created
+
+
+@transaction.atomic
+def tracked_project_edit(
+    *, actor, project: TrackedProject, responsible: str, progress: int, spent: int
+) -> TrackedProject:
+    """Responsible party, progress and spending; the status has its own service."""
+    _require_staff(actor, project)
+    errors = {}
+    if not 0 <= progress <= 100:
+        errors["progress"] = [_("Progress is a percentage from 0 to 100.")]
+    if spent < 0:
+        errors["spent"] = [_("Money spent cannot be negative.")]
+    if errors:
+        raise ValidationError(errors)
+    before = {
+        "responsible": project.responsible,
+        "progress": project.progress,
+        "spent": project.spent,
+    }
+    project.responsible = (responsible or "").strip()[:200]
+    project.progress = progress
+    project.spent = spent
+    project.save(update_fields=["responsible", "progress", "spent", "updated_at"])
+    after = {"responsible": project.responsible, "progress": progress, "spent": spent}
+    _audit_tracking(actor, project, "edit", {"before": before, "after": after})
+    return project
+
+
+@transaction.atomic
+def tracked_project_status_set(
+    *, actor, project: TrackedProject, status: str, reason: str = ""
+) -> TrackedProject:
+    """Move the project (and its proposal, through the state machine) to a new status."""
+    _require_staff(actor, project)
+    project = TrackedProject.objects.select_for_update().get(pk=project.pk)
+    path = STATUS_PATHS.get((project.status, status))
+    if path is None:
+        raise ValidationError(
+            _("A project that is %(source)s cannot become %(target)s.")
+            % {
+                "source": TrackingStatus(project.status).label,
+                "target": TrackingStatus(status).label
+                if status in TrackingStatus.values
+                else status,
+            },
+            code="status",
+        )
+    reason = (reason or "").strip()
+    if status == TrackingStatus.CANCELLED and not reason:
+        raise ValidationError({"reason": [_("Give a public reason for cancelling the project.")]})
+    for target in path:
+        proposal_transition(
+            actor=actor,
+            proposal=project.proposal,
+            target=target,
+            reason=reason if target == State.CANCELLED else "",
+            roles={MODERATOR},
+        )
+    source = project.status
+    project.status = status
+    project.cancel_reason = reason if status == TrackingStatus.CANCELLED else ""
+    if status == TrackingStatus.COMPLETED:
+        project.progress = 100
+    project.save(update_fields=["status", "cancel_reason", "progress", "updated_at"])
+    _audit_tracking(actor, project, "status", {"from": source, "to": status}, reason=reason)
+    project_id = project.pk
+    transaction.on_commit(lambda: notifications.send_project_news(project_id=project_id))
+    return project
+
+
+@transaction.atomic
+def project_update_add(
+    *, actor, project: TrackedProject, date, title: str, body: str, photos=()
+) -> ProjectUpdate:
+    """A dated public update; `photos` are (cleaned image, description) pairs from uploads.py."""
+    from proposals.media import update_photo_store
+
+    _require_staff(actor, project)
+    title, body = (title or "").strip(), (body or "").strip()
+    errors = {}
+    if not title:
+        errors["title"] = [_("Give the update a title.")]
+    if not body:
+        errors["body"] = [_("Write what has happened.")]
+    if date is None:
+        errors["date"] = [_("Give the date of the update.")]
+    for _clean, alt in photos:
+        if not (alt or "").strip():
+            errors["photo_alt"] = [_("Describe the photo for people who cannot see it.")]
+    if errors:
+        raise ValidationError(errors)
+    update = ProjectUpdate.objects.create(
+        project=project, date=date, title=title[:200], body=body, created_by=actor
+    )
+    for clean, alt in photos:
+        update_photo_store(update=update, clean=clean, alt_text=alt.strip())
+    TrackedProject.objects.filter(pk=project.pk).update(updated_at=timezone.now())
+    _audit_tracking(actor, project, "update", {"update": update.pk, "title": update.title})
+    update_id, project_id = update.pk, project.pk
+    transaction.on_commit(
+        lambda: notifications.send_project_news(project_id=project_id, update_id=update_id)
+    )
+    return update
+
+
+@transaction.atomic
+def effect_goal_add(
+    *, actor, project: TrackedProject, indicator: str, unit: str, baseline, target
+) -> EffectGoal:
+    _require_staff(actor, project)
+    indicator = (indicator or "").strip()
+    if not indicator:
+        raise ValidationError({"indicator": [_("Name the indicator.")]})
+    if project.goals.filter(indicator__iexact=indicator).exists():
+        raise ValidationError({"indicator": [_("The project already has this indicator.")]})
+    goal = EffectGoal.objects.create(
+        project=project,
+        indicator=indicator[:200],
+        unit=(unit or "").strip()[:50],
+        baseline=baseline,
+        target=target,
+    )
+    _audit_tracking(
+        actor,
+        project,
+        "goal",
+        {"goal": goal.pk, "indicator": indicator, "baseline": str(baseline), "target": str(target)},
+    )
+    return goal
+
+
+@transaction.atomic
+def effect_measurement_record(
+    *, actor, goal: EffectGoal, measured_on, value, note: str = ""
+) -> EffectMeasurement:
+    """One measurement per indicator and day; a second one that day corrects the first."""
+    _require_staff(actor, goal.project)
+    if measured_on is None or value is None:
+        raise ValidationError(_("Give the date and the measured value."))
+    measurement, _created = EffectMeasurement.objects.update_or_create(
+        goal=goal,
+        measured_on=measured_on,
+        defaults={"value": value, "note": (note or "").strip()[:300]},
+    )
+    _audit_tracking(
+        actor,
+        goal.project,
+        "measurement",
+        {"goal": goal.pk, "measured_on": str(measured_on), "value": str(value)},
+    )
+    return measurement
+
+
+def project_subscribe(*, user, project: TrackedProject) -> bool:
+    """Follow a project by e-mail. True when newly subscribed."""
+    _require_verified(user)
+    _subscription, created = ProjectSubscription.objects.get_or_create(project=project, user=user)
+    return created
+
+
+def project_unsubscribe(*, user, project: TrackedProject) -> bool:
+    deleted, _rows = ProjectSubscription.objects.filter(project=project, user=user).delete()
+    return bool(deleted)
+
+
+@transaction.atomic
+def proposal_propose_again(*, author, original: Proposal, budget_round: BudgetRound) -> Proposal:
+    """Start a draft in another committee's open round, prefilled from a completed project."""
+    _require_verified(author)
+    if original.state != State.COMPLETED:
+        raise ValidationError(_("Only completed projects can be proposed again."))
+    if budget_round.phase != Phase.IDEAS:
+        raise ValidationError(_("This round does not take proposals now."))
+    if budget_round.committee_id == original.budget_round.committee_id:
+        raise ValidationError(_("Choose a round of another local committee."))
+    cost = original.cost
+    if cost is not None and not budget_round.min_cost <= cost <= budget_round.max_cost:
+        cost = None  # the author gives a cost that fits the new round
+    category = None
+    if original.category_id:
+        category = budget_round.categories.filter(name__iexact=original.category.name).first()
+    proposal = proposal_draft_save(
+        author=author,
+        budget_round=budget_round,
+        data={
+            "title": original.title,
+            "summary": original.summary,
+            "description": original.description,
+            "estimated_cost": cost,
+            "category": category,
+        },
+    )
+    proposal.inspired_by = original
+    proposal.save(update_fields=["inspired_by", "updated_at"])
+    return proposal

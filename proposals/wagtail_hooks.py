@@ -233,3 +233,6 @@ def register_queue_menu_item():
     return QueueMenuItem(
         gettext_lazy("Review queue"), reverse("proposal_queue"), icon_name="list-ul", order=211
     )
+
+
+from proposals import tracking_admin  # noqa: E402, F401  (registers the follow-up screens)

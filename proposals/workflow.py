@@ -41,6 +41,9 @@ TRANSITIONS = {
         _t(State.FEASIBLE, State.NOT_SELECTED, SYSTEM, MODERATOR),
         _t(State.SELECTED, State.IN_PROGRESS, MODERATOR),
         _t(State.IN_PROGRESS, State.COMPLETED, MODERATOR),
+        # Follow-up of a funded project: it can be stopped, always with a public reason.
+        _t(State.SELECTED, State.CANCELLED, MODERATOR, needs_reason=True),
+        _t(State.IN_PROGRESS, State.CANCELLED, MODERATOR, needs_reason=True),
     ]
 }
 

@@ -17,6 +17,7 @@ urlpatterns = [
         committee_views.committee_calendar,
         name="committee_calendar",
     ),
+    path("api/v1/", include("pbsite.api")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
 ]
@@ -26,6 +27,7 @@ urlpatterns += i18n_patterns(
     path("konto/mine-data/", committee_views.my_data, name="my_data"),
     path("konto/", include("allauth.urls")),
     path("forslag/", include("proposals.urls")),
+    path("projekter/", include("proposals.urls_tracking")),
     path("afstemning/", include("voting.urls")),
     path("privatliv/", committee_views.privacy_statement, name="privacy"),
     path(

@@ -130,3 +130,11 @@ def proposal_form_data(budget_round: BudgetRound, **overrides) -> dict:
     }
     data.update(overrides)
     return data
+
+
+def funded_proposal(*, budget_round: BudgetRound, author: User | None = None, **fields):
+    """A proposal that went through the ballot and was selected by the system: it is tracked."""
+    from proposals import services as proposal_services
+
+    feasible = proposal(budget_round=budget_round, author=author, state="feasible", **fields)
+    return proposal_services.proposal_transition_by_system(proposal=feasible, target="selected")

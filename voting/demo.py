@@ -138,6 +138,9 @@ def seed(*, stdout) -> None:
     _demo_resident_verified(voting)
     codes = _demo_codes(voting)
     _publish(results)
+    from proposals.services import tracked_projects_backfill
+
+    tracked_projects_backfill()  # the published round's winners are followed up too
     stdout.write(
         f"Demo voting: {added} new ballots in '{voting.title}'; result of '{results.title}' "
         f"published ({Ballot.objects.filter(budget_round=results).count()} ballots)."

@@ -9,9 +9,25 @@ from .proposals import (
 )
 from .reviews import Review
 from .supports import Support
+from .tracking import (
+    EffectGoal,
+    EffectMeasurement,
+    ProjectSubscription,
+    ProjectUpdate,
+    ProjectUpdatePhoto,
+    TrackedProject,
+    TrackingStatus,
+)
 
 __all__ = [
     "Comment",
+    "EffectGoal",
+    "EffectMeasurement",
+    "ProjectSubscription",
+    "ProjectUpdate",
+    "ProjectUpdatePhoto",
+    "TrackedProject",
+    "TrackingStatus",
     "CommentFlag",
     "Proposal",
     "ProposalAttachment",

@@ -20,6 +20,7 @@ class State(models.TextChoices):
     NOT_SELECTED = "not_selected", _("Not selected")
     IN_PROGRESS = "in_progress", _("In progress")
     COMPLETED = "completed", _("Completed")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class SubmitterKind(models.TextChoices):
@@ -87,6 +88,15 @@ class Proposal(models.Model):
         blank=True,
         related_name="merged_from",
         verbose_name=_("merged into"),
+    )
+    inspired_by = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="inspired",
+        verbose_name=_("inspired by"),
+        help_text=_("A completed project elsewhere that this proposal repeats."),
     )
     support_count = models.PositiveIntegerField(_("supporters"), default=0)
     random_key = models.PositiveIntegerField(default=0, editable=False)

@@ -346,3 +346,17 @@ def require_secret_key(secret_key: str, debug: bool) -> str:
 
 
 FORM_RENDERER = "frontend.forms.DesignSystemRenderer"
+
+# The open data API (/api/v1/, pbsite.api): public, read-only JSON, no login.
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    # Read-only, throttled and paginated: see committees.api.PublicViewSet, which every
+    # endpoint uses (the classes cannot be named here: importing them imports these settings).
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    "UNAUTHENTICATED_USER": None,
+}
+# Requests per client address (the cache counts them; share a cache between processes in
+# production, e.g. Redis, or each process counts on its own).
+API_ANON_RATE = os.environ.get("API_ANON_RATE", "120/minute")
