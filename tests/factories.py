@@ -130,3 +130,12 @@ def proposal_form_data(budget_round: BudgetRound, **overrides) -> dict:
     }
     data.update(overrides)
     return data
+
+
+def meeting_host(*, committee: Committee, **fields) -> User:
+    """A person with the meeting-host role in `committee`."""
+    from committees.models import CommitteeRole
+
+    person = user(**fields)
+    services.committee_role_grant(user=person, committee=committee, role=CommitteeRole.Role.HOST)
+    return person

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from committees.models import BudgetRound, District, Phase
 from proposals.selectors import ballot_proposals
-from voting import keys
+from voting import broadcast, keys
 from voting.ballot_rules import Limits, ballot_problems
 from voting.models import (
     AGE_BANDS,
@@ -220,6 +220,8 @@ def _cast(
                         % {"channel": Channel(participation.channel).label},
                         code="already_voted",
                     )
+            # Live displays learn of the ballot once it is committed, and never if it is not.
+            broadcast.round_changed_on_commit(budget_round.pk)
             return Ballot.objects.create(
                 budget_round=budget_round,
                 selection={str(k): int(v) for k, v in selection.items() if int(v) > 0},
