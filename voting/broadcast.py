@@ -98,6 +98,12 @@ class Feed:
 
     async def start(self) -> None:
         self._layer = get_channel_layer()
+        self._subscribed = False
+        try:  # before the first viewer gets its snapshot, so that no change falls between
+            await self._subscribe()
+            self._subscribed = True
+        except Exception:  # noqa: BLE001 - the listener keeps trying
+            logger.warning("live: feed %s could not subscribe; retrying", self.key)
         self._tasks = [
             asyncio.create_task(self._listen()),
             asyncio.create_task(self._flusher()),
@@ -116,14 +122,16 @@ class Feed:
 
     async def _subscribe(self) -> None:
         if self._channel is None:
-            self._channel = await self._layer.new_channel(prefix="live-feed.")
+            # The layer's default prefix: channels-redis reads every process-specific channel
+            # through one shared receive, which only works if they all share that prefix.
+            self._channel = await self._layer.new_channel()
         for group in self.groups:
             await self._layer.group_add(group, self._channel)
 
     async def _listen(self) -> None:
         """Every message on the feed's channel only means "changed": mark dirty."""
         backoff = 0.5
-        subscribed = False
+        subscribed = self._subscribed
         while True:
             try:
                 if not subscribed:

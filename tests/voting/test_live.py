@@ -406,3 +406,21 @@ async def test_displays_catch_up_after_a_lost_broadcast(live_round, codes, setti
     await real_send(round_group(live_round.pk), CHANGED)
     assert await communicator.receive_nothing(timeout=1)  # unchanged: nothing re-sent
     await communicator.disconnect()
+
+
+@pytest.mark.redis
+async def test_updates_reach_viewers_over_redis(live_round, codes, settings):
+    """Over channels-redis, as in production with several server processes."""
+    from tests.services import redis_url
+
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [redis_url()], "prefix": f"test-live-{live_round.pk}"},
+        }
+    }
+    communicator = await _connect(f"/ws/rounds/{live_round.pk}/live/")
+    await _next(communicator)
+    await database_sync_to_async(_cast)(live_round, codes[0], "Bænke")
+    assert (await _next(communicator, timeout=5))["ballots"] == 1
+    await communicator.disconnect()
