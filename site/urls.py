@@ -8,6 +8,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from committees import views as committee_views
 from pbsite import health
+from voting import views_live
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
@@ -18,6 +19,9 @@ urlpatterns = [
         name="committee_calendar",
     ),
     path("api/v1/", include("pbsite.api")),
+    # Short links for the QR code on the live display: typed from the back of the hall.
+    path("m/<int:meeting_id>/", views_live.meeting_short, name="live_meeting_short"),
+    path("r/<int:round_id>/", views_live.round_short, name="live_round_short"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
 ]

@@ -138,3 +138,12 @@ def funded_proposal(*, budget_round: BudgetRound, author: User | None = None, **
 
     feasible = proposal(budget_round=budget_round, author=author, state="feasible", **fields)
     return proposal_services.proposal_transition_by_system(proposal=feasible, target="selected")
+
+
+def meeting_host(*, committee: Committee, **fields) -> User:
+    """A person with the meeting-host role in `committee`."""
+    from committees.models import CommitteeRole
+
+    person = user(**fields)
+    services.committee_role_grant(user=person, committee=committee, role=CommitteeRole.Role.HOST)
+    return person

@@ -119,6 +119,37 @@ def _demo_codes(voting: BudgetRound) -> list[str]:
     return codes
 
 
+def _demo_live_meeting(voting: BudgetRound):
+    """The demo's public meeting shows the voting round live, with voting in the room open.
+
+    The meeting before it holds a closed quick vote, recorded in its minutes."""
+    from committees.models import Meeting, User
+    from voting import live
+    from voting.models import MeetingLive, QuickVote
+
+    meetings = Meeting.objects.filter(budget_round=voting, is_public=True).order_by("starts_at")
+    upcoming = meetings.filter(starts_at__gte=timezone.now()).first() or meetings.last()
+    if upcoming is None:
+        return None
+    MeetingLive.objects.get_or_create(meeting=upcoming, defaults={"room_voting_open": True})
+    past = meetings.filter(starts_at__lt=timezone.now()).first()
+    host = User.objects.filter(email="moedeleder@demo.borgerbudget.dk").first()
+    if past and host and not QuickVote.objects.filter(meeting=past).exists():
+        item = past.agenda_items.first()
+        vote, _codes = live.quick_vote_start(
+            user=host,
+            meeting=past,
+            question="Skal lokaludvalget holde endnu et borgermøde om puljen?",
+            kind=QuickVote.Kind.YES_NO,
+            counted_by=QuickVote.CountedBy.DEVICE,
+            agenda_item_id=item.pk if item else None,
+        )
+        for number, choice in enumerate([0] * 14 + [1] * 4 + [2] * 2):
+            live.quick_vote_answer(quick_vote=vote, choice=choice, device_token=f"demo-{number}")
+        live.quick_vote_close(user=host, quick_vote=vote)
+    return upcoming
+
+
 @transaction.atomic
 def seed(*, stdout) -> None:
     voting = BudgetRound.objects.filter(committee__name=DEMO_COMMITTEE, slug="demo-voting").first()
@@ -141,6 +172,7 @@ def seed(*, stdout) -> None:
     from proposals.services import tracked_projects_backfill
 
     tracked_projects_backfill()  # the published round's winners are followed up too
+    meeting = _demo_live_meeting(voting)
     stdout.write(
         f"Demo voting: {added} new ballots in '{voting.title}'; result of '{results.title}' "
         f"published ({Ballot.objects.filter(budget_round=results).count()} ballots)."
@@ -149,3 +181,9 @@ def seed(*, stdout) -> None:
         f"  vote online as the resident at /afstemning/runde/{voting.pk}/ ; one-time codes for "
         f"/afstemning/runde/{voting.pk}/kode/: {', '.join(codes) or '(used up or reset)'}"
     )
+    if meeting is not None:
+        stdout.write(
+            f"  live display of '{meeting.title}': /afstemning/live/moede/{meeting.pk}/ (round: "
+            f"/afstemning/live/runde/{voting.pk}/); host controls, as the meeting host: "
+            f"/afstemning/live/moede/{meeting.pk}/styring/"
+        )

@@ -57,3 +57,12 @@ def new_code() -> str:
 def new_receipt() -> str:
     """Ten characters, 50 bits: a voter finds their ballot in the published file by it."""
     return "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(10))
+
+
+def quick_vote_key(*, quick_vote_id: int, person: str) -> str:
+    """Who answered a quick vote, as a keyed hash: an account, a code or a device token."""
+    return _hmac("BALLOT_VOTER_KEY", f"quick:{quick_vote_id}:{person}")
+
+
+def new_device_token() -> str:
+    return secrets.token_urlsafe(24)

@@ -36,7 +36,7 @@ from django.utils.translation import gettext as _
 
 from committees.models import BudgetRound, CommitteeRole, District, Phase
 from committees.permissions import committee_ids_for, is_moderator_of
-from voting import keys
+from voting import broadcast, keys
 from voting.ballot_rules import ballot_problems
 from voting.models import AGE_BANDS, Ballot, Channel, PaperEntry, Participation, PollingStation
 from voting.services import (
@@ -254,6 +254,7 @@ def ballot_cast_at_station(
         locked.voted_on = today
         locked.channel = Channel.TABLET
         locked.save(update_fields=["voted_on", "channel"])
+        broadcast.round_changed_on_commit(budget_round.pk)
         ballot = Ballot.objects.create(
             budget_round=budget_round,
             selection=clean,
@@ -273,6 +274,7 @@ def voter_paper_handout(*, staff, participation: Participation) -> Participation
         locked.voted_on = timezone.localdate()
         locked.channel = Channel.PAPER
         locked.save(update_fields=["voted_on", "channel"])
+        broadcast.round_changed_on_commit(locked.budget_round_id)  # turnout changed
     participation.refresh_from_db()
     return participation
 
@@ -360,6 +362,7 @@ def paper_confirm(*, staff, entry: PaperEntry, selection: dict | None) -> PaperE
             _check_ballot(budget_round, locked.selection)
             locked.status = PaperEntry.Status.ACCEPTED
             locked.save(update_fields=["checked_by", "status"])
+            broadcast.round_changed_on_commit(budget_round.pk)
             Ballot.objects.create(
                 budget_round=budget_round,
                 selection=locked.selection,

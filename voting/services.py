@@ -13,7 +13,7 @@ from django.utils.translation import ngettext
 
 from committees.models import BudgetRound, District, Phase
 from proposals.selectors import ballot_proposals
-from voting import keys
+from voting import broadcast, keys
 from voting.ballot_rules import Limits, ballot_problems
 from voting.models import (
     AGE_BANDS,
@@ -216,6 +216,8 @@ def _cast(
                 station=station,
             )
             ballot.save(force_insert=True)
+            # Live displays learn of the ballot once it is committed, and never if it is not.
+            broadcast.round_changed_on_commit(budget_round.pk)
             return ballot
     except IntegrityError:
         pass
@@ -245,6 +247,8 @@ def _cast(
                     code="already_voted",
                 )
             ballot.save(force_insert=True)
+            # Live displays learn of the ballot once it is committed, and never if it is not.
+            broadcast.round_changed_on_commit(budget_round.pk)
             return ballot
     except IntegrityError as exc:
         # Another submission for the same voter won the race: theirs is the one ballot.

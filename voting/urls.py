@@ -10,6 +10,7 @@ urlpatterns = [
     path("runde/<int:round_id>/resultat/", views.results, name="results"),
     path("runde/<int:round_id>/stemmesedler.pb", views.ballots_file, name="ballots_file"),
     path("", include("voting.urls_identity")),
+    path("", include("voting.urls_live")),
     path("personale/", include("voting.urls_staff_codes")),
     path("personale/", include("voting.urls_staff_paper")),
 ]

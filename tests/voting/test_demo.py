@@ -40,3 +40,22 @@ def test_demo_has_a_round_in_voting_and_a_published_result(client, settings, tmp
     assert services.code_redeem(budget_round=voting, code=codes[0], client="t").batch == "Demo"
     resident = User.objects.get(email="beboer@demo.borgerbudget.dk")
     assert services.eligibility_online(user=resident, budget_round=voting).can_vote
+
+
+def test_demo_has_a_meeting_with_its_live_display_ready(client, settings, tmp_path, home_page):
+    from voting.models import MeetingLive, QuickVote
+
+    settings.VAR_DIR, settings.DEBUG = tmp_path, True
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    call_command("seed_demo", stdout=io.StringIO())  # idempotent
+    live = MeetingLive.objects.get()
+    assert live.room_voting_open and live.meeting.budget_round.slug == "demo-voting"
+    path = reverse("voting:live_meeting", args=[live.meeting.pk])
+    assert path in out.getvalue()
+    assert client.get(path).status_code == HTTPStatus.OK
+    snapshot = client.get(reverse("voting:live_meeting_snapshot", args=[live.meeting.pk])).json()
+    assert snapshot["round"]["tally_state"] == "shown" and snapshot["round"]["ballots"] == 40
+    quick = QuickVote.objects.get()  # one closed quick vote, in the earlier meeting's minutes
+    assert not quick.is_open and quick.result == [14, 4, 2]
+    assert quick.question in quick.meeting.minutes

@@ -1,6 +1,7 @@
 from .ballots import Ballot, Channel, Participation, VotingConfig
 from .codes import VotingCode
 from .identity import AGE_BANDS, VerifiedIdentity
+from .live import MeetingLive, QuickVote, QuickVoteAnswer, QuickVoteCode
 from .results import RoundResult
 from .stations import PaperEntry, PollingStation
 
@@ -8,9 +9,13 @@ __all__ = [
     "AGE_BANDS",
     "Ballot",
     "Channel",
+    "MeetingLive",
     "PaperEntry",
     "Participation",
     "PollingStation",
+    "QuickVote",
+    "QuickVoteAnswer",
+    "QuickVoteCode",
     "RoundResult",
     "VerifiedIdentity",
     "VotingCode",

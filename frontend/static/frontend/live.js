@@ -1,0 +1,226 @@
+/* The live display: full snapshots over a WebSocket, healed over HTTP.
+ * - Every message is a complete snapshot with a sequence number; a gap means one was lost, so the
+ *   snapshot is fetched again over HTTP (the next message would heal it anyway).
+ * - A dropped socket reconnects with exponential backoff and jitter, and refetches on reconnect.
+ * - If the socket cannot be opened at all, the page polls the same snapshot over HTTP.
+ * - Screen readers hear a short summary at most every 30 seconds, never every change. */
+(function () {
+  "use strict";
+  var root = document.querySelector("[data-live]");
+  if (!root) { return; }
+  var labels = JSON.parse(document.getElementById("live-labels").textContent);
+  var lang = document.documentElement.lang || "da";
+  var fmt = new Intl.NumberFormat(lang === "da" ? "da-DK" : "en-GB");
+  var wsPath = root.getAttribute("data-ws-path");
+  var snapshotUrl = root.getAttribute("data-snapshot-url");
+  var $ = function (sel) { return root.querySelector(sel); };
+  var connection = $("[data-live-connection]");
+  var announcer = $("[data-live-announce]");
+  var POLL_MS = 3000, ANNOUNCE_MS = 30000, MAX_BACKOFF_MS = 30000;
+  var lastSeq = null, lastGenerated = 0, failures = 0, everOpened = false;
+  var socket = null, pollTimer = null, endsAt = null, lastAnnounce = 0, lastSpoken = "";
+
+  function text(sel, value) { var el = $(sel); if (el) { el.textContent = value; } }
+  function fill(template, values) {
+    return template.replace(/%\((\w+)\)s/g, function (m, k) { return values[k]; });
+  }
+  function money(n) { return lang === "da" ? fmt.format(n) + " " + labels.kr : "DKK " + fmt.format(n); }
+  function cell(tag, value, cls) {
+    var el = document.createElement(tag);
+    el.textContent = value;
+    if (cls) { el.className = cls; }
+    return el;
+  }
+  function barCell(value, max, funded) {
+    var td = document.createElement("td");
+    td.className = "live-bar-col";
+    td.setAttribute("aria-hidden", "true");
+    var bar = document.createElement("span");
+    bar.className = "live-bar" + (funded ? " live-bar-funded" : "");
+    bar.style.width = (max > 0 ? Math.round(100 * value / max) : 0) + "%";
+    td.appendChild(bar);
+    return td;
+  }
+
+  function renderRound(round, stage) {
+    if (!round) { return; }
+    text("[data-live-total]", fmt.format(round.turnout.total));
+    var channels = $("[data-live-channels]");
+    if (channels) {
+      channels.textContent = "";
+      Object.keys(labels.channels).forEach(function (key) {
+        var count = round.turnout.by_channel[key] || 0;
+        if (!count) { return; }
+        var tr = document.createElement("tr");
+        tr.appendChild(cell("th", labels.channels[key])).setAttribute("scope", "row");
+        tr.appendChild(cell("td", fmt.format(count), "live-num"));
+        channels.appendChild(tr);
+      });
+    }
+    endsAt = Date.parse(round.round.voting_end);
+    var table = $("[data-live-tally]");
+    var note = "";
+    if (round.tally_state === "below_threshold") {
+      note = fill(labels.below_threshold, { threshold: fmt.format(round.threshold) });
+    } else if (round.tally_state === "hidden_by_host") {
+      note = labels.hidden_by_host;
+    } else if (round.tally_state === "frozen") {
+      note = labels.frozen;
+    } else if (stage === "revealed") {
+      note = labels.revealed;
+    }
+    text("[data-live-note]", note);
+    if (!table) { return; }
+    if (!round.tally) { table.hidden = true; return; }
+    var rows = $("[data-live-rows]");
+    rows.textContent = "";
+    var max = Math.max.apply(null, round.tally.map(function (r) { return r.votes; }).concat([1]));
+    var lineDrawn = false, spent = 0;
+    round.tally.forEach(function (row) {
+      if (!row.funded && !lineDrawn) {
+        lineDrawn = true;
+        var line = document.createElement("tr");
+        line.className = "live-pot-line";
+        var td = cell("td", labels.pot + " " + money(round.round.pot) + " · " + money(spent));
+        td.colSpan = 4;
+        line.appendChild(td);
+        rows.appendChild(line);
+      }
+      if (row.funded) { spent += row.cost; }
+      var tr = document.createElement("tr");
+      tr.className = row.funded ? "live-funded" : "";
+      var name = cell("th", row.title);
+      name.setAttribute("scope", "row");
+      name.appendChild(cell("span", " – " + (row.funded ? labels.funded : labels.not_funded), "sr-only"));
+      tr.appendChild(name);
+      tr.appendChild(cell("td", fmt.format(row.votes), "live-num"));
+      tr.appendChild(cell("td", money(row.cost), "live-num"));
+      tr.appendChild(barCell(row.votes, max, row.funded));
+      rows.appendChild(tr);
+    });
+    table.hidden = false;
+    table.classList.toggle("live-reveal", stage === "revealed");
+  }
+
+  function renderQuick(quick) {
+    var box = $("[data-live-quick]");
+    if (!box) { return; }
+    if (!quick) { box.hidden = true; return; }
+    box.hidden = false;
+    text("[data-quick-question]", (quick.agenda_item ? quick.agenda_item + ": " : "") + quick.question);
+    text("[data-quick-answers]", fill(labels.answers, { count: fmt.format(quick.answers) }));
+    var table = $("[data-quick-table]");
+    if (!quick.result) { table.hidden = true; return; }
+    var rows = $("[data-quick-rows]");
+    rows.textContent = "";
+    var max = Math.max.apply(null, quick.result.concat([1]));
+    quick.options.forEach(function (option, i) {
+      var tr = document.createElement("tr");
+      var label = quick.kind === "yes_no" ? labels.yes_no[i] : option;
+      tr.appendChild(cell("th", label)).setAttribute("scope", "row");
+      tr.appendChild(cell("td", fmt.format(quick.result[i]), "live-num"));
+      tr.appendChild(barCell(quick.result[i], max, false));
+      rows.appendChild(tr);
+    });
+    table.hidden = false;
+  }
+
+  function announce(snapshot) {
+    var round = snapshot.kind === "round" ? snapshot : snapshot.round;
+    var spoken = round ? fill(labels.ballots, { count: fmt.format(round.ballots) }) : "";
+    var now = Date.now();
+    if (spoken && spoken !== lastSpoken && now - lastAnnounce >= ANNOUNCE_MS) {
+      announcer.textContent = spoken;
+      lastSpoken = spoken;
+      lastAnnounce = now;
+    }
+  }
+
+  function render(snapshot) {
+    if (snapshot.generated_at && snapshot.generated_at < lastGenerated) { return; }
+    if (snapshot.generated_at) { lastGenerated = snapshot.generated_at; }
+    root.setAttribute("data-live-ballots", snapshot.kind === "round" ? snapshot.ballots : (snapshot.round ? snapshot.round.ballots : 0));
+    if (snapshot.kind === "round") {
+      renderRound(snapshot, "live");
+    } else {
+      renderRound(snapshot.round, snapshot.stage);
+      renderQuick(snapshot.quick_vote);
+      text("[data-live-room]", snapshot.room_voting_open ? labels.room_open : labels.room_closed);
+    }
+    announce(snapshot);
+  }
+
+  function tick() {
+    var el = $("[data-live-time]");
+    if (!el || !endsAt) { return; }
+    var left = Math.max(0, Math.floor((endsAt - Date.now()) / 1000));
+    if (!left) { el.textContent = labels.closed; return; }
+    var d = Math.floor(left / 86400), h = Math.floor(left % 86400 / 3600);
+    var m = Math.floor(left % 3600 / 60), s = left % 60;
+    var pad = function (n) { return (n < 10 ? "0" : "") + n; };
+    el.textContent = (d ? d + " " + labels.days + " " : "") + pad(h) + ":" + pad(m) + ":" + pad(s);
+  }
+
+  function refetch() {
+    return fetch(snapshotUrl, { headers: { Accept: "application/json" }, cache: "no-store" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (snapshot) { if (snapshot) { snapshot.generated_at = Date.now(); render(snapshot); } })
+      .catch(function () { /* the next poll or message heals it */ });
+  }
+
+  function startPolling() {
+    if (pollTimer) { return; }
+    connection.textContent = labels.polling;
+    root.setAttribute("data-live-mode", "polling");
+    refetch();
+    pollTimer = window.setInterval(refetch, POLL_MS);
+  }
+  function stopPolling() {
+    if (pollTimer) { window.clearInterval(pollTimer); pollTimer = null; }
+  }
+
+  function connect() {
+    if (!("WebSocket" in window)) { startPolling(); return; }
+    var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
+    try {
+      socket = new WebSocket(scheme + window.location.host + wsPath);
+    } catch (e) {
+      startPolling();
+      return;
+    }
+    socket.onopen = function () {
+      everOpened = true;
+      failures = 0;
+      lastSeq = null;  // sequence numbers are per connection
+      stopPolling();
+      connection.textContent = "";
+      root.setAttribute("data-live-mode", "socket");
+    };
+    socket.onmessage = function (event) {
+      var snapshot;
+      try { snapshot = JSON.parse(event.data); } catch (e) { return; }
+      if (typeof snapshot.seq !== "number") { return; }
+      if (lastSeq !== null && snapshot.seq <= lastSeq) { return; }
+      var gap = lastSeq !== null && snapshot.seq > lastSeq + 1;
+      lastSeq = snapshot.seq;
+      snapshot.generated_at = Date.now();
+      render(snapshot);
+      if (gap) { refetch(); }
+    };
+    socket.onclose = function () {
+      socket = null;
+      failures += 1;
+      connection.textContent = labels.offline;
+      // Never opened after a few tries: WebSockets are blocked here, so poll meanwhile.
+      if (!everOpened && failures >= 3) { startPolling(); }
+      var delay = Math.min(MAX_BACKOFF_MS, 500 * Math.pow(2, failures));
+      delay = delay / 2 + Math.random() * delay / 2;  // jitter: not every display at once
+      window.setTimeout(function () { refetch(); connect(); }, delay);
+    };
+  }
+
+  document.body.classList.add("live-js");
+  connect();
+  tick();
+  window.setInterval(tick, 1000);
+})();

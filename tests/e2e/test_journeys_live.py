@@ -1,0 +1,99 @@
+"""The live display in a real browser: a ballot cast in one browser context moves the bars on
+the projector page open in another, through Daphne, the channel layer and live.js. axe-core
+checks the projector page and the join page."""
+
+import re
+
+import pytest
+
+from proposals.models import State
+from tests import factories
+from tests.e2e.conftest import TIMEOUT_MS, axe_check
+from voting import services as voting_services
+from voting.models import VotingConfig
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def world(transactional_db, home_page):
+    committee = factories.committee("Østerbro Lokaludvalg")
+    budget_round = factories.budget_round(
+        committee=committee,
+        title="Østerbro-puljen 2026",
+        phase="voting",
+        pot=100_000,
+        max_cost=100_000,
+        ballot_style="knapsack",
+    )
+    for title, cost in [("Bænke", 30_000), ("Legeplads", 60_000), ("Træer", 40_000)]:
+        factories.proposal(
+            budget_round=budget_round, state=State.FEASIBLE, title=title, estimated_cost=cost
+        )
+    VotingConfig.objects.update_or_create(
+        budget_round=budget_round, defaults={"min_ballots_for_tally": 1}
+    )
+    codes = voting_services.codes_generate(budget_round=budget_round, count=2)
+    ids = {p.title: str(p.pk) for p in budget_round.proposals.all()}
+    voting_services.ballot_cast_with_code(
+        budget_round=budget_round, code=codes[0], selection={ids["Bænke"]: 1}, client="seed"
+    )
+    meeting = factories.meeting(committee=committee, budget_round=budget_round)
+    return {"round": budget_round, "meeting": meeting, "code": codes[1]}
+
+
+def _row(page, title: str):
+    return page.locator("[data-live-rows] tr").filter(
+        has=page.get_by_role("rowheader", name=re.compile(rf"^{title}"))
+    )
+
+
+def _bar_width(page, title: str) -> float:
+    return _row(page, title).locator(".live-bar").evaluate("el => el.getBoundingClientRect().width")
+
+
+@pytest.mark.parametrize("browser_locale", ["en-GB"])
+def test_a_ballot_in_one_browser_moves_the_bars_in_another(page, browser, asgi_server, world):
+    meeting = world["meeting"]
+    page.goto(f"/en/afstemning/live/moede/{meeting.pk}/")
+    assert page.locator("html").get_attribute("lang") == "en"
+    page.wait_for_function(
+        "() => document.querySelector('[data-live]').dataset.liveMode === 'socket'"
+    )
+    page.wait_for_selector("[data-live-tally]:not([hidden])")
+    assert _row(page, "Træer").locator("td").first.inner_text() == "0"
+    assert _bar_width(page, "Træer") < 3  # no votes yet: the bar is a sliver
+    assert page.locator("[data-live-total]").inner_text() == "1"
+    assert page.locator(".live-qr svg").count() == 1
+    axe_check(page)
+
+    voter = browser.new_context(base_url=asgi_server.url, locale="en-GB")
+    voter.set_default_timeout(TIMEOUT_MS)
+    phone = voter.new_page()
+    phone.goto(f"/en/afstemning/runde/{world['round'].pk}/kode/")
+    form = phone.locator("main form[data-ballot]")
+    form.get_by_label("Your voting code", exact=True).fill(world["code"])
+    form.get_by_role("checkbox", name=re.compile(r"^Træer ")).check()
+    form.get_by_role("checkbox", name=re.compile(r"^Bænke ")).check()
+    form.get_by_role("button", name="Cast my ballot", exact=True).click()
+    phone.wait_for_url(re.compile(r"/kvittering/$"))
+    voter.close()
+
+    # No reload: the projector page hears of the ballot over its socket.
+    page.wait_for_function("() => document.querySelector('[data-live-total]').textContent === '2'")
+    assert _row(page, "Træer").locator("td").first.inner_text() == "1"
+    assert _row(page, "Bænke").locator("td").first.inner_text() == "2"
+    page.wait_for_function(  # the bar grows (its transition takes a moment)
+        """() => {
+            const rows = [...document.querySelectorAll('[data-live-rows] tr')];
+            const row = rows.find(r => r.querySelector('th')?.textContent.startsWith('Træer'));
+            return row && row.querySelector('.live-bar').getBoundingClientRect().width > 20;
+        }"""
+    )
+    assert page.locator("[data-live-connection]").inner_text() == ""
+
+
+def test_join_page_is_accessible(page, world):
+    page.goto(f"/afstemning/live/moede/{world['meeting'].pk}/deltag/")
+    assert page.locator("h1").inner_text() == world["meeting"].title
+    axe_check(page)

@@ -1,0 +1,109 @@
+"""Live meetings over HTTP: the snapshot endpoint, the projector page with its QR code, the join
+page's quick vote (once per device), and host controls refused to everyone but the hosts."""
+
+from http import HTTPStatus
+
+import pytest
+from django.urls import reverse
+
+from tests import factories
+from voting import live
+from voting.models import MeetingLive, QuickVote
+from voting.views_live import DEVICE_COOKIE
+
+
+@pytest.fixture
+def meeting(voting_round):
+    return factories.meeting(committee=voting_round.committee, budget_round=voting_round)
+
+
+@pytest.fixture
+def host(meeting):
+    return factories.meeting_host(committee=meeting.committee)
+
+
+def test_snapshot_endpoint_serves_the_same_snapshot_as_json(client, voting_round):
+    response = client.get(reverse("voting:live_round_snapshot", args=[voting_round.pk]))
+    assert response.status_code == HTTPStatus.OK
+    assert response["Content-Type"] == "application/json"
+    assert "no-cache" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
+    data = response.json()
+    assert data["kind"] == "round" and data["seq"] is None and data["generated_at"] > 0
+    assert data["tally_state"] == "below_threshold" and data["tally"] is None
+
+
+def test_meeting_snapshot_and_unknown_meeting(client, meeting):
+    ok = client.get(reverse("voting:live_meeting_snapshot", args=[meeting.pk]))
+    assert ok.status_code == HTTPStatus.OK and ok.json()["round"]["round"]["pot"] == 100_000
+    missing = client.get(reverse("voting:live_meeting_snapshot", args=[meeting.pk + 999]))
+    assert missing.status_code == HTTPStatus.NOT_FOUND
+
+
+def test_projector_page_has_qr_code_short_link_and_script(client, meeting, english):
+    response = client.get(reverse("voting:live_meeting", args=[meeting.pk]))  # /en/...
+    body = response.content.decode()
+    assert response.status_code == HTTPStatus.OK
+    assert "<svg" in body and f"/m/{meeting.pk}/" in body
+    assert f'data-ws-path="/ws/meetings/{meeting.pk}/live/"' in body
+    assert "frontend/live.js" in body and 'aria-live="polite"' in body
+    short = client.get(f"/m/{meeting.pk}/")
+    assert short.status_code == HTTPStatus.FOUND
+    assert short["Location"].endswith(f"/afstemning/live/moede/{meeting.pk}/deltag/")
+
+
+def test_meeting_page_links_to_the_live_display(client, meeting, home_page):
+    from committees.services import committee_page_ensure
+
+    page = committee_page_ensure(committee=meeting.committee)
+    response = client.get(f"{page.url}moeder/{meeting.pk}/")
+    assert response.status_code == HTTPStatus.OK
+    assert reverse("voting:live_meeting", args=[meeting.pk]) in response.content.decode()
+
+
+def test_host_page_is_for_the_committees_hosts_only(client, meeting, host):
+    url = reverse("voting:live_host", args=[meeting.pk])
+    assert client.get(url).status_code == HTTPStatus.FOUND  # anonymous: to the login
+    moderator = factories.user()
+    from committees.models import CommitteeRole
+    from committees.services import committee_role_grant
+
+    committee_role_grant(
+        user=moderator, committee=meeting.committee, role=CommitteeRole.Role.MODERATOR
+    )
+    outsider = factories.meeting_host(committee=factories.committee())
+    for person in (factories.user(), moderator, outsider):
+        client.force_login(person)
+        assert client.get(url).status_code == HTTPStatus.FORBIDDEN
+        assert client.post(url, {"action": "open_voting"}).status_code == HTTPStatus.FORBIDDEN
+    assert not MeetingLive.objects.filter(meeting=meeting, room_voting_open=True).exists()
+    client.force_login(host)
+    assert client.get(url).status_code == HTTPStatus.OK
+    assert client.post(url, {"action": "open_voting"}).status_code == HTTPStatus.FOUND
+    assert MeetingLive.objects.get(meeting=meeting).room_voting_open
+
+
+def test_host_form_errors_are_shown(client, meeting, host, english):
+    client.force_login(host)
+    response = client.post(
+        reverse("voting:live_host", args=[meeting.pk]),  # /en/... under `english`
+        {"action": "quick_vote_start", "question": "", "kind": "yes_no", "counted_by": "device"},
+    )
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert "Write the question" in response.content.decode()
+
+
+def test_join_page_counts_one_answer_per_device(client, meeting, host):
+    vote, _codes = live.quick_vote_start(
+        user=host, meeting=meeting, question="Flere bænke?", kind="yes_no", counted_by="device"
+    )
+    url = reverse("voting:live_join", args=[meeting.pk])
+    page = client.get(url)
+    assert page.status_code == HTTPStatus.OK and "Flere bænke?" in page.content.decode()
+    assert client.cookies[DEVICE_COOKIE].value
+    first = client.post(url, {"quick_vote": vote.pk, "choice": "0"})
+    assert first.status_code == HTTPStatus.FOUND
+    again = client.post(url, {"quick_vote": vote.pk, "choice": "1"})
+    assert again.status_code == HTTPStatus.OK  # shown again with the error
+    assert vote.answers.count() == 1
+    live.quick_vote_close(user=host, quick_vote=vote)
+    assert QuickVote.objects.get(pk=vote.pk).result == [1, 0, 0]
