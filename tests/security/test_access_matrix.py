@@ -89,6 +89,12 @@ def world(home_page):
         author=users["resident"], proposal=submitted, body="Godt forslag."
     )
     station = PollingStation.objects.create(budget_round=voting, name="Bibliotek")
+    funded = factories.funded_proposal(
+        budget_round=factories.budget_round(committee=this, phase="implementation")
+    )
+    other_funded = factories.funded_proposal(
+        budget_round=factories.budget_round(committee=other, phase="implementation")
+    )
     other_station = PollingStation.objects.create(budget_round=other_voting, name="Valby Hallen")
     return {
         "this": this,
@@ -103,6 +109,8 @@ def world(home_page):
         "comment": comment,
         "station": station,
         "other_station": other_station,
+        "tracked": funded.tracking,
+        "other_tracked": other_funded.tracking,
         "users": users,
     }
 
@@ -216,6 +224,60 @@ def _rows():
             url("voting:paper_reconciliation", pk("voting")),
             {**STAFF, "polling_staff": OK, "moderator": OK, "site_admin": OK},
         ),
+        # --- Live meetings -------------------------------------------------------------------
+        "voting:live_round": ("get", url("voting:live_round", pk("voting")), PUBLIC),
+        "voting:live_round_snapshot": (
+            "get",
+            url("voting:live_round_snapshot", pk("voting")),
+            PUBLIC,
+        ),
+        "voting:live_meeting": ("get", url("voting:live_meeting", pk("meeting")), PUBLIC),
+        "voting:live_meeting_snapshot": (
+            "get",
+            url("voting:live_meeting_snapshot", pk("meeting")),
+            PUBLIC,
+        ),
+        "voting:live_join": ("get", url("voting:live_join", pk("meeting")), PUBLIC),
+        "voting:live_host": (
+            "get",
+            url("voting:live_host", pk("meeting")),
+            {**NOBODY, "anonymous": LOGIN, "host": OK, "site_admin": OK},
+        ),
+        "live_meeting_short": ("get", url("live_meeting_short", pk("meeting")), EVERYONE_DONE),
+        "live_round_short": ("get", url("live_round_short", pk("voting")), EVERYONE_DONE),
+        # --- Follow-up of funded projects --------------------------------------------------
+        "tracking:catalogue": ("get", url("tracking:catalogue"), PUBLIC),
+        "tracking:detail": ("get", url("tracking:detail", pk("tracked")), PUBLIC),
+        "tracking:follow": ("post", url("tracking:follow", pk("tracked")), SIGNED_IN_DONE),
+        # Only a completed project is proposed again; this one is still planned.
+        "tracking:propose_again": (
+            "get",
+            url("tracking:propose_again", pk("tracked")),
+            {**NOBODY, "anonymous": LOGIN},
+        ),
+        "tracking:unsubscribe": ("get", url("tracking:unsubscribe", "forged-token"), NOBODY),
+        # --- Open data API (read-only, no login) ---------------------------------------------
+        "api-openapi": ("get", url("api-openapi"), PUBLIC),
+        "api-committee-list": ("get", url("api-committee-list"), PUBLIC),
+        "api-committee-detail": ("get", url("api-committee-detail", pk("this")), PUBLIC),
+        "api-round-list": ("get", url("api-round-list"), PUBLIC),
+        "api-round-detail": ("get", url("api-round-detail", pk("voting")), PUBLIC),
+        "api-meeting-list": ("get", url("api-meeting-list"), PUBLIC),
+        "api-meeting-detail": ("get", url("api-meeting-detail", pk("meeting")), PUBLIC),
+        "api-proposal-list": ("get", url("api-proposal-list"), PUBLIC),
+        # Read-only: a write is refused before any method is looked at.
+        "api-proposal-list@post": ("post", url("api-proposal-list"), NOBODY),
+        "api-proposal-detail": ("get", url("api-proposal-detail", pk("other_proposal")), PUBLIC),
+        "api-proposal-detail@draft": ("get", url("api-proposal-detail", pk("draft")), NOBODY),
+        "api-result-list": ("get", url("api-result-list"), PUBLIC),
+        # No result while the vote is open.
+        "api-result-detail": ("get", url("api-result-detail", pk("voting")), NOBODY),
+        "api-tracked-project-list": ("get", url("api-tracked-project-list"), PUBLIC),
+        "api-tracked-project-detail": (
+            "get",
+            url("api-tracked-project-detail", pk("tracked")),
+            PUBLIC,
+        ),
         # --- Admin ---------------------------------------------------------------------------
         "wagtailadmin_home": ("get", url("wagtailadmin_home"), {**ADMIN, **ALL_STAFF_OK}),
         "budgetround:index": ("get", url("budgetround:index"), {**ADMIN, **MODERATORS_OK}),
@@ -261,6 +323,9 @@ def _rows():
         ),
         "voting_config": ("get", url("voting_config", pk("voting")), THIS_MODERATOR),
         "voting_config@other": ("get", url("voting_config", pk("other_voting")), OTHER_MODERATOR),
+        "tracking_index": ("get", url("tracking_index"), {**ADMIN, **MODERATORS_OK}),
+        "tracking_edit": ("get", url("tracking_edit", pk("tracked")), THIS_MODERATOR),
+        "tracking_edit@other": ("get", url("tracking_edit", pk("other_tracked")), OTHER_MODERATOR),
         "pollingstation:index": ("get", url("pollingstation:index"), SITE_ADMIN),
         "pollingstation:edit": (
             "get",
@@ -273,6 +338,7 @@ def _rows():
 PUBLIC = dict.fromkeys(ROLES, OK)
 NOBODY = dict.fromkeys(ROLES, DENIED)
 SIGNED_IN = {**dict.fromkeys(ROLES, OK), "anonymous": LOGIN}
+EVERYONE_DONE = dict.fromkeys(ROLES, DONE)
 SIGNED_IN_DONE = {**dict.fromkeys(ROLES, DONE), "anonymous": LOGIN}
 ANONYMOUS_ONLY = {**dict.fromkeys(ROLES, DONE), "anonymous": OK}  # signed in: sent on
 STAFF = {**NOBODY, "anonymous": LOGIN}
@@ -362,7 +428,8 @@ def test_every_url_is_in_the_matrix():
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_access_matrix(client, world, role):
+def test_access_matrix(client, world, role, settings):
+    settings.API_ANON_RATE = "100000/minute"  # the API's rate limit has tests of its own
     user = world["users"][role]
     if user is not None:
         client.force_login(user)
