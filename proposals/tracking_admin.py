@@ -131,7 +131,10 @@ def _build(name, project, data=None, files=None):
     cls = FORMS[name]
     kwargs = {"prefix": name}
     if name == "project":
-        return cls(data, instance=project, **kwargs) if data else cls(instance=project, **kwargs)
+        # A copy: validating a model form writes into its instance, and the service compares
+        # the stored values with the new ones for the audit log.
+        copy = TrackedProject.objects.get(pk=project.pk)
+        return cls(data, instance=copy, **kwargs) if data else cls(instance=copy, **kwargs)
     if name in ("status", "measurement"):
         kwargs["project"] = project
     if name == "update":

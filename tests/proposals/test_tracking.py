@@ -399,6 +399,8 @@ def test_admin_lists_and_edits_only_own_committee_projects(client, world):
     assert response.status_code == HTTPStatus.FOUND
     project.refresh_from_db()
     assert (project.responsible, project.progress, project.spent) == ("Park og Natur", 30, 9_000)
+    entry = AuditEntry.objects.filter(action="tracking.edit").get()
+    assert entry.data["before"]["progress"] == 0 and entry.data["after"]["progress"] == 30
 
 
 def test_admin_update_with_photo_and_cancel_with_reason(client, world):
