@@ -275,3 +275,17 @@ def test_comment_hide_needs_moderator_and_reason(ideas_round, moderator):
     services.comment_hide(moderator=moderator, comment=comment, reason="Personangreb")
     comment.refresh_from_db()
     assert comment.hidden and comment.hidden_reason == "Personangreb"
+
+
+def test_plain_text_e_mails_are_not_html_escaped(ideas_round, django_capture_on_commit_callbacks):
+    author = factories.user(preferred_language="en")
+    draft = services.proposal_draft_save(
+        author=author,
+        budget_round=ideas_round,
+        data=_complete(ideas_round, title='Bænke & "grønne" lommer'),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.proposal_submit(author=author, proposal=draft)
+    body = mail.outbox[-1].body
+    assert 'Bænke & "grønne" lommer' in body
+    assert "&amp;" not in body and "&quot;" not in body
