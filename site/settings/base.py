@@ -327,3 +327,7 @@ def require_secret_key(secret_key: str, debug: bool) -> str:
 
 
 FORM_RENDERER = "frontend.forms.DesignSystemRenderer"
+
+# Turnout on results and statistics pages shows a group (an area, an age band, a channel) only
+# when at least this many people voted in it; smaller groups are merged so nobody is singled out.
+RESULTS_MIN_GROUP_SIZE = int(os.environ.get("RESULTS_MIN_GROUP_SIZE", "10"))

@@ -1,5 +1,6 @@
 from .ballots import Ballot, Channel, Participation, VotingConfig
 from .codes import VotingCode
+from .follows import RoundFollow
 from .identity import AGE_BANDS, VerifiedIdentity
 from .results import RoundResult
 from .stations import PaperEntry, PollingStation
@@ -11,6 +12,7 @@ __all__ = [
     "PaperEntry",
     "Participation",
     "PollingStation",
+    "RoundFollow",
     "RoundResult",
     "VerifiedIdentity",
     "VotingCode",
