@@ -40,3 +40,21 @@ def test_demo_has_a_round_in_voting_and_a_published_result(client, settings, tmp
     assert services.code_redeem(budget_round=voting, code=codes[0], client="t").batch == "Demo"
     resident = User.objects.get(email="beboer@demo.borgerbudget.dk")
     assert services.eligibility_online(user=resident, budget_round=voting).can_vote
+
+
+def test_demo_results_and_statistics_pages_show_charts_and_figures(
+    client, settings, tmp_path, home_page
+):
+    settings.VAR_DIR, settings.DEBUG = tmp_path, True
+    call_command("seed_demo", stdout=io.StringIO())
+    results = BudgetRound.objects.get(committee__name="Østerbro Lokaludvalg", slug="demo-results")
+    results_url = reverse("voting:results", args=[results.pk])
+    committee_url = reverse("voting:statistics_committee", args=[results.committee.slug])
+    city_url = reverse("voting:statistics")
+    html = client.get("/en" + results_url).content.decode()
+    assert "Funded projects" in html and html.count('role="img"') >= 5
+    assert "Turnout by age band" in html and "Other groups" in html  # small bands merged
+    for url in (committee_url, city_url):
+        page = client.get("/en" + url).content.decode()
+        assert "Turnout per round" in page and "Money granted per category" in page
+        assert "No data yet." not in page.split("Proposals by category", 1)[1].split("</table>")[0]
