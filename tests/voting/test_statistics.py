@@ -119,3 +119,18 @@ def test_statistics_pages_and_csv_for_a_committee_and_the_city(client, home_page
     assert "Statistics for the whole city" in city and budget_round.title in city
     assert client.get(city_csv).status_code == HTTPStatus.OK
     assert client.get(missing).status_code == HTTPStatus.NOT_FOUND
+
+
+def test_statistics_and_following_are_linked_from_the_menu_committee_and_round_pages(
+    client, home_page
+):
+    committee = factories.committee("Østerbro Lokaludvalg")
+    budget_round = factories.budget_round(committee=committee, phase="voting")
+    statistics_url = reverse("voting:statistics")
+    committee_statistics = reverse("voting:statistics_committee", args=[committee.slug])
+    follow_url = reverse("voting:follow", args=[budget_round.pk])
+    committee_html = client.get(committee.page.url).content.decode()
+    assert statistics_url in committee_html  # the site's main menu
+    assert committee_statistics in committee_html
+    round_html = client.get(f"{committee.page.url}runder/{budget_round.slug}/").content.decode()
+    assert follow_url in round_html
