@@ -86,9 +86,11 @@ def _turnout(budget_round: BudgetRound) -> Table:
     rows = []
     for breakdown in selectors.round_turnout_groups(budget_round=budget_round):
         for group in breakdown.groups:
-            shown = group.count if group.count is not None else _("fewer than %(n)s") % {
-                "n": breakdown.threshold
-            }
+            shown = (
+                group.count
+                if group.count is not None
+                else _("fewer than %(n)s") % {"n": breakdown.threshold}
+            )
             rows.append([breakdown.title, group.label, shown])
     total = sum(selectors.round_turnout(budget_round=budget_round).values())
     rows.append([_("All voters"), _("All voters"), total])

@@ -167,9 +167,7 @@ def round_turnout_groups(
     }
     orders["age_band"] += sorted(set(by["age_band"]) - set(orders["age_band"]) - {unknown_age})
     orders["age_band"].append(unknown_age)
-    return [
-        _suppress(name, dict(by[name]), orders[name], threshold) for name in TURNOUT_DIMENSIONS
-    ]
+    return [_suppress(name, dict(by[name]), orders[name], threshold) for name in TURNOUT_DIMENSIONS]
 
 
 def round_public_proposals(*, budget_round: BudgetRound):

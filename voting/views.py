@@ -290,8 +290,9 @@ def follow(request, round_id: int):
 
 def _statistics_charts(stats) -> dict:
     def counts(pairs, title, column, prefix):
-        return bar_chart([(label, n, str(n)) for label, n in pairs], title=title, column=column,
-                         prefix=prefix)
+        return bar_chart(
+            [(label, n, str(n)) for label, n in pairs], title=title, column=column, prefix=prefix
+        )
 
     return {
         "category_chart": counts(

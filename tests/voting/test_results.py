@@ -123,8 +123,11 @@ def test_committee_staff_download_csv_and_excel_without_personal_data(
     staff = factories.user(email="staff-secret@example.dk")
     committee_services.committee_role_grant(user=staff, committee=published.committee, role=role)
     client.force_login(staff)
-    urls = {(k, f): _export_url(published, k, f) for k in ("proposals", "results", "turnout")
-            for f in ("csv", "xlsx")}
+    urls = {
+        (k, f): _export_url(published, k, f)
+        for k in ("proposals", "results", "turnout")
+        for f in ("csv", "xlsx")
+    }
     html = client.get("/en" + reverse("voting:results", args=[published.pk])).content.decode()
     assert "/en" + urls["turnout", "xlsx"] in html
     for kind in ("proposals", "results", "turnout"):
@@ -207,9 +210,7 @@ def test_results_email_once_after_commit_in_each_recipients_language(
     for message in mail.outbox:
         assert len(message.to) == 1
         by_address.setdefault(message.to[0], []).append(message)
-    recipients = {
-        p.author.email for p in published.proposals.all() if p.author
-    } | {follower.email}
+    recipients = {p.author.email for p in published.proposals.all() if p.author} | {follower.email}
     assert set(by_address) == recipients
     assert all(len(m) == 1 for m in by_address.values()), [(m.to, m.subject) for m in mail.outbox]
     english = by_address[author_en.email][0]

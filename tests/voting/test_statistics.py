@@ -60,9 +60,7 @@ def test_population_covers_every_demo_district():
     assert population_of(["Østerbro"]) > 0 and population_of(["Atlantis"]) is None
 
 
-def test_committee_statistics_count_categories_kinds_reasons_money_and_turnout(
-    home_page, english
-):
+def test_committee_statistics_count_categories_kinds_reasons_money_and_turnout(home_page, english):
     committee = factories.committee("Østerbro Lokaludvalg")
     _round_with_data(committee, voters=8)
     other = factories.committee("Valby Lokaludvalg", district_name="Valby")
