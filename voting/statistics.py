@@ -51,6 +51,15 @@ def _sorted(counter: Counter) -> list[tuple[str, int]]:
     return sorted(counter.items(), key=lambda item: (-item[1], item[0]))
 
 
+def committee_by_slug(*, slug: str) -> Committee | None:
+    return Committee.objects.select_related("district").filter(slug=slug).first()
+
+
+def committees_listed():
+    """Every committee, for the links between the statistics pages."""
+    return Committee.objects.order_by("name").only("name", "slug")
+
+
 def statistics(*, committee: Committee | None = None, reasons: int = 10) -> Statistics:
     """Figures of one committee's rounds, or of every committee's when `committee` is None."""
     scope = Q() if committee is None else Q(committee=committee)

@@ -217,7 +217,8 @@ def results(request, round_id: int):
             "round": budget_round,
             **summary,
             **_result_charts(summary, turnout_groups, budget_round),
-            "turnout": selectors.round_turnout(budget_round=budget_round),
+            # The total only: per channel, small groups are merged below like every breakdown.
+            "voters": sum(selectors.round_turnout(budget_round=budget_round).values()),
             "min_group_size": selectors.min_group_size(),
             "may_download": may_download_round_data(request.user, budget_round),
             "export_kinds": exports.KINDS,
@@ -328,25 +329,24 @@ def _statistics_charts(stats) -> dict:
 
 
 def _statistics_committee(committee_slug: str | None):
-    from committees.models import Committee
-
     if committee_slug is None:
         return None
-    return get_object_or_404(Committee.objects.select_related("district"), slug=committee_slug)
+    committee = statistics.committee_by_slug(slug=committee_slug)
+    if committee is None:
+        raise Http404
+    return committee
 
 
 def statistics_page(request, committee_slug: str | None = None):
     committee = _statistics_committee(committee_slug)
     stats = statistics.statistics(committee=committee)
-    from committees.models import Committee
-
     return TemplateResponse(
         request,
         "voting/statistics.html",
         {
             "committee": committee,
             "stats": stats,
-            "committees": Committee.objects.order_by("name").only("name", "slug"),
+            "committees": statistics.committees_listed(),
             **_statistics_charts(stats),
         },
     )

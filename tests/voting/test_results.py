@@ -89,6 +89,7 @@ def test_results_page_shows_winners_pot_explanations_charts_and_suppressed_turno
     assert html.count('role="img"') >= 5  # votes, pot, three turnout breakdowns
     assert "Votes per project" in html and "<desc" in html  # each chart has a text alternative
     assert "fewer than 10" in html and "65+" not in html
+    assert "(paper)" not in html and "On paper" not in html  # one paper voter is not singled out
     assert "Downloads for the committee" not in html  # the exports are for the committee
 
 
