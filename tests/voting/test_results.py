@@ -227,3 +227,13 @@ def test_results_email_once_after_commit_in_each_recipients_language(
         with django_capture_on_commit_callbacks(execute=True):
             services.result_confirm(moderator=moderator, budget_round=published)
     assert len(mail.outbox) == len(recipients)  # a second confirmation sends nothing
+
+
+def test_moderators_find_the_downloads_from_the_voting_overview(client, published):
+    moderator = factories.user()
+    committee_services.committee_role_grant(
+        user=moderator, committee=published.committee, role="moderator"
+    )
+    client.force_login(moderator)
+    html = client.get(reverse("voting_overview")).content.decode()
+    assert reverse("voting:results", args=[published.pk]) + "#downloads" in html
