@@ -237,3 +237,16 @@ def test_moderators_find_the_downloads_from_the_voting_overview(client, publishe
     client.force_login(moderator)
     html = client.get(reverse("voting_overview")).content.decode()
     assert reverse("voting:results", args=[published.pk]) + "#downloads" in html
+
+
+def test_proposals_export_works_before_the_results_and_results_wait_for_them(client, voting_round):
+    moderator = factories.user()
+    committee_services.committee_role_grant(
+        user=moderator, committee=voting_round.committee, role="moderator"
+    )
+    client.force_login(moderator)
+    proposals = client.get(_export_url(voting_round, "proposals", "xlsx"))
+    assert proposals.status_code == HTTPStatus.OK
+    assert load_workbook(io.BytesIO(proposals.content)).active.max_row == 4  # header + 3
+    results = client.get(_export_url(voting_round, "results", "csv"))
+    assert results.status_code == HTTPStatus.NOT_FOUND  # still voting
