@@ -233,8 +233,12 @@ def proposal_transition(
     reason: str = "",
     roles: set[str] | None = None,
     merged_into: Proposal | None = None,
+    notify: bool = True,
 ) -> Proposal:
-    """Make one allowed move of the state machine, as one of the allowed roles, and record it."""
+    """Make one allowed move of the state machine, as one of the allowed roles, and record it.
+
+    notify=False: the caller tells the author itself (the results e-mail does, for example).
+    """
     proposal = (
         Proposal.objects.select_for_update().select_related("budget_round").get(pk=proposal.pk)
     )
@@ -270,15 +274,19 @@ def proposal_transition(
     )
     if target == State.SELECTED:
         tracked_project_ensure(proposal=proposal)  # every funded project is followed up
-    if transition.public:
+    if transition.public and notify:
         transaction.on_commit(
             lambda: notifications.send_state_change(proposal_id=proposal.pk, reason=reason)
         )
     return proposal
 
 
-def proposal_transition_by_system(*, proposal: Proposal, target: str) -> Proposal:
-    return proposal_transition(actor=None, proposal=proposal, target=target, roles={SYSTEM})
+def proposal_transition_by_system(
+    *, proposal: Proposal, target: str, notify: bool = True
+) -> Proposal:
+    return proposal_transition(
+        actor=None, proposal=proposal, target=target, roles={SYSTEM}, notify=notify
+    )
 
 
 @transaction.atomic

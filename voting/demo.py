@@ -19,7 +19,15 @@ from voting.selectors import round_results
 DEMO_VOTERS = 40
 
 
-def _ballots(budget_round: BudgetRound, rng: random.Random, channel_cycle: list[str]) -> int:
+AGE_BANDS = ["18-24", "25-34", "35-49", "50-64", "65+"]
+
+
+def _ballots(
+    budget_round: BudgetRound,
+    rng: random.Random,
+    channel_cycle: list[str],
+    age_weights: list[int] | None = None,
+) -> int:
     """Knapsack ballots from demo voters: each picks favourites that fit the pot."""
     if Participation.objects.filter(budget_round=budget_round).exists():
         return 0
@@ -36,7 +44,9 @@ def _ballots(budget_round: BudgetRound, rng: random.Random, channel_cycle: list[
             channel=channel,
             voted_on=day,
             area=budget_round.committee.district,
-            age_band=rng.choice(["18-24", "25-34", "35-49", "50-64", "65+"]),
+            age_band=rng.choices(AGE_BANDS, weights=age_weights)[0]
+            if age_weights
+            else rng.choice(AGE_BANDS),
         )
         choice, total = {}, 0
         for project in rng.sample(projects, k=len(projects)):
@@ -60,7 +70,8 @@ def _publish(budget_round: BudgetRound) -> None:
     Proposal.objects.filter(
         budget_round=budget_round, state__in=[State.SELECTED, State.NOT_SELECTED]
     ).update(state=State.FEASIBLE)
-    _ballots(budget_round, random.Random(7), ["online", "code", "paper"])
+    # Most demo voters in two age bands: the results page shows those and merges the rest.
+    _ballots(budget_round, random.Random(7), ["online", "code", "paper"], [1, 5, 5, 2, 1])
     outcome = round_results(budget_round=budget_round)
     for proposal in ballot_proposals(budget_round=budget_round):
         target = State.SELECTED if str(proposal.pk) in outcome.selected else State.NOT_SELECTED

@@ -1,4 +1,4 @@
-from voting.models import VerifiedIdentity
+from voting.models import RoundFollow, VerifiedIdentity
 
 
 def export(user) -> dict:
@@ -12,6 +12,9 @@ def export(user) -> dict:
             "age_band": identity.age_band,
             "verified_at": identity.verified_at.isoformat(),
         },
+        "followed_rounds": list(
+            RoundFollow.objects.filter(user=user).values_list("budget_round__title", flat=True)
+        ),
         "ballots": "Ballots are secret: nothing links them to you, so they cannot be exported.",
     }
 
@@ -19,3 +22,4 @@ def export(user) -> dict:
 def erase(user) -> None:
     # Participation and ballots carry no user; the identity goes with the account.
     VerifiedIdentity.objects.filter(user=user).delete()
+    RoundFollow.objects.filter(user=user).delete()

@@ -1,9 +1,13 @@
 """Reads of the voting app: the tally of a round, its turnout, and its anonymised ballots."""
 
 from collections import Counter
+from dataclasses import dataclass
 
-from django.db.models import Q
+from django.conf import settings
+from django.db import models
+from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from committees.models import BudgetRound
 from proposals.models import Proposal
@@ -11,11 +15,14 @@ from proposals.selectors import ballot_proposals
 from voting import rules
 from voting.ballot_rules import as_tally_ballot
 from voting.models import (
+    AGE_BANDS,
     Ballot,
+    Channel,
     MeetingLive,
     Participation,
     QuickVote,
     QuickVoteAnswer,
+    RoundFollow,
     RoundResult,
     VotingConfig,
 )
@@ -204,3 +211,155 @@ def meeting_live_snapshot(*, meeting) -> dict:
         "round": round_part,
         "quick_vote": meeting_quick_vote_snapshot(quick_vote=quick_vote) if quick_vote else None,
     }
+
+
+@dataclass(frozen=True)
+class TurnoutGroup:
+    label: str
+    count: int | None  # None: fewer than the threshold, not shown
+    merged: bool = False  # the groups that were too small, together
+
+
+@dataclass(frozen=True)
+class TurnoutBreakdown:
+    dimension: str  # "area", "age_band" or "channel"
+    title: str
+    groups: list[TurnoutGroup]
+    merged_groups: int  # how many groups were too small to show on their own
+    threshold: int
+
+
+TURNOUT_DIMENSIONS = {
+    "area": _("Turnout by area"),
+    "age_band": _("Turnout by age band"),
+    "channel": _("Turnout by way of voting"),
+}
+
+
+def min_group_size() -> int:
+    return settings.RESULTS_MIN_GROUP_SIZE
+
+
+def _suppress(dimension, counts: dict[str, int], order: list[str], threshold: int):
+    shown, small = [], []
+    for label in order:
+        if label not in counts:
+            continue
+        (shown if counts[label] >= threshold else small).append(label)
+    groups = [TurnoutGroup(label=label, count=counts[label]) for label in shown]
+    if small:
+        together = sum(counts[label] for label in small)
+        groups.append(
+            TurnoutGroup(
+                label=str(_("Other groups")),
+                count=together if together >= threshold else None,
+                merged=True,
+            )
+        )
+    return TurnoutBreakdown(
+        dimension=dimension,
+        title=str(TURNOUT_DIMENSIONS[dimension]),
+        groups=groups,
+        merged_groups=len(small),
+        threshold=threshold,
+    )
+
+
+def round_turnout_groups(
+    *, budget_round: BudgetRound, threshold: int | None = None
+) -> list[TurnoutBreakdown]:
+    """Who voted, by area, age band and channel, in one query.
+
+    A group with fewer voters than the threshold (the RESULTS_MIN_GROUP_SIZE setting) is never
+    shown on its own: the small groups of a dimension are added up under "Other groups", and
+    that sum too is hidden when it is below the threshold.
+    """
+    threshold = min_group_size() if threshold is None else threshold
+    by: dict[str, Counter[str]] = {name: Counter() for name in TURNOUT_DIMENSIONS}
+    rows = (
+        Participation.objects.filter(budget_round=budget_round, voted_on__isnull=False)
+        .values_list("channel", "area__name", "age_band")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    unknown_area, unknown_age = str(_("Area not known")), str(_("Age not known"))
+    channels = dict(Channel.choices)
+    for channel, area, age_band, n in rows:
+        by["channel"][str(channels.get(channel, channel))] += n
+        by["area"][area or unknown_area] += n
+        by["age_band"][age_band or unknown_age] += n
+    orders = {
+        "channel": [str(label) for label in channels.values()],
+        "area": sorted(a for a in by["area"] if a != unknown_area) + [unknown_area],
+        "age_band": [label for _, label in AGE_BANDS],
+    }
+    orders["age_band"] += sorted(set(by["age_band"]) - set(orders["age_band"]) - {unknown_age})
+    orders["age_band"].append(unknown_age)
+    return [_suppress(name, dict(by[name]), orders[name], threshold) for name in TURNOUT_DIMENSIONS]
+
+
+def round_public_proposals(*, budget_round: BudgetRound):
+    """Every submitted proposal of the round (drafts are private), for the committee's export."""
+    from proposals.models import State
+
+    return (
+        Proposal.objects.filter(budget_round=budget_round)
+        .exclude(state=State.DRAFT)
+        .select_related("category")
+        .order_by("case_number", "pk")
+    )
+
+
+def round_result_summary(*, budget_round: BudgetRound) -> dict:
+    """Everything the results page and the results export show, computed once.
+
+    rows: each project on the ballot, most votes first, with what the rule and the committee
+    decided and the rule's explanation; spent and left: the pot after the final selection.
+    """
+    outcome = round_results(budget_round=budget_round)
+    projects = round_projects(budget_round=budget_round)
+    counts = round_vote_counts(budget_round=budget_round)
+    confirmed = round_confirmation(budget_round=budget_round)
+    final = set(confirmed.final_selected) if confirmed else set(outcome.selected)
+    rows = [
+        {
+            "proposal": projects[pid],
+            "votes": counts.get(pid, 0),
+            "selected_by_rule": pid in outcome.selected,
+            "selected": pid in final,
+            "explanation": outcome.explanations.get(pid, {}),
+        }
+        for pid in sorted(projects, key=lambda p: (-counts.get(p, 0), int(p)))
+    ]
+    spent = sum(projects[pid].cost for pid in final if pid in projects)
+    return {
+        "outcome": outcome,
+        "confirmed": confirmed,
+        "rows": rows,
+        "spent": spent,
+        "left": budget_round.pot - spent,
+    }
+
+
+def round_followed_by(*, user, budget_round: BudgetRound) -> bool:
+    if not (user and user.is_authenticated):
+        return False
+    return RoundFollow.objects.filter(user=user, budget_round=budget_round).exists()
+
+
+def round_result_recipients(*, budget_round: BudgetRound) -> list:
+    """Who hears that the results are out: authors of selected and not-selected proposals and
+    the round's followers, each person once, with an e-mail address and an active account."""
+    from committees.models import User
+    from proposals.models import State
+
+    authors = Proposal.objects.filter(
+        budget_round=budget_round, state__in=[State.SELECTED, State.NOT_SELECTED]
+    ).values("author_id")
+    followers = RoundFollow.objects.filter(budget_round=budget_round).values("user_id")
+    return list(
+        User.objects.filter(is_active=True)
+        .exclude(email="")
+        .filter(models.Q(pk__in=authors) | models.Q(pk__in=followers))
+        .order_by("pk")
+    )

@@ -437,7 +437,8 @@ def result_confirm(
     for pid, proposal in projects.items():
         if proposal.state == ProposalState.FEASIBLE:
             target = ProposalState.SELECTED if pid in final else ProposalState.NOT_SELECTED
-            proposal_transition_by_system(proposal=proposal, target=target)
+            # One e-mail tells each author the outcome: the results e-mail, after commit.
+            proposal_transition_by_system(proposal=proposal, target=target, notify=False)
     audit_record(
         actor=moderator,
         action="voting.result_confirm",
@@ -446,6 +447,8 @@ def result_confirm(
         committee_id=budget_round.committee_id,
         data={"computed": outcome.selected, "final": final, "sha256": result.ballots_sha256},
     )
+    round_id = budget_round.pk
+    transaction.on_commit(lambda: _notify_results(round_id))
     return result
 
 
@@ -508,3 +511,27 @@ def voting_config_update(*, moderator, budget_round: BudgetRound, values: dict) 
             data=changed,
         )
     return config
+def _notify_results(round_id: int) -> None:
+    from voting.notifications import send_results_published
+
+    send_results_published(round_id=round_id)
+
+
+# --- Following a round -----------------------------------------------------------------------
+
+
+def round_follow(*, user, budget_round: BudgetRound) -> None:
+    """The resident hears by e-mail when the results are published. Following twice is once."""
+    from voting.models import RoundFollow
+
+    if not (user and user.is_authenticated):
+        raise PermissionDenied(_("Log in to follow a round."))
+    RoundFollow.objects.get_or_create(user=user, budget_round=budget_round)
+
+
+def round_unfollow(*, user, budget_round: BudgetRound) -> None:
+    from voting.models import RoundFollow
+
+    if not (user and user.is_authenticated):
+        raise PermissionDenied(_("Log in to follow a round."))
+    RoundFollow.objects.filter(user=user, budget_round=budget_round).delete()

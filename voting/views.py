@@ -4,6 +4,7 @@ import hashlib
 
 from allauth.core import ratelimit
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -12,8 +13,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from committees.models import BudgetRound, Phase
-from voting import selectors, services
+from frontend.charts import bar_chart
+from frontend.money import format_kroner
+from voting import exports, selectors, services, statistics
 from voting.management.commands.pb_export import export_round
+from voting.permissions import may_download_round_data
 
 PUBLISHED_PHASES = (Phase.RESULTS, Phase.IMPLEMENTATION)
 
@@ -160,42 +164,92 @@ def receipt(request, round_id: int):
     return TemplateResponse(request, "voting/receipt.html", {"round": budget_round, "code": code})
 
 
+def _result_charts(summary: dict, turnout_groups, budget_round: BudgetRound) -> dict:
+    votes = bar_chart(
+        [(row["proposal"].title, row["votes"], str(row["votes"])) for row in summary["rows"]],
+        title=_("Votes per project"),
+        column=_("Votes"),
+        prefix="votes",
+    )
+    pot = bar_chart(
+        [
+            (_("Granted"), summary["spent"], format_kroner(summary["spent"])),
+            (_("Left"), summary["left"], format_kroner(summary["left"])),
+        ],
+        title=_("The pot of %(pot)s: granted and left") % {"pot": format_kroner(budget_round.pot)},
+        column=_("Amount"),
+        prefix="pot",
+    )
+    less = _("fewer than %(n)s")
+    turnout = [
+        (
+            breakdown,
+            bar_chart(
+                [
+                    (
+                        g.label,
+                        g.count or 0,
+                        str(g.count) if g.count is not None else less % {"n": breakdown.threshold},
+                    )
+                    for g in breakdown.groups
+                ],
+                title=breakdown.title,
+                column=_("Voters"),
+                prefix=f"turnout-{breakdown.dimension}",
+            ),
+        )
+        for breakdown in turnout_groups
+    ]
+    return {"votes_chart": votes, "pot_chart": pot, "turnout_charts": turnout}
+
+
 def results(request, round_id: int):
     budget_round = _round(round_id)
     if budget_round.phase not in PUBLISHED_PHASES:
         raise Http404
-    outcome = selectors.round_results(budget_round=budget_round)
-    projects = selectors.round_projects(budget_round=budget_round)
-    counts = selectors.round_vote_counts(budget_round=budget_round)
-    confirmed = selectors.round_confirmation(budget_round=budget_round)
-    final = set(confirmed.final_selected) if confirmed else set(outcome.selected)
-    rows = [
-        {
-            "proposal": projects[pid],
-            "votes": counts.get(pid, 0),
-            "selected_by_rule": pid in outcome.selected,
-            "selected": pid in final,
-            "explanation": outcome.explanations.get(pid, {}),
-        }
-        for pid in sorted(projects, key=lambda p: (-counts.get(p, 0), int(p)))
-    ]
-    spent = sum(projects[pid].cost for pid in final if pid in projects)
+    summary = selectors.round_result_summary(budget_round=budget_round)
+    confirmed = summary["confirmed"]
+    turnout_groups = selectors.round_turnout_groups(budget_round=budget_round)
     return TemplateResponse(
         request,
         "voting/results.html",
         {
             "round": budget_round,
-            "outcome": outcome,
-            "rows": rows,
-            "spent": spent,
-            "left": budget_round.pot - spent,
-            "turnout": selectors.round_turnout(budget_round=budget_round),
-            "confirmed": confirmed,
+            **summary,
+            **_result_charts(summary, turnout_groups, budget_round),
+            # The total only: per channel, small groups are merged below like every breakdown.
+            "voters": sum(selectors.round_turnout(budget_round=budget_round).values()),
+            "min_group_size": selectors.min_group_size(),
+            "may_download": may_download_round_data(request.user, budget_round),
+            "export_kinds": exports.KINDS,
+            "following": selectors.round_followed_by(user=request.user, budget_round=budget_round),
             "sha256": confirmed.ballots_sha256
             if confirmed
             else hashlib.sha256(export_round(budget_round).encode()).hexdigest(),
         },
     )
+
+
+def round_export(request, round_id: int, kind: str, fmt: str):
+    """Proposals, results or turnout of a round as CSV or Excel, for its committee's staff."""
+    budget_round = _round(round_id)
+    if kind not in exports.KINDS or fmt not in exports.FORMATS:
+        raise Http404
+    if not may_download_round_data(request.user, budget_round):
+        raise PermissionDenied
+    if kind != "proposals" and budget_round.phase not in PUBLISHED_PHASES:
+        raise Http404
+    table = exports.table_for(budget_round=budget_round, kind=kind)
+    if fmt == "csv":
+        response = HttpResponse(exports.as_csv(table), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(
+            exports.as_xlsx(table),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="{budget_round.slug}-{kind}.{fmt}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def ballots_file(request, round_id: int):
@@ -206,4 +260,107 @@ def ballots_file(request, round_id: int):
     response = HttpResponse(text, content_type="text/plain; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{budget_round.slug}.pb"'
     response["X-Content-SHA256"] = hashlib.sha256(text.encode()).hexdigest()
+    return response
+
+
+def follow(request, round_id: int):
+    """Follow a round (an e-mail when its results are published) or stop following it."""
+    budget_round = _round(round_id)
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if request.method == "POST":
+        if request.POST.get("action") == "unfollow":
+            services.round_unfollow(user=request.user, budget_round=budget_round)
+            messages.success(request, _("You no longer follow this round."))
+        else:
+            services.round_follow(user=request.user, budget_round=budget_round)
+            messages.success(
+                request, _("You follow this round: we e-mail you when the results are published.")
+            )
+        return redirect("voting:follow", round_id=budget_round.pk)
+    return TemplateResponse(
+        request,
+        "voting/follow.html",
+        {
+            "round": budget_round,
+            "following": selectors.round_followed_by(user=request.user, budget_round=budget_round),
+            "published": budget_round.phase in PUBLISHED_PHASES,
+        },
+    )
+
+
+def _statistics_charts(stats) -> dict:
+    def counts(pairs, title, column, prefix):
+        return bar_chart(
+            [(label, n, str(n)) for label, n in pairs], title=title, column=column, prefix=prefix
+        )
+
+    return {
+        "category_chart": counts(
+            stats.by_category, _("Proposals by category"), _("Proposals"), "category"
+        ),
+        "kind_chart": counts(
+            stats.by_submitter_kind, _("Proposals by submitter"), _("Proposals"), "kind"
+        ),
+        "review_chart": counts(stats.reviews, _("Feasibility reviews"), _("Reviews"), "review"),
+        "granted_chart": bar_chart(
+            [(label, kr, format_kroner(kr)) for label, kr in stats.granted_by_category],
+            title=_("Money granted per category"),
+            column=_("Granted"),
+            prefix="granted",
+        ),
+        "implementation_chart": counts(
+            stats.implementation, _("Implementation of funded projects"), _("Projects"), "impl"
+        ),
+        "turnout_chart": bar_chart(
+            [
+                (
+                    f"{t.round.title}" if stats.committee else f"{t.round.committee}: {t.round}",
+                    round(t.share * 10) if t.share is not None else 0,
+                    f"{t.share} %" if t.share is not None else _("not known"),
+                )
+                for t in stats.turnout
+            ],
+            title=_("Turnout per round, as a share of the residents who may vote"),
+            column=_("Turnout"),
+            prefix="turnout",
+        ),
+    }
+
+
+def _statistics_committee(committee_slug: str | None):
+    if committee_slug is None:
+        return None
+    committee = statistics.committee_by_slug(slug=committee_slug)
+    if committee is None:
+        raise Http404
+    return committee
+
+
+def statistics_page(request, committee_slug: str | None = None):
+    committee = _statistics_committee(committee_slug)
+    stats = statistics.statistics(committee=committee)
+    return TemplateResponse(
+        request,
+        "voting/statistics.html",
+        {
+            "committee": committee,
+            "stats": stats,
+            "committees": statistics.committees_listed(),
+            **_statistics_charts(stats),
+        },
+    )
+
+
+def statistics_csv(request, committee_slug: str | None = None):
+    committee = _statistics_committee(committee_slug)
+    stats = statistics.statistics(committee=committee)
+    table = exports.Table(
+        _("Statistics"),
+        [_("Figure"), _("Round or group"), _("Value")],
+        statistics.statistics_rows(stats),
+    )
+    response = HttpResponse(exports.as_csv(table), content_type="text/csv; charset=utf-8")
+    name = committee.slug if committee else "koebenhavn"
+    response["Content-Disposition"] = f'attachment; filename="statistik-{name}.csv"'
     return response

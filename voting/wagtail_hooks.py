@@ -91,6 +91,7 @@ def voting_overview_view(request):
 
     from committees.models import CommitteeRole, Phase
     from committees.permissions import committee_ids_for
+    from voting.permissions import may_download_round_data
 
     user = request.user
     rounds = BudgetRound.objects.select_related("committee").order_by("-voting_start")
@@ -112,6 +113,7 @@ def voting_overview_view(request):
                     "round": r,
                     "stations": stations.get(r.pk, []),
                     "can_confirm": is_moderator_of(user, r.committee_id),
+                    "can_download": may_download_round_data(user, r),
                 }
                 for r in rounds
             ]

@@ -360,3 +360,6 @@ REST_FRAMEWORK = {
 # Requests per client address (the cache counts them; share a cache between processes in
 # production, e.g. Redis, or each process counts on its own).
 API_ANON_RATE = os.environ.get("API_ANON_RATE", "120/minute")
+# Turnout on results and statistics pages shows a group (an area, an age band, a channel) only
+# when at least this many people voted in it; smaller groups are merged so nobody is singled out.
+RESULTS_MIN_GROUP_SIZE = int(os.environ.get("RESULTS_MIN_GROUP_SIZE", "10"))

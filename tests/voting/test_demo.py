@@ -59,3 +59,19 @@ def test_demo_has_a_meeting_with_its_live_display_ready(client, settings, tmp_pa
     quick = QuickVote.objects.get()  # one closed quick vote, in the earlier meeting's minutes
     assert not quick.is_open and quick.result == [14, 4, 2]
     assert quick.question in quick.meeting.minutes
+def test_demo_results_and_statistics_pages_show_charts_and_figures(
+    client, settings, tmp_path, home_page
+):
+    settings.VAR_DIR, settings.DEBUG = tmp_path, True
+    call_command("seed_demo", stdout=io.StringIO())
+    results = BudgetRound.objects.get(committee__name="Østerbro Lokaludvalg", slug="demo-results")
+    results_url = reverse("voting:results", args=[results.pk])
+    committee_url = reverse("voting:statistics_committee", args=[results.committee.slug])
+    city_url = reverse("voting:statistics")
+    html = client.get("/en" + results_url).content.decode()
+    assert "Funded projects" in html and html.count('role="img"') >= 5
+    assert "Turnout by age band" in html and "Other groups" in html  # small bands merged
+    for url in (committee_url, city_url):
+        page = client.get("/en" + url).content.decode()
+        assert "Turnout per round" in page and "Money granted per category" in page
+        assert "No data yet." not in page.split("Proposals by category", 1)[1].split("</table>")[0]

@@ -1,5 +1,6 @@
 from .ballots import Ballot, Channel, Participation, VotingConfig
 from .codes import VotingCode
+from .follows import RoundFollow
 from .identity import AGE_BANDS, VerifiedIdentity
 from .live import MeetingLive, QuickVote, QuickVoteAnswer, QuickVoteCode
 from .results import RoundResult
@@ -16,6 +17,7 @@ __all__ = [
     "QuickVote",
     "QuickVoteAnswer",
     "QuickVoteCode",
+    "RoundFollow",
     "RoundResult",
     "VerifiedIdentity",
     "VotingCode",
