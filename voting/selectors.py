@@ -3,7 +3,6 @@
 from collections import Counter
 
 from django.db.models import Q
-from django.utils import timezone
 
 from committees.models import BudgetRound
 from proposals.models import Proposal
@@ -94,10 +93,6 @@ TALLY_HIDDEN_BY_HOST = "hidden_by_host"
 TALLY_FROZEN = "frozen"
 
 
-def _seconds_left(budget_round: BudgetRound) -> int:
-    return max(0, int((budget_round.voting_end - timezone.now()).total_seconds()))
-
-
 def round_live_tally(*, budget_round: BudgetRound) -> list[dict]:
     """Every project with its votes and whether the round's rule funds it, funded first."""
     projects = round_projects(budget_round=budget_round)
@@ -147,7 +142,6 @@ def round_live_snapshot(*, budget_round: BudgetRound, hidden_by_host: bool | Non
             "style": budget_round.ballot_style,
             "phase": budget_round.phase,
             "voting_end": budget_round.voting_end.isoformat(),
-            "seconds_left": _seconds_left(budget_round),
         },
         "turnout": {"total": sum(turnout.values()), "by_channel": turnout},
         "ballots": ballots,
