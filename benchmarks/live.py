@@ -58,7 +58,7 @@ def parse_args():
     parser.add_argument("--rate", type=float, default=5.0, help="ballots per second")
     parser.add_argument("--seconds", type=float, default=20.0, help="seconds of ballots per run")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/14")
-    parser.add_argument("--connect-concurrency", type=int, default=200)
+    parser.add_argument("--connect-concurrency", type=int, default=100)
     return parser.parse_args()
 
 

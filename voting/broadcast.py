@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
 from collections.abc import Callable
 
 from asgiref.sync import async_to_sync
@@ -158,13 +159,13 @@ class Feed:
             if wait > 0:
                 await asyncio.sleep(wait)
             self._dirty.clear()  # what arrives from here on is read by the next flush
+            self._last_sent = loop.time()  # reads start at most every min_interval()
             try:
                 await self.refresh()
             except asyncio.CancelledError:
                 raise
             except Exception:  # noqa: BLE001
                 logger.exception("live: feed %s could not build its snapshot", self.key)
-            self._last_sent = loop.time()
 
     # snapshots
 
@@ -176,7 +177,11 @@ class Feed:
             return False
         self._body = body
         self.seq += 1
-        self.text = json.dumps({**snapshot, "seq": self.seq}, separators=(",", ":"))
+        # `generated_at` (server time, ms) orders socket messages and fetched snapshots.
+        generated_at = int(time.time() * 1000)
+        self.text = json.dumps(
+            {**snapshot, "seq": self.seq, "generated_at": generated_at}, separators=(",", ":")
+        )
         return True
 
     async def refresh(self) -> None:
@@ -205,15 +210,25 @@ def _loop_lock() -> asyncio.Lock:
     return _feeds_lock.setdefault(loop_id, asyncio.Lock())
 
 
-async def feed_join(key: tuple, groups: list[str], build: Callable[[], dict], viewer) -> Feed:
+async def feed_join(key: tuple, groups_for, build: Callable[[], dict], viewer, accept):
+    """Attach `viewer` to this process's feed of `key`, starting the feed if need be.
+
+    `groups_for()` (async) is awaited only to start a feed: it returns the groups to follow,
+    or None if the round or meeting does not exist (then nothing is accepted and None is
+    returned). A crowd connecting to a running feed costs no database read each.
+    """
     full_key = (id(asyncio.get_running_loop()), *key)
     async with _loop_lock():
         feed = _feeds.get(full_key)
         if feed is None:
+            groups = await groups_for()
+            if groups is None:
+                return None
             feed = _feeds[full_key] = Feed(full_key, groups, build)
             await feed.start()
         feed.pending += 1  # kept alive while the viewer attaches
     try:
+        await accept()
         await feed.attach(viewer)
     finally:
         feed.pending -= 1

@@ -40,9 +40,10 @@ def _meeting_builder(meeting_id: int):
 class _LiveConsumer(AsyncJsonWebsocketConsumer):
     feed = None
 
-    async def _start(self, key, groups, build) -> None:
-        await self.accept()
-        self.feed = await broadcast.feed_join(key, groups, build, self)
+    async def _start(self, key, groups_for, build) -> None:
+        self.feed = await broadcast.feed_join(key, groups_for, build, self, self.accept)
+        if self.feed is None:
+            await self.close(code=CLOSE_NOT_FOUND)
 
     async def disconnect(self, code):
         if self.feed is not None:
@@ -75,29 +76,30 @@ class _LiveConsumer(AsyncJsonWebsocketConsumer):
 class RoundLiveConsumer(_LiveConsumer):
     async def connect(self):
         round_id = self.scope["url_route"]["kwargs"]["round_id"]
-        exists = await database_sync_to_async(BudgetRound.objects.filter(pk=round_id).exists)()
-        if not exists:
-            await self.close(code=CLOSE_NOT_FOUND)
-            return
-        await self._start(
-            ("round", round_id), [broadcast.round_group(round_id)], _round_builder(round_id)
-        )
+
+        async def groups_for():
+            exists = await database_sync_to_async(BudgetRound.objects.filter(pk=round_id).exists)()
+            return [broadcast.round_group(round_id)] if exists else None
+
+        await self._start(("round", round_id), groups_for, _round_builder(round_id))
 
 
 class MeetingLiveConsumer(_LiveConsumer):
     async def connect(self):
-        meeting_id = self.scope["url_route"]["kwargs"]["meeting_id"]
-        meeting = await database_sync_to_async(
-            Meeting.objects.filter(pk=meeting_id, is_public=True).first
-        )()
-        if meeting is None:
-            await self.close(code=CLOSE_NOT_FOUND)
-            return
-        self.meeting_id = meeting_id
-        groups = [broadcast.meeting_group(meeting_id)]
-        if meeting.budget_round_id:
-            groups.append(broadcast.round_group(meeting.budget_round_id))
-        await self._start(("meeting", meeting_id), groups, _meeting_builder(meeting_id))
+        meeting_id = self.meeting_id = self.scope["url_route"]["kwargs"]["meeting_id"]
+
+        async def groups_for():
+            meeting = await database_sync_to_async(
+                Meeting.objects.filter(pk=meeting_id, is_public=True).first
+            )()
+            if meeting is None:
+                return None
+            groups = [broadcast.meeting_group(meeting_id)]
+            if meeting.budget_round_id:
+                groups.append(broadcast.round_group(meeting.budget_round_id))
+            return groups
+
+        await self._start(("meeting", meeting_id), groups_for, _meeting_builder(meeting_id))
 
     async def receive_json(self, content, **kwargs):
         if content.get("type") != "control":

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import models
 from django.db.models import Count, Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from committees.models import BudgetRound
@@ -101,10 +100,6 @@ TALLY_HIDDEN_BY_HOST = "hidden_by_host"
 TALLY_FROZEN = "frozen"
 
 
-def _seconds_left(budget_round: BudgetRound) -> int:
-    return max(0, int((budget_round.voting_end - timezone.now()).total_seconds()))
-
-
 def round_live_tally(*, budget_round: BudgetRound) -> list[dict]:
     """Every project with its votes and whether the round's rule funds it, funded first."""
     projects = round_projects(budget_round=budget_round)
@@ -154,7 +149,6 @@ def round_live_snapshot(*, budget_round: BudgetRound, hidden_by_host: bool | Non
             "style": budget_round.ballot_style,
             "phase": budget_round.phase,
             "voting_end": budget_round.voting_end.isoformat(),
-            "seconds_left": _seconds_left(budget_round),
         },
         "turnout": {"total": sum(turnout.values()), "by_channel": turnout},
         "ballots": ballots,

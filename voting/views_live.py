@@ -70,6 +70,7 @@ def _display(request, *, title, ws_path, snapshot_url, join_path, budget_round, 
             "round": budget_round,
             "meeting": meeting,
             "labels": _labels(),
+            "is_host": bool(meeting and live.is_meeting_host(request.user, meeting)),
         },
     )
 

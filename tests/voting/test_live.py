@@ -218,6 +218,7 @@ async def test_snapshots_say_nothing_about_voters(live_round, codes):
         "tally_state",
         "tally",
         "seq",
+        "generated_at",
     }
     await communicator.disconnect()
 

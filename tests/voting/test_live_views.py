@@ -76,7 +76,10 @@ def test_host_page_is_for_the_committees_hosts_only(client, meeting, host):
         assert client.get(url).status_code == HTTPStatus.FORBIDDEN
         assert client.post(url, {"action": "open_voting"}).status_code == HTTPStatus.FORBIDDEN
     assert not MeetingLive.objects.filter(meeting=meeting, room_voting_open=True).exists()
+    display = reverse("voting:live_meeting", args=[meeting.pk])
+    assert url not in client.get(display).content.decode()  # an outsider sees no host link
     client.force_login(host)
+    assert url in client.get(display).content.decode()
     assert client.get(url).status_code == HTTPStatus.OK
     assert client.post(url, {"action": "open_voting"}).status_code == HTTPStatus.FOUND
     assert MeetingLive.objects.get(meeting=meeting).room_voting_open

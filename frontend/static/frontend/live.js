@@ -19,6 +19,7 @@
   var POLL_MS = 3000, ANNOUNCE_MS = 30000, MAX_BACKOFF_MS = 30000;
   var lastSeq = null, lastGenerated = 0, failures = 0, everOpened = false;
   var socket = null, pollTimer = null, endsAt = null, lastAnnounce = 0, lastSpoken = "";
+  var rowsById = {}, potLine = null;
 
   function text(sel, value) { var el = $(sel); if (el) { el.textContent = value; } }
   function fill(template, values) {
@@ -73,30 +74,45 @@
     if (!table) { return; }
     if (!round.tally) { table.hidden = true; return; }
     var rows = $("[data-live-rows]");
-    rows.textContent = "";
     var max = Math.max.apply(null, round.tally.map(function (r) { return r.votes; }).concat([1]));
-    var lineDrawn = false, spent = 0;
+    var spent = round.tally.reduce(function (sum, r) { return sum + (r.funded ? r.cost : 0); }, 0);
+    var lineDrawn = false, keep = {};
+    // Rows are kept and moved, not rebuilt, so the bars glide to their new length.
     round.tally.forEach(function (row) {
       if (!row.funded && !lineDrawn) {
         lineDrawn = true;
-        var line = document.createElement("tr");
-        line.className = "live-pot-line";
-        var td = cell("td", labels.pot + " " + money(round.round.pot) + " · " + money(spent));
-        td.colSpan = 4;
-        line.appendChild(td);
-        rows.appendChild(line);
+        if (!potLine) {
+          potLine = document.createElement("tr");
+          potLine.className = "live-pot-line";
+          potLine.appendChild(document.createElement("td")).colSpan = 4;
+        }
+        potLine.firstChild.textContent = labels.pot + " " + money(round.round.pot) + " · " + money(spent);
+        rows.appendChild(potLine);
       }
-      if (row.funded) { spent += row.cost; }
-      var tr = document.createElement("tr");
+      var tr = rowsById[row.id];
+      if (!tr) {
+        tr = document.createElement("tr");
+        var name = cell("th", row.title);
+        name.setAttribute("scope", "row");
+        name.appendChild(cell("span", "", "sr-only"));
+        tr.appendChild(name);
+        tr.appendChild(cell("td", "", "live-num"));
+        tr.appendChild(cell("td", money(row.cost), "live-num"));
+        tr.appendChild(barCell(0, max, false));
+        rowsById[row.id] = tr;
+      }
       tr.className = row.funded ? "live-funded" : "";
-      var name = cell("th", row.title);
-      name.setAttribute("scope", "row");
-      name.appendChild(cell("span", " – " + (row.funded ? labels.funded : labels.not_funded), "sr-only"));
-      tr.appendChild(name);
-      tr.appendChild(cell("td", fmt.format(row.votes), "live-num"));
-      tr.appendChild(cell("td", money(row.cost), "live-num"));
-      tr.appendChild(barCell(row.votes, max, row.funded));
+      tr.cells[0].lastChild.textContent = " – " + (row.funded ? labels.funded : labels.not_funded);
+      tr.cells[1].textContent = fmt.format(row.votes);
+      var bar = tr.cells[3].firstChild;
+      bar.className = "live-bar" + (row.funded ? " live-bar-funded" : "");
+      bar.style.width = (max > 0 ? Math.round(100 * row.votes / max) : 0) + "%";
+      keep[row.id] = true;
       rows.appendChild(tr);
+    });
+    if (!lineDrawn && potLine && potLine.parentNode) { potLine.parentNode.removeChild(potLine); }
+    Object.keys(rowsById).forEach(function (id) {
+      if (!keep[id]) { rows.removeChild(rowsById[id]); delete rowsById[id]; }
     });
     table.hidden = false;
     table.classList.toggle("live-reveal", stage === "revealed");
@@ -164,7 +180,7 @@
   function refetch() {
     return fetch(snapshotUrl, { headers: { Accept: "application/json" }, cache: "no-store" })
       .then(function (r) { return r.ok ? r.json() : null; })
-      .then(function (snapshot) { if (snapshot) { snapshot.generated_at = Date.now(); render(snapshot); } })
+      .then(function (snapshot) { if (snapshot) { render(snapshot); } })
       .catch(function () { /* the next poll or message heals it */ });
   }
 
@@ -203,7 +219,6 @@
       if (lastSeq !== null && snapshot.seq <= lastSeq) { return; }
       var gap = lastSeq !== null && snapshot.seq > lastSeq + 1;
       lastSeq = snapshot.seq;
-      snapshot.generated_at = Date.now();
       render(snapshot);
       if (gap) { refetch(); }
     };
