@@ -194,6 +194,35 @@ def _rows():
         "voting:results": ("get", url("voting:results", pk("voting")), NOBODY),
         "voting:ballots_file": ("get", url("voting:ballots_file", pk("voting")), NOBODY),
         "voting:identity_start": ("get", url("voting:identity_start"), SIGNED_IN),
+        "voting:follow": ("post", url("voting:follow", pk("voting")), SIGNED_IN_DONE),
+        # The committee's working data: its moderators and reviewers, and site admins.
+        "voting:round_export": (
+            "get",
+            url("voting:round_export", pk("voting"), "proposals", "csv"),
+            {**NOBODY, "anonymous": DENIED, "moderator": OK, "reviewer": OK, "site_admin": OK},
+        ),
+        "voting:round_export@xlsx": (
+            "get",
+            url("voting:round_export", pk("other_voting"), "proposals", "xlsx"),
+            {**NOBODY, "other_moderator": OK, "site_admin": OK},
+        ),
+        "voting:round_export@results": (
+            "get",
+            url("voting:round_export", pk("voting"), "results", "csv"),
+            NOBODY,  # not before the results are out
+        ),
+        "voting:statistics": ("get", url("voting:statistics"), PUBLIC),
+        "voting:statistics_csv": ("get", url("voting:statistics_csv"), PUBLIC),
+        "voting:statistics_committee": (
+            "get",
+            lambda w: reverse("voting:statistics_committee", args=[w["this"].slug]),
+            PUBLIC,
+        ),
+        "voting:statistics_committee_csv": (
+            "get",
+            lambda w: reverse("voting:statistics_committee_csv", args=[w["this"].slug]),
+            PUBLIC,
+        ),
         "voting:staff_codes": (
             "get",
             url("voting:staff_codes", pk("voting")),
