@@ -10,11 +10,12 @@ from committees import services
 from committees.models import BudgetRound, Committee, District, Meeting, User
 
 _counter = itertools.count(1)
+PASSWORD = "a-long-test-password-1"  # every factory user's password
 
 
 def user(*, email: str | None = None, verified: bool = True, **fields) -> User:
     email = email or f"person{next(_counter)}@example.dk"
-    person = User.objects.create_user(email=email, password="a-long-test-password-1", **fields)
+    person = User.objects.create_user(email=email, password=PASSWORD, **fields)
     EmailAddress.objects.create(user=person, email=email, verified=verified, primary=True)
     return person
 

@@ -84,3 +84,64 @@ def test_statistics_pages_are_accessible_and_linked_from_the_menu(page, world):
     assert page.get_by_text("For dyrt.").count() == 1
     assert page.locator("svg[role='img']").count() == 6
     axe_check(page)
+
+
+@pytest.mark.parametrize(
+    ("language", "browser_locale"), [("da", "da-DK"), ("en", "en-GB")], ids=["da", "en"]
+)
+def test_moderator_publishes_the_result_and_a_follower_sees_and_hears_it(
+    page, browser, asgi_server, world, mailbox, language
+):
+    """A resident follows the round and sees a preliminary result; the moderator confirms it in
+    the admin; the resident's page says so and the resident gets the e-mail in their language."""
+    from committees.services import committee_role_grant
+    from voting import services
+
+    prefix = "" if language == "da" else "/en"
+    resident = factories.user(preferred_language=language)
+    services.round_follow(user=resident, budget_round=world["round"])
+    moderator = factories.user(preferred_language=language)
+    committee_role_grant(user=moderator, committee=world["committee"], role="moderator")
+    results_url = f"{prefix}/afstemning/runde/{world['round'].pk}/resultat/"
+
+    page.goto(results_url)
+    assert page.get_by_text(_(language, PRELIMINARY)).is_visible()
+
+    context = browser.new_context(base_url=asgi_server.url, locale=browser_locale(language))
+    try:
+        admin = context.new_page()
+        admin.goto("/admin/login/")
+        login = admin.locator("form").filter(has=admin.locator("input[name=password]"))
+        login.locator("input[name=username]").fill(moderator.email)
+        login.locator("input[name=password]").fill(factories.PASSWORD)
+        login.locator("button[type=submit]").click()
+        admin.wait_for_url("**/admin/")
+        admin.goto(f"/admin/rounds/{world['round'].pk}/result/")
+        # The admin speaks the language of the person's admin profile, not the site's.
+        admin.locator("form:has(textarea[name=reason]) button[type=submit]").click()
+        admin.wait_for_load_state()
+        assert admin.get_by_text("SHA-256").is_visible()
+    finally:
+        context.close()
+
+    page.reload()
+    assert page.get_by_text(_(language, PRELIMINARY)).count() == 0
+    assert page.locator(".alert-success").is_visible()
+    axe_check(page)
+    told = [m for m in mailbox() if m["To"] == resident.email]
+    assert len(told) == 1
+
+
+PRELIMINARY = "Preliminary: the committee has not confirmed the result yet."
+
+
+def browser_locale(language: str) -> str:
+    return {"da": "da-DK", "en": "en-GB"}[language]
+
+
+def _(language: str, text: str) -> str:
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    with translation.override(language):
+        return gettext(text)
