@@ -1,4 +1,14 @@
 from .comments import Comment, CommentFlag
+from .grants import (
+    DECIDED_STAGES,
+    GRANTED_STAGES,
+    GrantApplication,
+    GrantBudgetLine,
+    GrantReceipt,
+    GrantStage,
+    LineKind,
+    Recommendation,
+)
 from .proposals import (
     Proposal,
     ProposalAttachment,
@@ -11,6 +21,14 @@ from .reviews import Review
 from .supports import Support
 
 __all__ = [
+    "DECIDED_STAGES",
+    "GRANTED_STAGES",
+    "GrantApplication",
+    "GrantBudgetLine",
+    "GrantReceipt",
+    "GrantStage",
+    "LineKind",
+    "Recommendation",
     "Comment",
     "CommentFlag",
     "Proposal",
