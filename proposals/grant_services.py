@@ -191,8 +191,9 @@ def grant_application_save(
 def grant_problems(application: GrantApplication) -> dict[str, list[str]]:
     """What stops an application from being submitted, per field; empty when it can be."""
     problems = proposal_problems(application.proposal)
-    if "estimated_cost" in problems:
-        problems["lines"] = problems.pop("estimated_cost")
+    cost_problems = problems.pop("estimated_cost", [])
+    if application.amount_applied > 0 and cost_problems:  # outside the pool's limits
+        problems["lines"] = cost_problems
 
     def add(field, message):
         problems.setdefault(field, []).append(message)

@@ -61,17 +61,12 @@ def grant_detail(request, pk: int):
     )
 
 
-def _apply_errors(form, formset, exc: ValidationError) -> None:
+def _apply_errors(form, exc: ValidationError) -> None:
+    """The service's problems, on their fields where the form has them, else at the top."""
     problems = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
     for field, errors in problems.items():
         for error in errors:
-            if field in form.fields:
-                form.add_error(field, error)
-            elif field == "checklist" or field not in ("lines",):
-                form.add_error(None, error)
-            else:
-                formset.non_form_errors().append(error)
-                form.add_error(None, error)
+            form.add_error(field if field in form.fields else None, error)
 
 
 @login_required
@@ -104,7 +99,7 @@ def grant_edit(request, round_id: int | None = None, pk: int | None = None):
                         lines=formset.lines(),
                     )
             except ValidationError as exc:
-                _apply_errors(form, formset, exc)
+                _apply_errors(form, exc)
             else:
                 if "submit" not in request.POST:
                     messages.success(request, _("Saved."))
@@ -114,7 +109,7 @@ def grant_edit(request, round_id: int | None = None, pk: int | None = None):
                         author=request.user, application=application
                     )
                 except ValidationError as exc:
-                    _apply_errors(form, formset, exc)
+                    _apply_errors(form, exc)
                     messages.warning(
                         request, _("Your draft is saved, but it cannot be submitted yet.")
                     )
@@ -150,7 +145,7 @@ def grant_accounts(request, pk: int):
                     receipts=form.cleaned_data["receipts"],
                 )
             except ValidationError as exc:
-                _apply_errors(form, formset, exc)
+                _apply_errors(form, exc)
             else:
                 messages.success(request, _("Thank you! Your accounts have been submitted."))
                 return redirect("proposals:grant", pk=application.pk)
