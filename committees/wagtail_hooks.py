@@ -176,6 +176,14 @@ class BudgetRoundViewSet(CommitteeScopedViewSet):
                 ],
                 heading=gettext_lazy("How winners are decided"),
             ),
+            InlinePanel(
+                "deadlines",
+                label=gettext_lazy("Application deadlines (grant pools)"),
+                help_text=gettext_lazy(
+                    "Only for rounds decided by the committee: each deadline is tied to the "
+                    "meeting that decides its applications."
+                ),
+            ),
             MultiFieldPanel(
                 [
                     FieldRowPanel([FieldPanel("ideas_start"), FieldPanel("ideas_end")]),

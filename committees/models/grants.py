@@ -3,13 +3,14 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
 
 from .meetings import Meeting
 from .rounds import BudgetRound
 
 
 class ApplicationDeadline(models.Model):
-    budget_round = models.ForeignKey(
+    budget_round = ParentalKey(
         BudgetRound,
         on_delete=models.CASCADE,
         related_name="deadlines",
