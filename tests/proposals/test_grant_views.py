@@ -202,3 +202,20 @@ def test_a_vote_round_has_no_pool_page(client, committee):
     budget_round = factories.budget_round(committee=committee)
     response = client.get(_en("proposals:grant_pool", budget_round.pk))
     assert response.status_code == HTTPStatus.NOT_FOUND
+
+
+def test_the_plain_proposal_form_sends_grant_applicants_to_the_application(client, pool):
+    client.force_login(factories.user())
+    response = client.get(_en("proposals:create", pool.pk))
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"] == _en("proposals:grant_create", pool.pk)
+
+
+def test_the_round_page_of_a_pool_links_to_the_pool_and_the_application(client, pool):
+    page = pool.committee.page
+    response = client.get(f"{page.url}runder/{pool.slug}/")
+    assert response.status_code == HTTPStatus.OK
+    html = response.content.decode()
+    assert reverse("proposals:grant_pool", args=[pool.pk]) in html
+    assert reverse("proposals:grant_create", args=[pool.pk]) in html
+    assert reverse("proposals:create", args=[pool.pk]) not in html
