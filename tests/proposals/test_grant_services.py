@@ -423,3 +423,22 @@ def test_receipts_are_deleted_after_the_retention_period(
     assert not storage.exists(name)
     assert not application.receipts.exists()
     assert AuditEntry.objects.filter(action="grant.receipt_purge").count() == 1
+
+
+@pytest.mark.parametrize(("language", "prefix"), [("en", "/en/"), ("da", "/forslag/")])
+def test_each_email_is_rendered_in_the_applicants_language(
+    pool, secretariat, language, prefix, django_capture_on_commit_callbacks
+):
+    applicant = factories.user(preferred_language=language)
+    application = factories.grant_application(pool=pool, author=applicant)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        grant_services.grant_completeness_check(
+            actor=secretariat, application=application, complete=False, missing="Mangler budget."
+        )
+    (message,) = mail.outbox
+    link = next(line for line in message.body.splitlines() if "ansoegning" in line)
+    # The link is built under the applicant's language: /en/... for English, unprefixed Danish.
+    assert link.split("://", 1)[-1].split("/", 1)[1].startswith(prefix.lstrip("/"))
+    assert application.proposal.case_number in message.subject
+    assert message.to == [applicant.email]
