@@ -109,3 +109,13 @@ def test_each_step_through_the_admin(client, world):
     application.refresh_from_db()
     assert application.stage == GrantStage.PAID
     assert application.payout_amount == 12_000 - 5_000
+
+
+def test_the_round_edit_screen_lists_the_pools_deadlines(client, world):
+    pool = world["pool"]
+    client.force_login(world["secretariat"])
+    response = client.get(reverse("budgetround:edit", args=[pool.pk]))
+    assert response.status_code == HTTPStatus.OK
+    html = response.content.decode()
+    assert 'name="deadlines-TOTAL_FORMS"' in html
+    assert 'name="deadlines-0-meeting"' in html
