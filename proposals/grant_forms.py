@@ -19,6 +19,7 @@ TEXT_FIELDS = {
     "volunteers": (_("How do volunteers take part?"), 2000, True),
 }
 PROPOSAL_FIELDS = ("title", "summary", "description", "location_text")
+OPTIONAL_TO_SUBMIT = {"contact_phone"}
 
 
 class GrantApplicationForm(forms.Form):
@@ -60,6 +61,9 @@ class GrantApplicationForm(forms.Form):
                 widget=forms.RadioSelect,
                 initial={True: "yes", False: "no"}.get(answers.get(str(item.pk))),
             )
+        # Optional for a draft, but not optional to submit: the label must not say otherwise.
+        for name, field in self.fields.items():
+            field.needed_to_submit = name not in OPTIONAL_TO_SUBMIT
         if application is not None and not self.is_bound:
             proposal = application.proposal
             for name in PROPOSAL_FIELDS:
@@ -127,6 +131,11 @@ class LineForm(forms.Form):
 
 
 class BaseLineFormSet(forms.BaseFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        for field in form.fields.values():
+            field.needed_to_submit = True  # an empty row is skipped, a started one is complete
+
     def lines(self) -> list[Line]:
         return [
             Line(

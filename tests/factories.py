@@ -138,6 +138,7 @@ def grant_pool(*, committee: Committee, pot: int = 200_000, deadlines: int = 1, 
     values.update(fields)
     pool = budget_round(committee=committee, **values)
     pool.checklist.create(text="Aktiviteten er åben for alle.", sort_order=0)
+    pool.save()  # modelcluster writes the child rows when the parent is saved
     from committees.models import ApplicationDeadline
 
     for index in range(deadlines):

@@ -219,3 +219,13 @@ def test_the_round_page_of_a_pool_links_to_the_pool_and_the_application(client, 
     assert reverse("proposals:grant_pool", args=[pool.pk]) in html
     assert reverse("proposals:grant_create", args=[pool.pk]) in html
     assert reverse("proposals:create", args=[pool.pk]) not in html
+
+
+def test_an_application_answering_no_to_the_pools_checklist_is_not_submitted(client, pool):
+    client.force_login(factories.user())
+    item = pool.checklist.get()
+    response = client.post(
+        _en("proposals:grant_create", pool.pk), _form_data(pool, **{f"check_{item.pk}": "no"})
+    )
+    assert "only funds proposals that answer yes to: " + item.text in response.content.decode()
+    assert GrantApplication.objects.get().stage == GrantStage.DRAFT
