@@ -17,6 +17,7 @@ from proposals import notifications
 from proposals.models import (
     Comment,
     CommentFlag,
+    GrantApplication,
     Proposal,
     Review,
     State,
@@ -232,6 +233,12 @@ def proposal_transition(
     proposal = (
         Proposal.objects.select_for_update().select_related("budget_round").get(pk=proposal.pk)
     )
+    if GrantApplication.objects.filter(proposal_id=proposal.pk).exists():
+        # Its state follows the grant steps (proposals/grant_services.py), never this path.
+        raise ValidationError(
+            _("A grant application moves only through the steps of the grant process."),
+            code="grant",
+        )
     transition = TRANSITIONS.get((proposal.state, target))
     if transition is None:
         raise ValidationError(

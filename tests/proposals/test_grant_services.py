@@ -442,3 +442,16 @@ def test_each_email_is_rendered_in_the_applicants_language(
     assert link.split("://", 1)[-1].split("/", 1)[1].startswith(prefix.lstrip("/"))
     assert application.proposal.case_number in message.subject
     assert message.to == [applicant.email]
+
+
+def test_the_generic_review_workflow_cannot_move_a_grant_application(pool, secretariat):
+    from proposals import services
+
+    application = factories.grant_application(pool=pool)
+    with pytest.raises(ValidationError) as excinfo:
+        services.proposal_transition(
+            actor=secretariat, proposal=application.proposal, target=State.IN_REVIEW
+        )
+    assert excinfo.value.code == "grant"
+    application.proposal.refresh_from_db()
+    assert application.proposal.state == State.SUBMITTED
