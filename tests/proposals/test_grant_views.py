@@ -229,3 +229,11 @@ def test_an_application_answering_no_to_the_pools_checklist_is_not_submitted(cli
     )
     assert "only funds proposals that answer yes to: " + item.text in response.content.decode()
     assert GrantApplication.objects.get().stage == GrantStage.DRAFT
+
+
+def test_the_proposal_page_sends_the_applicant_to_the_grant_application(client, pool):
+    application = factories.grant_application(pool=pool)
+    client.force_login(application.proposal.author)
+    html = client.get(_en("proposals:detail", application.proposal.pk)).content.decode()
+    assert _en("proposals:grant", application.pk) in html
+    assert _en("proposals:withdraw", application.proposal.pk) not in html
