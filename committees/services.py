@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.models import GroupPagePermission, Locale, Page, Site
@@ -276,8 +276,8 @@ def agenda_item_add(
 ) -> AgendaItem:
     """Put an item in the municipal structure at the end of a meeting's agenda."""
     Meeting.objects.select_for_update().filter(pk=meeting.pk).first()  # serialise the ordering
-    last = meeting.agenda_items.order_by("-sort_order").values_list("sort_order", flat=True)
-    order = (last.first() or 0) + 1 if last.exists() else 0
+    last = AgendaItem.objects.filter(meeting=meeting).aggregate(last=Max("sort_order"))["last"]
+    order = 0 if last is None else last + 1
     return AgendaItem.objects.create(
         meeting=meeting,
         sort_order=order,
