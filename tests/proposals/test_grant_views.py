@@ -237,3 +237,24 @@ def test_the_proposal_page_sends_the_applicant_to_the_grant_application(client, 
     html = client.get(_en("proposals:detail", application.proposal.pk)).content.decode()
     assert _en("proposals:grant", application.pk) in html
     assert _en("proposals:withdraw", application.proposal.pk) not in html
+
+
+def test_the_deciding_meetings_page_lists_the_decision_in_agenda_and_minutes(
+    client, pool, secretariat
+):
+    application = factories.grant_application(pool=pool)
+    grant_services.grant_completeness_check(
+        actor=secretariat, application=application, complete=True
+    )
+    grant_services.grant_recommend(
+        actor=secretariat, application=application, recommendation=Recommendation.FULL, reason="Ja"
+    )
+    grant_services.grant_decide(
+        actor=secretariat, application=application, granted=True, amount=25_000, reason="Enig."
+    )
+    meeting = application.deadline.meeting
+    response = client.get(f"{pool.committee.page.url}moeder/{meeting.pk}/")
+    assert response.status_code == HTTPStatus.OK
+    html = response.content.decode()
+    assert html.count(application.proposal.case_number) >= 2  # the agenda item and the minutes
+    assert html.count("Enig.") >= 2
