@@ -3,14 +3,13 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from modelcluster.fields import ParentalKey
 
 from .meetings import Meeting
 from .rounds import BudgetRound
 
 
 class ApplicationDeadline(models.Model):
-    budget_round = ParentalKey(
+    budget_round = models.ForeignKey(
         BudgetRound,
         on_delete=models.CASCADE,
         related_name="deadlines",

@@ -1,5 +1,6 @@
 """The grant screens in the Wagtail admin: scoped by committee and role, each step a form."""
 
+import datetime
 from http import HTTPStatus
 
 import pytest
@@ -111,11 +112,37 @@ def test_each_step_through_the_admin(client, world):
     assert application.payout_amount == 12_000 - 5_000
 
 
-def test_the_round_edit_screen_lists_the_pools_deadlines(client, world):
-    pool = world["pool"]
+def test_deadlines_are_scoped_to_the_own_committees_pools_and_meetings(client, world):
+    from committees.models import ApplicationDeadline
+
+    ours = world["pool"].deadlines.get()
+    theirs = ApplicationDeadline.objects.exclude(pk=ours.pk).get()
     client.force_login(world["secretariat"])
-    response = client.get(reverse("budgetround:edit", args=[pool.pk]))
+    html = client.get(reverse("applicationdeadline:index")).content.decode()
+    assert reverse("applicationdeadline:edit", args=[ours.pk]) in html
+    assert reverse("applicationdeadline:edit", args=[theirs.pk]) not in html
+    response = client.get(reverse("applicationdeadline:edit", args=[theirs.pk]))
+    assert response.status_code != HTTPStatus.OK
+    # A deadline of our pool tied to the other committee's meeting is refused.
+    response = client.post(
+        reverse("applicationdeadline:add"),
+        {
+            "budget_round": world["pool"].pk,
+            "closes_at": "2030-01-01 12:00",
+            "meeting": theirs.meeting.pk,
+        },
+    )
     assert response.status_code == HTTPStatus.OK
-    html = response.content.decode()
-    assert 'name="deadlines-TOTAL_FORMS"' in html
-    assert 'name="deadlines-0-meeting"' in html
+    assert world["pool"].deadlines.count() == 1
+    response = client.post(
+        reverse("applicationdeadline:add"),
+        {
+            "budget_round": world["pool"].pk,
+            "closes_at": (ours.meeting.starts_at + datetime.timedelta(days=1)).strftime(
+                "%Y-%m-%d %H:%M"
+            ),
+            "meeting": ours.meeting.pk,
+        },
+    )
+    assert response.status_code == HTTPStatus.OK  # the meeting must come after the deadline
+    assert world["pool"].deadlines.count() == 1
