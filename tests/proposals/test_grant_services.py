@@ -455,3 +455,22 @@ def test_the_generic_review_workflow_cannot_move_a_grant_application(pool, secre
     assert excinfo.value.code == "grant"
     application.proposal.refresh_from_db()
     assert application.proposal.state == State.SUBMITTED
+
+
+def test_privacy_export_and_erase_cover_grant_applications(pool):
+    from proposals import privacy
+
+    applicant = factories.user()
+    submitted = factories.grant_application(pool=pool, author=applicant)
+    draft = factories.grant_application(pool=pool, author=applicant, submit=False)
+    exported = privacy.export(applicant)["grant_applications"]
+    assert {row["proposal__case_number"] for row in exported} == {
+        submitted.proposal.case_number,
+        None,
+    }
+    assert exported[0]["contact_email"] == "mette@example.dk"
+    privacy.erase(applicant)
+    submitted.refresh_from_db()
+    assert submitted.contact_email == "" and submitted.contact_name == ""
+    assert submitted.applicant_name  # the association stays on the public record
+    assert not GrantApplication.objects.filter(pk=draft.pk).exists()
