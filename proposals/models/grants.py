@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from committees.models import AgendaItem, ApplicationDeadline
 
+from ..storage import private_storage
 from .proposals import Proposal
 
 
@@ -191,7 +192,9 @@ class GrantReceipt(models.Model):
     application = models.ForeignKey(
         GrantApplication, on_delete=models.CASCADE, related_name="receipts"
     )
-    file = models.FileField(_("file"), upload_to="grants/receipts/%Y/%m/")
+    file = models.FileField(
+        _("file"), upload_to="grants/receipts/%Y/%m/", storage=private_storage
+    )
     title = models.CharField(_("title"), max_length=200)
     size = models.PositiveIntegerField(default=0)
     uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)

@@ -156,6 +156,11 @@ def test_accounts_with_a_receipt_which_only_the_applicant_and_staff_can_download
     assert application.stage == GrantStage.ACCOUNTS and application.actual_deficit == 14_000
     stored = application.receipts.get()
     assert stored.title == "kvittering-aeoeaa.pdf"
+    # Kept outside MEDIA_ROOT: no web server can hand it out by URL, only the view below.
+    from django.conf import settings
+
+    assert stored.file.path.startswith(str(settings.PRIVATE_MEDIA_ROOT))
+    assert not stored.file.path.startswith(str(settings.MEDIA_ROOT))
     url = _en("proposals:grant_receipt", stored.pk)
     response = client.get(url)
     assert response.status_code == HTTPStatus.OK
