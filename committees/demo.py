@@ -17,6 +17,7 @@ from django.utils.text import slugify
 
 from committees import services
 from committees.models import (
+    ApplicationDeadline,
     BudgetRound,
     Committee,
     CommitteeRole,
@@ -287,6 +288,56 @@ ROUND_TITLES = [
 ]
 
 
+GRANT_POOL_SLUG = "demo-pulje"
+GRANT_CHECKLIST = [
+    "Aktiviteten er åben for alle.",
+    "Aktiviteten foregår i bydelen og kommer bydelens borgere til gode.",
+    "Der søges ikke til drift (faste udgifter, løn eller husleje).",
+    "Aktiviteten er ikke afholdt endnu.",
+]
+
+
+def seed_grant_pool(committee: Committee) -> BudgetRound:
+    """The committee's grant pool for the year: decided at its meetings, three deadlines."""
+    pool = BudgetRound.objects.filter(committee=committee, slug=GRANT_POOL_SLUG).first()
+    if pool is not None:
+        return pool
+    now = timezone.localtime().replace(hour=9, minute=0, second=0, microsecond=0)
+    day = datetime.timedelta(days=1)
+    start = now - 90 * day  # applications all year round: a long ideas phase, short others
+    pool = BudgetRound.objects.create(
+        committee=committee,
+        slug=GRANT_POOL_SLUG,
+        title="Lokaludvalgets pulje",
+        pot=800_000,
+        min_cost=1_000,
+        max_cost=150_000,
+        decision_method="committee",
+        rules_text=(
+            "<p>Foreninger, netværk og borgere kan søge puljen til lokale aktiviteter, der er "
+            "åbne for alle. Lokaludvalget behandler ansøgningerne på sine møder; tilskud gives "
+            "som underskudsgaranti.</p>"
+        ),
+        ideas_start=start,
+        ideas_end=start + 330 * day,
+        review_start=start + 330 * day,
+        review_end=start + 340 * day,
+        voting_start=start + 340 * day,
+        voting_end=start + 341 * day,
+        results_start=start + 341 * day,
+        implementation_start=start + 342 * day,
+    )
+    for order, text in enumerate(GRANT_CHECKLIST):
+        pool.checklist.create(text=text, sort_order=order)
+    pool.save()
+    # The committee's own meetings decide: the one already held and the next one.
+    for meeting in Meeting.objects.filter(committee=committee).order_by("starts_at"):
+        ApplicationDeadline.objects.get_or_create(
+            budget_round=pool, closes_at=meeting.starts_at - 10 * day, meeting=meeting
+        )
+    return pool
+
+
 @transaction.atomic
 def seed(*, stdout) -> None:
     committees = seed_places()
@@ -294,6 +345,7 @@ def seed(*, stdout) -> None:
     for committee in committees.values():
         seed_rounds(committee)
     seed_meetings(committees)
+    seed_grant_pool(committees[DEMO_COMMITTEE])
     logins = seed_accounts(committees[DEMO_COMMITTEE])
     stdout.write(
         f"Demo data: {District.objects.count()} districts, {Committee.objects.count()} "

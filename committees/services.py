@@ -1,17 +1,20 @@
 """Writes of the committees app."""
 
 import datetime
+import html
 
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.models import GroupPagePermission, Locale, Page, Site
 
 from committees.models import (
     PHASE_FIELDS,
+    AgendaItem,
     AuditEntry,
     BudgetRound,
     Committee,
@@ -19,6 +22,7 @@ from committees.models import (
     CommitteeRole,
     District,
     HomePage,
+    Meeting,
     User,
 )
 
@@ -230,3 +234,68 @@ def round_close_phase_now(*, budget_round: BudgetRound, reason: str, actor: User
     return round_phase_change(
         budget_round=budget_round, phase=phase, new_end=timezone.now(), reason=reason, actor=actor
     )
+
+
+# --- Grant pools: the ledger and the deciding meeting -------------------------------------------
+
+
+def round_grant_commit(*, budget_round: BudgetRound, amount: int) -> int:
+    """Take `amount` from a grant pool's pot; returns what is left. Safe under concurrency.
+
+    One conditional UPDATE with an F() expression: PostgreSQL re-checks the condition on the
+    row's newest version after waiting for a concurrent decision's lock, and the database's
+    CheckConstraint (granted_total <= pot) refuses anything that would still slip through.
+    Must run inside the caller's transaction.
+    """
+    if amount <= 0:
+        raise ValidationError(_("The amount must be more than 0 kr."), code="amount")
+    try:
+        with transaction.atomic():
+            updated = BudgetRound.objects.filter(
+                pk=budget_round.pk, granted_total__lte=F("pot") - amount
+            ).update(granted_total=F("granted_total") + amount)
+    except IntegrityError:
+        updated = 0
+    if not updated:
+        raise ValidationError(
+            _("There is not enough money left in the pool for this grant."), code="pool_exhausted"
+        )
+    budget_round.refresh_from_db(fields=["granted_total"])
+    return budget_round.remaining
+
+
+@transaction.atomic
+def agenda_item_add(
+    *,
+    meeting: Meeting,
+    title: str,
+    recommendation: str = "",
+    problem: str = "",
+    solution: str = "",
+    economy: str = "",
+) -> AgendaItem:
+    """Put an item in the municipal structure at the end of a meeting's agenda."""
+    Meeting.objects.select_for_update().filter(pk=meeting.pk).first()  # serialise the ordering
+    last = AgendaItem.objects.filter(meeting=meeting).aggregate(last=Max("sort_order"))["last"]
+    order = 0 if last is None else last + 1
+    return AgendaItem.objects.create(
+        meeting=meeting,
+        sort_order=order,
+        title=title[:255],
+        recommendation=recommendation,
+        problem=problem,
+        solution=solution,
+        economy=economy,
+    )
+
+
+@transaction.atomic
+def agenda_item_decide(*, agenda_item: AgendaItem, decision: str) -> AgendaItem:
+    """Record the committee's decision on an item, and list it in the meeting's minutes."""
+    agenda_item.decision = decision
+    agenda_item.save(update_fields=["decision"])
+    meeting = Meeting.objects.select_for_update().get(pk=agenda_item.meeting_id)
+    line = f"<p><b>{html.escape(agenda_item.title)}</b>: {html.escape(decision)}</p>"
+    meeting.minutes = (meeting.minutes or "") + line
+    meeting.save(update_fields=["minutes"])
+    return agenda_item

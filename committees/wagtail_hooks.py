@@ -27,7 +27,14 @@ from wagtail.admin.widgets.button import Button
 from wagtail.permissions import register_permission_policy
 
 from committees import services
-from committees.models import BudgetRound, Committee, District, Meeting, Phase
+from committees.models import (
+    ApplicationDeadline,
+    BudgetRound,
+    Committee,
+    District,
+    Meeting,
+    Phase,
+)
 from committees.permissions import CommitteeScopedPolicy, committee_ids_for, is_moderator_of
 
 register_permission_policy(BudgetRound, CommitteeScopedPolicy(BudgetRound))
@@ -219,11 +226,50 @@ class MeetingViewSet(CommitteeScopedViewSet):
     )
 
 
+class DeadlinePolicy(CommitteeScopedPolicy):
+    """Deadlines belong to a committee through their grant pool."""
+
+    committee_field = "budget_round__committee"
+
+    def _committee_id(self, instance):
+        return instance.budget_round.committee_id
+
+
+register_permission_policy(ApplicationDeadline, DeadlinePolicy(ApplicationDeadline))
+
+
+class DeadlineForm(WagtailAdminModelForm):
+    """Only the user's own committees' grant pools and meetings can be chosen."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        pools = BudgetRound.objects.filter(decision_method="committee")
+        meetings = Meeting.objects.all()
+        user = self.for_user
+        if user is not None and not user.is_superuser:
+            pools = pools.filter(committee_id__in=committee_ids_for(user))
+            meetings = meetings.filter(committee_id__in=committee_ids_for(user))
+        self.fields["budget_round"].queryset = pools
+        self.fields["meeting"].queryset = meetings
+
+
+class DeadlineViewSet(CommitteeScopedViewSet):
+    model = ApplicationDeadline
+    icon = "time"
+    menu_label = gettext_lazy("Application deadlines")
+    list_display = ["budget_round", "closes_at", "meeting"]
+    list_filter = ["budget_round"]
+    edit_handler = ObjectList(
+        [FieldPanel("budget_round"), FieldPanel("closes_at"), FieldPanel("meeting")],
+        base_form_class=DeadlineForm,
+    )
+
+
 class CommitteesGroup(ViewSetGroup):
     menu_label = gettext_lazy("Committees")
     menu_icon = "group"
     menu_order = 200
-    items = (CommitteeViewSet, DistrictViewSet, BudgetRoundViewSet, MeetingViewSet)
+    items = (CommitteeViewSet, DistrictViewSet, BudgetRoundViewSet, MeetingViewSet, DeadlineViewSet)
 
 
 @hooks.register("register_admin_viewset")

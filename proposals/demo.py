@@ -228,3 +228,139 @@ def _seed_tracking(stdout) -> None:
                     defaults={"value": value},
                 )
     stdout.write(f"Demo follow-up: {TrackedProject.objects.count()} tracked projects.")
+    seed_grants(stdout=stdout)
+
+
+# --- The grant pool: applications taken through the services, step by step ------------------
+
+DEMO_RECEIPT = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+GRANT_APPLICATIONS = [
+    # title, summary, applicant, expenses, income, how far it gets
+    ("Sankthansfest ved søerne", "Bål, musik og fællessang for hele bydelen.",
+     "Østerbro Beboerforening", [("Scene og lyd", 28_000), ("Brænde og bål", 4_000)],
+     [("Salg af mad", 6_000)], "paid"),
+    ("Loppemarked i gården", "Et loppemarked hvor naboer sælger brugte ting.",
+     "Gårdlauget Rosenvænget", [("Telte", 9_000)], [("Stadeleje", 2_000)], "refused"),
+    ("Lektiecafé for unge", "Frivillige hjælper unge med lektierne to dage om ugen.",
+     "Netværket Unge på Østerbro", [("Materialer", 6_000), ("Forplejning", 8_000)], [],
+     "submitted"),
+]  # fmt: skip
+
+
+def _demo_staff(role: str):
+    from committees.models import CommitteeRole
+
+    link = (
+        CommitteeRole.objects.filter(committee__name=DEMO_COMMITTEE, role=role)
+        .select_related("user")
+        .order_by("pk")
+        .first()
+    )
+    return link.user if link else None
+
+
+def seed_grants(*, stdout) -> None:
+    """Applications to the demo pool: one through the whole process, one refused, one waiting.
+
+    Idempotent: nothing happens when the pool already has applications.
+    """
+    import datetime
+
+    from committees.models import ApplicationDeadline
+    from proposals import grant_services
+    from proposals.grant_services import Line
+    from proposals.models import GrantApplication, Recommendation
+    from proposals.uploads import CleanFile
+
+    pool = BudgetRound.objects.filter(
+        committee__name=DEMO_COMMITTEE, decision_method="committee"
+    ).first()
+    applicant = User.objects.filter(email="forening@demo.borgerbudget.dk").first()
+    secretariat, working_group = _demo_staff("moderator"), _demo_staff("reviewer")
+    if not (pool and applicant and secretariat and working_group):
+        return
+    if GrantApplication.objects.filter(proposal__budget_round=pool).exists():
+        return
+    # The decided applications belong to the deadline whose meeting has already been held, so
+    # that its agenda and minutes show the decisions.
+    held = (
+        ApplicationDeadline.objects.filter(budget_round=pool, meeting__starts_at__lt=timezone.now())
+        .order_by("-closes_at")
+        .first()
+    )
+    checklist = {str(item.pk): True for item in pool.checklist.all()}
+    for title, summary, organisation, expenses, income, goal in GRANT_APPLICATIONS:
+        lines = [Line("expense", text, amount) for text, amount in expenses]
+        lines += [Line("income", text, amount) for text, amount in income]
+        application = grant_services.grant_application_save(
+            author=applicant,
+            budget_round=pool,
+            proposal_data={
+                "title": title,
+                "summary": summary,
+                "description": f"<p>{summary}</p>",
+                "location_text": "Østerbro",
+                "submitter_kind": SubmitterKind.ASSOCIATION,
+                "organisation_name": organisation,
+                "contact_person": applicant.display_name,
+                "checklist_answers": checklist,
+            },
+            grant_data={
+                "applicant_name": organisation,
+                "contact_name": applicant.display_name,
+                "contact_email": applicant.email,
+                "activity_date": timezone.localdate() + datetime.timedelta(days=45),
+                "advertising": "Opslag i opgangene, lokalavisen og foreningens nyhedsbrev.",
+                "volunteers": "Foreningens frivillige står for planlægning, boder og oprydning.",
+            },
+            lines=lines,
+        )
+        application = grant_services.grant_application_submit(
+            author=applicant, application=application
+        )
+        if goal == "submitted":
+            continue
+        if held is not None:
+            GrantApplication.objects.filter(pk=application.pk).update(deadline=held)
+        if goal == "paid":  # returned once for a missing detail, then sent in again
+            grant_services.grant_completeness_check(
+                actor=secretariat,
+                application=application,
+                complete=False,
+                missing="Skriv venligst, hvordan arrangementet annonceres i bydelen.",
+            )
+            grant_services.grant_application_submit(author=applicant, application=application)
+        grant_services.grant_completeness_check(
+            actor=secretariat, application=application, complete=True
+        )
+        application.refresh_from_db()
+        refuse = goal == "refused"
+        grant_services.grant_recommend(
+            actor=working_group,
+            application=application,
+            recommendation=Recommendation.REFUSE if refuse else Recommendation.PARTIAL,
+            amount=None if refuse else 20_000,
+            reason="Stadeleje dækker udgiften." if refuse else "Bred deltagelse; bål dækkes ikke.",
+        )
+        grant_services.grant_decide(
+            actor=secretariat,
+            application=application,
+            granted=not refuse,
+            amount=None if refuse else 20_000,
+            reason="Aktiviteten kan hvile i sig selv." if refuse else "Bevilget som indstillet.",
+        )
+        if refuse:
+            continue
+        grant_services.grant_advance_pay(actor=secretariat, application=application, amount=5_000)
+        grant_services.grant_accounts_submit(
+            author=applicant,
+            application=application,
+            lines=[
+                Line("expense", "Scene og lyd", 26_500),
+                Line("expense", "Brænde og bål", 3_800),
+                Line("income", "Salg af mad", 7_200),
+            ],
+            receipts=[CleanFile(content=DEMO_RECEIPT, filename="kvitteringer.pdf")],
+        )
+        grant_services.grant_payout_approve(actor=secretariat, application=application)
+    stdout.write(f"Demo grant applications: {len(GRANT_APPLICATIONS)} in {pool.title}.")

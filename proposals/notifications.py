@@ -101,3 +101,15 @@ def send_project_news(*, project_id: int, update_id: int | None = None) -> None:
                 "unsubscribe_url": unsubscribe,
             },
         )
+def send_grant_step(*, application_id: int, step: str) -> None:
+    """Tell the applicant what happened to their grant application, with its case number."""
+    from proposals.models import GrantApplication
+
+    application = GrantApplication.objects.select_related(
+        "proposal__author", "proposal__budget_round__committee", "deadline__meeting"
+    ).get(pk=application_id)
+    _send(
+        user=application.proposal.author,
+        template="grant_step",
+        context={"application": application, "proposal": application.proposal, "step": step},
+    )

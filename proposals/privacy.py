@@ -1,6 +1,6 @@
 from django.db.models import F
 
-from proposals.models import Comment, ProjectSubscription, Proposal, Support
+from proposals.models import Comment, GrantApplication, ProjectSubscription, Proposal, Support
 
 
 def export(user) -> dict:
@@ -27,6 +27,20 @@ def export(user) -> dict:
                 "created_at", project_title=F("project__proposal__title")
             )
         ),
+        "grant_applications": list(
+            GrantApplication.objects.filter(proposal__author=user).values(
+                "proposal__case_number",
+                "proposal__title",
+                "stage",
+                "applicant_name",
+                "contact_name",
+                "contact_email",
+                "contact_phone",
+                "amount_applied",
+                "granted_amount",
+                "payout_amount",
+            )
+        ),
     }
 
 
@@ -39,4 +53,9 @@ def erase(user) -> None:
         Proposal.objects.filter(pk=proposal_id).update(
             support_count=Support.objects.filter(proposal_id=proposal_id).count()
         )
+    # Grant applications stay part of the public record (the applying association, amounts,
+    # decisions); the contact person's details go. Drafts go with their proposal.
+    GrantApplication.objects.filter(proposal__author=user).update(
+        contact_name="", contact_email="", contact_phone=""
+    )
     Proposal.objects.filter(author=user, state="draft").delete()

@@ -19,6 +19,7 @@ from proposals.models import (
     CommentFlag,
     EffectGoal,
     EffectMeasurement,
+    GrantApplication,
     ProjectSubscription,
     ProjectUpdate,
     Proposal,
@@ -242,6 +243,12 @@ def proposal_transition(
     proposal = (
         Proposal.objects.select_for_update().select_related("budget_round").get(pk=proposal.pk)
     )
+    if GrantApplication.objects.filter(proposal_id=proposal.pk).exists():
+        # Its state follows the grant steps (proposals/grant_services.py), never this path.
+        raise ValidationError(
+            _("A grant application moves only through the steps of the grant process."),
+            code="grant",
+        )
     transition = TRANSITIONS.get((proposal.state, target))
     if transition is None:
         raise ValidationError(

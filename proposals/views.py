@@ -129,6 +129,11 @@ def proposal_edit(request, round_id: int | None = None, pk: int | None = None):
         budget_round = proposal.budget_round
     else:
         budget_round = _round_or_404(round_id)
+    if budget_round.is_grant_pool:  # a grant pool takes applications, with their budget
+        if proposal is not None and hasattr(proposal, "grant"):
+            return redirect("proposals:grant_edit", pk=proposal.grant.pk)
+        if proposal is None:
+            return redirect("proposals:grant_create", round_id=budget_round.pk)
     if not has_verified_email(request.user):
         messages.error(request, _("Verify your e-mail address before you propose."))
         return redirect("account_email")

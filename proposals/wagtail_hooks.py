@@ -236,3 +236,30 @@ def register_queue_menu_item():
 
 
 from proposals import tracking_admin  # noqa: E402, F401  (registers the follow-up screens)
+
+# --- Grant applications ------------------------------------------------------------------------
+
+
+@hooks.register("register_admin_urls")
+def register_grant_urls():
+    from proposals import grant_admin
+
+    return [
+        path("grants/", grant_admin.grant_queue_view, name="grant_queue"),
+        path("grants/<int:pk>/", grant_admin.grant_process_view, name="grant_process"),
+    ]
+
+
+@hooks.register("register_admin_menu_item")
+def register_grant_menu_item():
+    from wagtail.admin.menu import MenuItem
+
+    from proposals import grant_admin
+
+    class GrantMenuItem(MenuItem):
+        def is_shown(self, request):
+            return grant_admin.user_sees_grants(request.user)
+
+    return GrantMenuItem(
+        gettext_lazy("Grant applications"), reverse("grant_queue"), icon_name="doc-full", order=212
+    )

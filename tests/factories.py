@@ -148,3 +148,64 @@ def meeting_host(*, committee: Committee, **fields) -> User:
     person = user(**fields)
     services.committee_role_grant(user=person, committee=committee, role=CommitteeRole.Role.HOST)
     return person
+
+
+def grant_pool(*, committee: Committee, pot: int = 200_000, deadlines: int = 1, **fields):
+    """A round decided by the committee, open for applications, with deadlines and meetings."""
+    values = {"decision_method": "committee", "pot": pot, "min_cost": 500, "max_cost": pot}
+    values.update(fields)
+    pool = budget_round(committee=committee, **values)
+    pool.checklist.create(text="Aktiviteten er åben for alle.", sort_order=0)
+    pool.save()  # modelcluster writes the child rows when the parent is saved
+    from committees.models import ApplicationDeadline
+
+    for index in range(deadlines):
+        decider = meeting(committee=committee, days_from_now=10 + 30 * index)
+        ApplicationDeadline.objects.create(
+            budget_round=pool,
+            closes_at=decider.starts_at - datetime.timedelta(days=7),
+            meeting=decider,
+        )
+    return pool
+
+
+def grant_application(
+    *, pool: BudgetRound, author: User | None = None, submit: bool = True, expenses: int = 30_000,
+    income: int = 5_000,
+):
+    """A complete grant application (budget: one expense line, one income line)."""
+    from proposals import grant_services
+    from proposals.grant_services import Line
+
+    author = author or user()
+    lines = [Line("expense", "Leje af scene", expenses)]
+    if income:
+        lines.append(Line("income", "Billetsalg", income))
+    application = grant_services.grant_application_save(
+        author=author,
+        budget_round=pool,
+        proposal_data={
+            "title": f"Gadefest {next(_counter)}",
+            "summary": "En gadefest for hele kvarteret.",
+            "description": "Musik, mad og lege for alle naboer.",
+            "location_text": "Rosenvængets Allé",
+            "submitter_kind": "association",
+            "organisation_name": "Rosenvængets Beboerforening",
+            "contact_person": "Mette Hansen",
+            "checklist_answers": {str(i.pk): True for i in pool.checklist.all()},
+        },
+        grant_data={
+            "applicant_name": "Rosenvængets Beboerforening",
+            "contact_name": "Mette Hansen",
+            "contact_email": "mette@example.dk",
+            "activity_date": timezone.localdate() + datetime.timedelta(days=60),
+            "advertising": "Opslag i opgangene og på Facebook.",
+            "volunteers": "Tyve naboer står for boder og oprydning.",
+        },
+        lines=lines,
+    )
+    if submit:
+        application = grant_services.grant_application_submit(
+            author=author, application=application
+        )
+    return application

@@ -1,5 +1,6 @@
 from .areas import Committee, CommitteeRole, District
 from .audit import AuditEntry
+from .grants import ApplicationDeadline
 from .meetings import AgendaItem, Meeting, MeetingAttachment, VenueKind
 from .pages import CommitteeMember, CommitteePage, HomePage, NewsPage
 from .rounds import (
@@ -17,6 +18,7 @@ from .users import User
 __all__ = [
     "PHASE_FIELDS",
     "AgendaItem",
+    "ApplicationDeadline",
     "AuditEntry",
     "BallotStyle",
     "BudgetRound",

@@ -94,6 +94,12 @@ class BudgetRound(ClusterableModel):
         related_name="assigned_rounds",
         verbose_name=_("assigned reviewers"),
     )
+    # The grant pool's ledger: what the committee has granted from the pot so far. Updated only
+    # with F() expressions by `committees.services.round_grant_commit`; the constraint below keeps
+    # it within the pot even when two decisions are recorded at the same moment.
+    granted_total = models.PositiveBigIntegerField(
+        _("granted so far (kr.)"), default=0, editable=False
+    )
     ideas_start = models.DateTimeField(_("ideas open"))
     ideas_end = models.DateTimeField(_("ideas close"))
     review_start = models.DateTimeField(_("review starts"))
@@ -127,6 +133,10 @@ class BudgetRound(ClusterableModel):
                 & Q(results_start__gte=F("voting_end"))
                 & Q(implementation_start__gt=F("results_start")),
                 name="round_phases_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(granted_total__gte=0) & Q(granted_total__lte=F("pot")),
+                name="round_granted_within_pot",
             ),
             models.CheckConstraint(
                 condition=Q(decision_method__in=["vote", "committee"]),
@@ -174,6 +184,15 @@ class BudgetRound(ClusterableModel):
             }
             for phase, start, end in PHASE_FIELDS
         ]
+
+    @property
+    def is_grant_pool(self) -> bool:
+        return self.decision_method == DecisionMethod.COMMITTEE
+
+    @property
+    def remaining(self) -> int:
+        """What is left of the pot: the pot minus every granted amount, never negative."""
+        return max(0, self.pot - self.granted_total)
 
     @property
     def voting_has_opened(self) -> bool:

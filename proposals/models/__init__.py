@@ -1,4 +1,14 @@
 from .comments import Comment, CommentFlag
+from .grants import (
+    DECIDED_STAGES,
+    GRANTED_STAGES,
+    GrantApplication,
+    GrantBudgetLine,
+    GrantReceipt,
+    GrantStage,
+    LineKind,
+    Recommendation,
+)
 from .proposals import (
     Proposal,
     ProposalAttachment,
@@ -20,6 +30,14 @@ from .tracking import (
 )
 
 __all__ = [
+    "DECIDED_STAGES",
+    "GRANTED_STAGES",
+    "GrantApplication",
+    "GrantBudgetLine",
+    "GrantReceipt",
+    "GrantStage",
+    "LineKind",
+    "Recommendation",
     "Comment",
     "EffectGoal",
     "EffectMeasurement",

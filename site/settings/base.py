@@ -289,6 +289,11 @@ STORAGES = {
 }
 FILE_UPLOAD_PERMISSIONS = 0o640
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Files that must never be served by URL (grant receipts): outside MEDIA_ROOT.
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", VAR_DIR / "private"))
+# Receipts attached to a grant's accounts are deleted this many days after the payout
+# (`manage.py grant_receipts_purge`, run daily). Five years, as the bookkeeping act asks.
+GRANT_RECEIPT_RETENTION_DAYS = int(os.environ.get("GRANT_RECEIPT_RETENTION_DAYS", str(5 * 365)))
 
 # --- Wagtail --------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "Borgerbudget"

@@ -19,3 +19,30 @@ def test_seed_demo_has_proposals_in_every_state(settings, tmp_path, home_page):
         assert proposal.case_number
         assert proposal.support_count == proposal.supports.count()
         assert proposal.history.last().to_state == proposal.state
+
+
+def test_seed_demo_takes_a_grant_application_through_the_whole_process(
+    settings, tmp_path, home_page
+):
+    from committees.models import BudgetRound
+    from proposals.models import GrantApplication, GrantStage
+
+    settings.VAR_DIR, settings.DEBUG = tmp_path, True
+    call_command("seed_demo", stdout=io.StringIO())
+    pool = BudgetRound.objects.get(slug="demo-pulje", decision_method="committee")
+    stages = set(
+        GrantApplication.objects.filter(proposal__budget_round=pool).values_list(
+            "stage", flat=True
+        )
+    )
+    assert {GrantStage.PAID, GrantStage.REFUSED, GrantStage.SUBMITTED} <= stages
+    paid = GrantApplication.objects.get(proposal__budget_round=pool, stage=GrantStage.PAID)
+    assert pool.granted_total == paid.granted_amount
+    assert paid.payout_amount + paid.advance_paid <= paid.granted_amount
+    meeting = paid.agenda_item.meeting
+    assert paid.proposal.title in meeting.minutes
+    count = GrantApplication.objects.count()
+    call_command("seed_demo", stdout=io.StringIO())
+    assert GrantApplication.objects.count() == count
+    pool.refresh_from_db()
+    assert pool.granted_total == paid.granted_amount

@@ -1,0 +1,587 @@
+"""Writes of the grant process: an application to a committee's grant pool, step by step.
+
+submit (case number) → completeness check by the secretariat (incomplete: back to the applicant,
+keeping its case number and deadline) → the working group's recommendation (puts an item on the
+deciding meeting's agenda) → the committee's decision (takes the amount from the pool's ledger,
+in the database) → accounts with receipts → payout as a deficit guarantee.
+
+Each staff step is authorised by the person's committee-scoped role and written to the audit log;
+the applicant is told by e-mail, in their own language, after the step committed.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from committees.models import ApplicationDeadline, BudgetRound
+from committees.services import (
+    agenda_item_add,
+    agenda_item_decide,
+    audit_record,
+    round_grant_commit,
+)
+from frontend.money import format_kroner
+from proposals import notifications
+from proposals.models import (
+    GrantApplication,
+    GrantBudgetLine,
+    GrantReceipt,
+    GrantStage,
+    LineKind,
+    Proposal,
+    Recommendation,
+    State,
+    StatusChange,
+)
+from proposals.permissions import MODERATOR, REVIEWER, roles_of
+from proposals.services import proposal_draft_save, proposal_problems, proposal_submit
+from proposals.workflow import TRANSITIONS
+
+GRANT_FIELDS = (
+    "applicant_name",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "activity_date",
+    "advertising",
+    "volunteers",
+)
+EDITABLE_STAGES = {GrantStage.DRAFT, GrantStage.INCOMPLETE}
+MAX_LINES = 20
+MAX_RECEIPTS = 10
+
+
+@dataclass(frozen=True)
+class Line:
+    kind: str
+    text: str
+    amount: int
+
+
+# --- Helpers ---------------------------------------------------------------------------------
+
+
+def _locked(application: GrantApplication) -> GrantApplication:
+    return (
+        GrantApplication.objects.select_for_update(of=("self",))
+        .select_related("proposal__budget_round", "deadline__meeting")
+        .get(pk=application.pk)
+    )
+
+
+def _require_role(actor, application: GrantApplication, allowed: set[str], message: str) -> None:
+    if not (roles_of(actor, application.proposal) & allowed):
+        raise PermissionDenied(message)
+
+
+def _require_stage(application: GrantApplication, *stages: str) -> None:
+    if application.stage not in stages:
+        raise ValidationError(
+            _("This step cannot be taken now: the application is %(stage)s.")
+            % {"stage": GrantStage(application.stage).label},
+            code="stage",
+        )
+
+
+def _move(*, proposal: Proposal, target: str, actor, reason: str = "") -> None:
+    """One move of the declared proposal state machine, recorded in the proposal's history."""
+    if (proposal.state, target) not in TRANSITIONS:
+        raise ValidationError(_("The proposal cannot make this move."), code="transition")
+    StatusChange.objects.create(
+        proposal=proposal,
+        from_state=proposal.state,
+        to_state=target,
+        actor=actor if actor and actor.pk else None,
+        public_reason=reason,
+    )
+    proposal.state = target
+    proposal.save(update_fields=["state", "updated_at"])
+
+
+def _audit(*, actor, application: GrantApplication, action: str, reason: str = "", **data):
+    audit_record(
+        actor=actor,
+        action=f"grant.{action}",
+        obj=application,
+        reason=reason,
+        committee_id=application.proposal.budget_round.committee_id,
+        data={"case": application.proposal.case_number, **data},
+    )
+
+
+def _tell(application: GrantApplication, step: str) -> None:
+    transaction.on_commit(
+        lambda: notifications.send_grant_step(application_id=application.pk, step=step)
+    )
+
+
+def _clean_lines(lines, *, field: str) -> list[Line]:
+    cleaned = []
+    for line in lines:
+        text = (line.text or "").strip()
+        if line.kind not in LineKind.values:
+            raise ValidationError({field: _("Each line is either income or an expense.")})
+        if not text:
+            raise ValidationError({field: _("Say what each line of the budget is for.")})
+        if not isinstance(line.amount, int) or line.amount <= 0:
+            raise ValidationError({field: _("Each amount must be a whole number of kroner.")})
+        cleaned.append(Line(line.kind, text[:200], line.amount))
+    if len(cleaned) > MAX_LINES:
+        raise ValidationError({field: _("At most 20 lines.")})
+    return cleaned
+
+
+def amount_applied_for(lines: list[Line]) -> int:
+    """The amount applied for: expenses minus the activity's own income (never negative)."""
+    expenses = sum(line.amount for line in lines if line.kind == LineKind.EXPENSE)
+    income = sum(line.amount for line in lines if line.kind == LineKind.INCOME)
+    return max(0, expenses - income)
+
+
+# --- The applicant: draft, submit, resubmit --------------------------------------------------
+
+
+@transaction.atomic
+def grant_application_save(
+    *,
+    author,
+    budget_round: BudgetRound,
+    proposal_data: dict,
+    grant_data: dict,
+    lines: list[Line],
+    application: GrantApplication | None = None,
+) -> GrantApplication:
+    """Save a draft (or a returned application) with its budget; submitting checks the rest."""
+    if not budget_round.is_grant_pool:
+        raise ValidationError(_("This round does not take grant applications."))
+    if application is not None:
+        application = _locked(application)
+        if application.proposal.author_id != author.pk:
+            raise PermissionDenied(_("Only the applicant can change this application."))
+        _require_stage(application, *EDITABLE_STAGES)
+    lines = _clean_lines(lines, field="lines")
+    amount = amount_applied_for(lines)
+    proposal = proposal_draft_save(
+        author=author,
+        budget_round=budget_round,
+        data={**proposal_data, "estimated_cost": amount or None},
+        proposal=application.proposal if application else None,
+    )
+    if application is None:
+        application = GrantApplication(proposal=proposal)
+    for field in GRANT_FIELDS:
+        if field in grant_data:
+            value = grant_data[field]
+            setattr(application, field, value.strip() if isinstance(value, str) else value)
+    application.amount_applied = amount
+    application.save()
+    application.lines.filter(actual=False).delete()
+    GrantBudgetLine.objects.bulk_create(
+        GrantBudgetLine(application=application, kind=li.kind, text=li.text, amount=li.amount)
+        for li in lines
+    )
+    return application
+
+
+def grant_problems(application: GrantApplication) -> dict[str, list[str]]:
+    """What stops an application from being submitted, per field; empty when it can be."""
+    problems = proposal_problems(application.proposal)
+    cost_problems = problems.pop("estimated_cost", [])
+    if application.amount_applied > 0 and cost_problems:  # outside the pool's limits
+        problems["lines"] = cost_problems
+
+    def add(field, message):
+        problems.setdefault(field, []).append(message)
+
+    if not application.applicant_name.strip():
+        add("applicant_name", _("Give the name of the applying association or person."))
+    if not application.contact_name.strip():
+        add("contact_name", _("Give a contact person."))
+    if not application.contact_email.strip():
+        add("contact_email", _("Give the contact person's e-mail address."))
+    if application.activity_date is None:
+        add("activity_date", _("Give the date of the activity."))
+    elif application.activity_date < timezone.localdate():
+        add("activity_date", _("The pool does not fund activities that have already been held."))
+    if not application.advertising.strip():
+        add("advertising", _("Say how the activity is advertised."))
+    if not application.volunteers.strip():
+        add("volunteers", _("Say how volunteers take part."))
+    planned = [li for li in application.lines.all() if not li.actual]
+    if not any(li.kind == LineKind.EXPENSE for li in planned):
+        add("lines", _("List the expenses of the activity."))
+    elif application.amount_applied <= 0:
+        add("lines", _("The expenses must be larger than the income to apply for a grant."))
+    return problems
+
+
+def next_deadline(*, budget_round: BudgetRound, now=None) -> ApplicationDeadline | None:
+    now = now or timezone.now()
+    return (
+        budget_round.deadlines.filter(closes_at__gt=now)
+        .select_related("meeting")
+        .order_by("closes_at")
+        .first()
+    )
+
+
+@transaction.atomic
+def grant_application_submit(*, author, application: GrantApplication) -> GrantApplication:
+    """Submit a draft to the next deadline, or send a returned application back in.
+
+    A returned application keeps its case number and its deadline (its place in the queue).
+    """
+    application = _locked(application)
+    proposal = application.proposal
+    if proposal.author_id != author.pk:
+        raise PermissionDenied(_("Only the applicant can submit this application."))
+    _require_stage(application, *EDITABLE_STAGES)
+    problems = grant_problems(application)
+    if problems:
+        raise ValidationError(problems)
+    if application.stage == GrantStage.DRAFT:
+        deadline = next_deadline(budget_round=proposal.budget_round)
+        if deadline is None:
+            raise ValidationError(
+                _("The pool has no open application deadline now. Your draft is kept."),
+                code="deadline",
+            )
+        # The proposal's own submission: case number, history and the receipt e-mail.
+        application.proposal = proposal_submit(author=author, proposal=proposal)
+        application.deadline = deadline
+        application.stage = GrantStage.SUBMITTED
+        application.save(update_fields=["deadline", "stage"])
+        _audit(actor=author, application=application, action="submit")
+    else:
+        application.stage = GrantStage.SUBMITTED
+        application.save(update_fields=["stage"])
+        _audit(actor=author, application=application, action="resubmit")
+        _tell(application, "resubmitted")
+    return application
+
+
+# --- The secretariat: completeness -----------------------------------------------------------
+
+
+@transaction.atomic
+def grant_completeness_check(
+    *, actor, application: GrantApplication, complete: bool, missing: str = ""
+) -> GrantApplication:
+    application = _locked(application)
+    _require_role(
+        actor, application, {MODERATOR}, _("Only the committee's secretariat checks applications.")
+    )
+    _require_stage(application, GrantStage.SUBMITTED)
+    missing = (missing or "").strip()
+    if complete:
+        application.stage = GrantStage.COMPLETE
+        application.missing_info = ""
+        _move(proposal=application.proposal, target=State.IN_REVIEW, actor=actor)
+    else:
+        if not missing:
+            raise ValidationError({"missing": _("Say what is missing from the application.")})
+        application.stage = GrantStage.INCOMPLETE
+        application.missing_info = missing
+    application.save(update_fields=["stage", "missing_info"])
+    _audit(
+        actor=actor,
+        application=application,
+        action="complete" if complete else "incomplete",
+        reason=missing,
+    )
+    _tell(application, "complete" if complete else "incomplete")
+    return application
+
+
+# --- The working group: recommendation and the agenda item -----------------------------------
+
+
+def _agenda_texts(application: GrantApplication) -> dict[str, str]:
+    proposal = application.proposal
+    budget_round = proposal.budget_round
+    recommendation = Recommendation(application.recommendation)
+    if recommendation == Recommendation.REFUSE:
+        recommends = _("The working group recommends that the application is refused.")
+    else:
+        recommends = _("The working group recommends a grant of %(amount)s.") % {
+            "amount": format_kroner(application.recommended_amount)
+        }
+    lines = [f"{li.text}: {format_kroner(li.amount)}" for li in application.lines.all()]
+    return {
+        "title": _("Application %(case)s: %(title)s (%(applicant)s)")
+        % {
+            "case": proposal.case_number,
+            "title": proposal.title,
+            "applicant": application.applicant_name,
+        },
+        "recommendation": f"{recommends}\n{application.recommendation_reason}",
+        "problem": proposal.summary,
+        "solution": "\n".join(
+            [
+                _("Activity on %(date)s.") % {"date": application.activity_date},
+                _("Advertising: %(text)s") % {"text": application.advertising},
+                _("Volunteers: %(text)s") % {"text": application.volunteers},
+            ]
+        ),
+        "economy": "\n".join(
+            [
+                *lines,
+                _("Applied for: %(amount)s.")
+                % {"amount": format_kroner(application.amount_applied)},
+                _("Left in the pool before this decision: %(amount)s.")
+                % {"amount": format_kroner(budget_round.remaining)},
+            ]
+        ),
+    }
+
+
+@transaction.atomic
+def grant_recommend(
+    *,
+    actor,
+    application: GrantApplication,
+    recommendation: str,
+    reason: str,
+    amount: int | None = None,
+) -> GrantApplication:
+    """The working group's recommendation; the application goes on the deciding meeting's agenda."""
+    application = _locked(application)
+    _require_role(
+        actor,
+        application,
+        {MODERATOR, REVIEWER},
+        _("Only the committee's working group recommends on applications."),
+    )
+    _require_stage(application, GrantStage.COMPLETE)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reasons for the recommendation.")})
+    if recommendation == Recommendation.FULL:
+        amount = application.amount_applied
+    elif recommendation == Recommendation.PARTIAL:
+        if amount is None or not 0 < amount < application.amount_applied:
+            raise ValidationError(
+                {
+                    "amount": _("A grant in part is more than 0 kr. and less than %(applied)s.")
+                    % {"applied": format_kroner(application.amount_applied)}
+                }
+            )
+    elif recommendation == Recommendation.REFUSE:
+        amount = None
+    else:
+        raise ValidationError({"recommendation": _("Choose a recommendation.")})
+    application.recommendation = recommendation
+    application.recommended_amount = amount
+    application.recommendation_reason = reason
+    application.stage = GrantStage.RECOMMENDED
+    texts = _agenda_texts(application)
+    application.agenda_item = agenda_item_add(meeting=application.deadline.meeting, **texts)
+    application.save(
+        update_fields=[
+            "recommendation",
+            "recommended_amount",
+            "recommendation_reason",
+            "stage",
+            "agenda_item",
+        ]
+    )
+    _move(proposal=application.proposal, target=State.FEASIBLE, actor=actor)
+    _audit(
+        actor=actor,
+        application=application,
+        action="recommend",
+        reason=reason,
+        recommendation=recommendation,
+        amount=amount,
+        meeting=application.deadline.meeting_id,
+    )
+    _tell(application, "recommended")
+    return application
+
+
+# --- The committee: decision at the meeting --------------------------------------------------
+
+
+@transaction.atomic
+def grant_decide(
+    *, actor, application: GrantApplication, granted: bool, reason: str, amount: int | None = None
+) -> GrantApplication:
+    """Record the meeting's decision; a grant takes its amount from the pool, in the database."""
+    application = _locked(application)
+    _require_role(
+        actor, application, {MODERATOR}, _("Only the committee's secretariat records decisions.")
+    )
+    _require_stage(application, GrantStage.RECOMMENDED)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for the decision.")})
+    budget_round = application.proposal.budget_round
+    if granted:
+        if amount is None or not 0 < amount <= application.amount_applied:
+            raise ValidationError(
+                {
+                    "amount": _(
+                        "The grant is more than 0 kr. and at most the %(applied)s applied for."
+                    )
+                    % {"applied": format_kroner(application.amount_applied)}
+                }
+            )
+        remaining = round_grant_commit(budget_round=budget_round, amount=amount)
+        decision = _("Granted %(amount)s. %(reason)s") % {
+            "amount": format_kroner(amount),
+            "reason": reason,
+        }
+    else:
+        amount = None
+        remaining = budget_round.remaining
+        decision = _("Refused. %(reason)s") % {"reason": reason}
+    application.granted_amount = amount
+    application.decision_reason = reason
+    application.decided_at = timezone.now()
+    application.stage = GrantStage.GRANTED if granted else GrantStage.REFUSED
+    application.save(update_fields=["granted_amount", "decision_reason", "decided_at", "stage"])
+    if application.agenda_item_id:
+        agenda_item_decide(agenda_item=application.agenda_item, decision=decision)
+    _move(
+        proposal=application.proposal,
+        target=State.SELECTED if granted else State.NOT_SELECTED,
+        actor=actor,
+        reason=reason,
+    )
+    _audit(
+        actor=actor,
+        application=application,
+        action="decide",
+        reason=reason,
+        granted=granted,
+        amount=amount,
+        remaining=remaining,
+    )
+    _tell(application, "granted" if granted else "refused")
+    return application
+
+
+# --- Money: advance, accounts, payout --------------------------------------------------------
+
+
+@transaction.atomic
+def grant_advance_pay(*, actor, application: GrantApplication, amount: int) -> GrantApplication:
+    application = _locked(application)
+    _require_role(actor, application, {MODERATOR}, _("Only the secretariat pays advances."))
+    _require_stage(application, GrantStage.GRANTED)
+    if not isinstance(amount, int) or amount <= 0:
+        raise ValidationError({"amount": _("The advance must be more than 0 kr.")})
+    if application.advance_paid + amount > application.granted_amount:
+        raise ValidationError(
+            {"amount": _("Advances together cannot be more than the granted amount.")}
+        )
+    application.advance_paid += amount
+    application.save(update_fields=["advance_paid"])
+    _audit(actor=actor, application=application, action="advance", amount=amount)
+    _tell(application, "advance")
+    return application
+
+
+@transaction.atomic
+def grant_accounts_submit(
+    *, author, application: GrantApplication, lines: list[Line], receipts: list
+) -> GrantApplication:
+    """The applicant's accounts: actual income and expenses, with receipts (cleaned PDFs)."""
+    from django.core.files.base import ContentFile
+
+    application = _locked(application)
+    if application.proposal.author_id != author.pk:
+        raise PermissionDenied(_("Only the applicant can submit the accounts."))
+    _require_stage(application, GrantStage.GRANTED)
+    lines = _clean_lines(lines, field="lines")
+    if not any(li.kind == LineKind.EXPENSE for li in lines):
+        raise ValidationError({"lines": _("List the actual expenses of the activity.")})
+    if not receipts and not application.receipts.exists():
+        raise ValidationError({"receipts": _("Attach the receipts for the expenses.")})
+    if application.receipts.count() + len(receipts) > MAX_RECEIPTS:
+        raise ValidationError({"receipts": _("At most 10 receipts.")})
+    application.lines.filter(actual=True).delete()
+    GrantBudgetLine.objects.bulk_create(
+        GrantBudgetLine(
+            application=application, kind=li.kind, text=li.text, amount=li.amount, actual=True
+        )
+        for li in lines
+    )
+    for clean in receipts:
+        receipt = GrantReceipt(
+            application=application,
+            title=clean.filename,
+            size=len(clean.content),
+            uploaded_by=author,
+        )
+        receipt.file.save(clean.filename, ContentFile(clean.content), save=False)
+        receipt.save()
+    application.stage = GrantStage.ACCOUNTS
+    application.accounts_submitted_at = timezone.now()
+    application.save(update_fields=["stage", "accounts_submitted_at"])
+    _move(proposal=application.proposal, target=State.IN_PROGRESS, actor=author)
+    _audit(actor=author, application=application, action="accounts")
+    _tell(application, "accounts")
+    return application
+
+
+def payout_for(application: GrantApplication) -> tuple[int, int]:
+    """(payout, advance to pay back): the grant covers the actual deficit, never more."""
+    covered = min(application.granted_amount or 0, application.actual_deficit)
+    return max(0, covered - application.advance_paid), max(0, application.advance_paid - covered)
+
+
+@transaction.atomic
+def grant_payout_approve(*, actor, application: GrantApplication) -> GrantApplication:
+    application = _locked(application)
+    _require_role(actor, application, {MODERATOR}, _("Only the secretariat approves payouts."))
+    _require_stage(application, GrantStage.ACCOUNTS)
+    payout, repayment = payout_for(application)
+    application.payout_amount = payout
+    application.repayment_due = repayment
+    application.paid_at = timezone.now()
+    application.stage = GrantStage.PAID
+    application.save(update_fields=["payout_amount", "repayment_due", "paid_at", "stage"])
+    _move(proposal=application.proposal, target=State.COMPLETED, actor=actor)
+    _audit(
+        actor=actor,
+        application=application,
+        action="payout",
+        payout=payout,
+        repayment=repayment,
+        deficit=application.actual_deficit,
+    )
+    _tell(application, "paid")
+    return application
+
+
+# --- Retention -------------------------------------------------------------------------------
+
+
+def grant_receipts_purge(*, now: datetime.datetime | None = None) -> int:
+    """Delete receipts (file and row) kept longer than the retention period after the payout."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(days=settings.GRANT_RECEIPT_RETENTION_DAYS)
+    receipts = GrantReceipt.objects.filter(
+        application__paid_at__isnull=False, application__paid_at__lt=cutoff
+    ).select_related("application__proposal__budget_round")
+    deleted = 0
+    for receipt in receipts:
+        with transaction.atomic():
+            application = receipt.application
+            receipt.file.delete(save=False)
+            receipt.delete()
+            audit_record(
+                actor=None,
+                action="grant.receipt_purge",
+                obj=application,
+                committee_id=application.proposal.budget_round.committee_id,
+                data={"receipt": receipt.title},
+            )
+        deleted += 1
+    return deleted

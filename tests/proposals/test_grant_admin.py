@@ -1,0 +1,148 @@
+"""The grant screens in the Wagtail admin: scoped by committee and role, each step a form."""
+
+import datetime
+from http import HTTPStatus
+
+import pytest
+from django.urls import reverse
+
+from committees import services as committee_services
+from proposals import grant_services
+from proposals.grant_services import Line
+from proposals.models import GrantStage
+from proposals.uploads import CleanFile
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+
+@pytest.fixture
+def world(home_page):
+    ours = factories.committee("Østerbro Lokaludvalg")
+    theirs = factories.committee("Valby Lokaludvalg", district_name="Valby")
+    people = {name: factories.user() for name in ("secretariat", "working_group", "outsider")}
+    for name, committee, role in (
+        ("secretariat", ours, "moderator"),
+        ("working_group", ours, "reviewer"),
+        ("outsider", theirs, "moderator"),
+    ):
+        committee_services.committee_role_grant(user=people[name], committee=committee, role=role)
+    pool = factories.grant_pool(committee=ours, pot=50_000)
+    other_pool = factories.grant_pool(committee=theirs, pot=50_000)
+    return {
+        **people,
+        "pool": pool,
+        "ours": factories.grant_application(pool=pool),
+        "theirs": factories.grant_application(pool=other_pool),
+    }
+
+
+def _post(client, application, data):
+    return client.post(reverse("grant_process", args=[application.pk]), data)
+
+
+def test_the_queue_shows_only_the_own_committees_applications(client, world):
+    client.force_login(world["secretariat"])
+    html = client.get(reverse("grant_queue")).content.decode()
+    assert world["ours"].proposal.case_number in html
+    assert world["theirs"].proposal.case_number not in html
+    client.force_login(world["outsider"])
+    html = client.get(reverse("grant_queue")).content.decode()
+    assert world["theirs"].proposal.case_number in html
+    assert world["ours"].proposal.case_number not in html
+    client.force_login(factories.user())
+    assert client.get(reverse("grant_queue")).status_code != HTTPStatus.OK
+
+
+def test_staff_of_another_committee_can_neither_see_nor_act(client, world):
+    application = world["ours"]
+    client.force_login(world["outsider"])
+    response = client.get(reverse("grant_process", args=[application.pk]))
+    assert response.status_code != HTTPStatus.OK
+    assert application.proposal.title not in response.content.decode()
+    _post(client, application, {"complete": "yes"})
+    application.refresh_from_db()
+    assert application.stage == GrantStage.SUBMITTED
+
+
+def test_each_step_through_the_admin(client, world):
+    application, pool = world["ours"], world["pool"]
+    client.force_login(world["working_group"])
+    page = client.get(reverse("grant_process", args=[application.pk])).content.decode()
+    assert 'name="complete"' not in page  # the completeness check is the secretariat's
+
+    client.force_login(world["secretariat"])
+    response = _post(client, application, {"complete": "no", "missing": ""})
+    assert response.status_code == HTTPStatus.OK  # the missing text is required
+    assert _post(client, application, {"complete": "yes"}).status_code == HTTPStatus.FOUND
+
+    client.force_login(world["working_group"])
+    response = _post(
+        client, application, {"recommendation": "partial", "amount": "99999", "reason": "Ja"}
+    )
+    assert response.status_code == HTTPStatus.OK  # more than applied for
+    response = _post(
+        client, application, {"recommendation": "partial", "amount": "20000", "reason": "Godt"}
+    )
+    assert response.status_code == HTTPStatus.FOUND
+    application.refresh_from_db()
+    assert application.stage == GrantStage.RECOMMENDED and application.agenda_item_id
+
+    client.force_login(world["secretariat"])
+    response = _post(
+        client, application, {"granted": "yes", "amount": "20000", "reason": "Som indstillet"}
+    )
+    assert response.status_code == HTTPStatus.FOUND
+    pool.refresh_from_db()
+    assert pool.remaining == 30_000
+    assert _post(client, application, {"amount": "5000"}).status_code == HTTPStatus.FOUND
+
+    grant_services.grant_accounts_submit(
+        author=application.proposal.author,
+        application=application,
+        lines=[Line("expense", "Scene", 12_000)],
+        receipts=[CleanFile(content=PDF, filename="k.pdf")],
+    )
+    page = client.get(reverse("grant_process", args=[application.pk])).content.decode()
+    assert "k.pdf" in page
+    assert _post(client, application, {"confirm": "on"}).status_code == HTTPStatus.FOUND
+    application.refresh_from_db()
+    assert application.stage == GrantStage.PAID
+    assert application.payout_amount == 12_000 - 5_000
+
+
+def test_deadlines_are_scoped_to_the_own_committees_pools_and_meetings(client, world):
+    from committees.models import ApplicationDeadline
+
+    ours = world["pool"].deadlines.get()
+    theirs = ApplicationDeadline.objects.exclude(pk=ours.pk).get()
+    client.force_login(world["secretariat"])
+    html = client.get(reverse("applicationdeadline:index")).content.decode()
+    assert reverse("applicationdeadline:edit", args=[ours.pk]) in html
+    assert reverse("applicationdeadline:edit", args=[theirs.pk]) not in html
+    response = client.get(reverse("applicationdeadline:edit", args=[theirs.pk]))
+    assert response.status_code != HTTPStatus.OK
+    # A deadline of our pool tied to the other committee's meeting is refused.
+    response = client.post(
+        reverse("applicationdeadline:add"),
+        {
+            "budget_round": world["pool"].pk,
+            "closes_at": "2030-01-01 12:00",
+            "meeting": theirs.meeting.pk,
+        },
+    )
+    assert response.status_code == HTTPStatus.OK
+    assert world["pool"].deadlines.count() == 1
+    response = client.post(
+        reverse("applicationdeadline:add"),
+        {
+            "budget_round": world["pool"].pk,
+            "closes_at": (ours.meeting.starts_at + datetime.timedelta(days=1)).strftime(
+                "%Y-%m-%d %H:%M"
+            ),
+            "meeting": ours.meeting.pk,
+        },
+    )
+    assert response.status_code == HTTPStatus.OK  # the meeting must come after the deadline
+    assert world["pool"].deadlines.count() == 1

@@ -1,0 +1,476 @@
+"""The grant process through its services: submission to payout, the pool's ledger, who may act."""
+
+import datetime
+
+import pytest
+from django.core import mail
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from committees import services as committee_services
+from committees.models import AuditEntry, BudgetRound
+from proposals import grant_services
+from proposals.grant_services import Line
+from proposals.models import GrantApplication, GrantStage, Recommendation, State
+from proposals.uploads import CleanFile
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def committee():
+    return factories.committee("Østerbro Lokaludvalg")
+
+
+@pytest.fixture
+def pool(committee):
+    return factories.grant_pool(committee=committee, pot=100_000)
+
+
+def _staff(committee, role):
+    person = factories.user()
+    committee_services.committee_role_grant(user=person, committee=committee, role=role)
+    return person
+
+
+@pytest.fixture
+def secretariat(committee):
+    return _staff(committee, "moderator")
+
+
+@pytest.fixture
+def working_group(committee):
+    return _staff(committee, "reviewer")
+
+
+def _receipt(name="kvittering.pdf"):
+    return CleanFile(content=PDF, filename=name)
+
+
+def _to_decision(application, secretariat, working_group, **recommend):
+    grant_services.grant_completeness_check(
+        actor=secretariat, application=application, complete=True
+    )
+    recommend = {
+        "recommendation": Recommendation.FULL,
+        "reason": "Godt for kvarteret.",
+        **recommend,
+    }
+    return grant_services.grant_recommend(actor=working_group, application=application, **recommend)
+
+
+def test_an_application_goes_from_submission_to_payout(
+    pool, secretariat, working_group, django_capture_on_commit_callbacks
+):
+    def step(service, **kwargs):  # one request: the e-mails go out after its commit
+        with django_capture_on_commit_callbacks(execute=True):
+            return service(**kwargs)
+
+    applicant = factories.user(preferred_language="en")
+    application = factories.grant_application(pool=pool, author=applicant, submit=False)
+    assert application.amount_applied == 25_000  # 30,000 expenses minus 5,000 income
+    application = step(
+        grant_services.grant_application_submit, author=applicant, application=application
+    )
+    proposal = application.proposal
+    case_number = proposal.case_number
+    assert case_number and proposal.state == State.SUBMITTED
+    assert application.deadline == pool.deadlines.first()
+
+    # Incomplete: back to the applicant with what is missing, keeping case number and deadline.
+    mail.outbox.clear()
+    with pytest.raises(ValidationError):
+        step(
+            grant_services.grant_completeness_check,
+            actor=secretariat,
+            application=application,
+            complete=False,
+            missing="",
+        )
+    step(
+        grant_services.grant_completeness_check,
+        actor=secretariat,
+        application=application,
+        complete=False,
+        missing="Budget for lyd.",
+    )
+    application.refresh_from_db()
+    assert application.stage == GrantStage.INCOMPLETE
+    assert case_number in mail.outbox[-1].subject
+    assert "Budget for lyd." in mail.outbox[-1].body
+    step(
+        grant_services.grant_application_save,
+        author=applicant,
+        budget_round=pool,
+        application=application,
+        proposal_data={},
+        grant_data={},
+        lines=[
+            Line("expense", "Leje af scene", 30_000),
+            Line("expense", "Lydanlæg", 5_000),
+            Line("income", "Billetsalg", 5_000),
+        ],
+    )
+    step(grant_services.grant_application_submit, author=applicant, application=application)
+    application.refresh_from_db()
+    assert application.stage == GrantStage.SUBMITTED
+    assert application.amount_applied == 30_000
+    assert application.proposal.case_number == case_number
+    assert application.deadline == pool.deadlines.first()
+
+    # Complete, then the working group recommends a grant in part: an agenda item appears.
+    step(
+        _to_decision,
+        application=application,
+        secretariat=secretariat,
+        working_group=working_group,
+        recommendation=Recommendation.PARTIAL,
+        amount=20_000,
+    )
+    application.refresh_from_db()
+    item = application.agenda_item
+    assert item.meeting == application.deadline.meeting
+    assert case_number in item.title
+    assert "20.000" in item.recommendation or "20,000" in item.recommendation
+    assert item.problem and item.solution and "Lydanlæg" in item.economy
+    assert application.proposal.state == State.FEASIBLE
+
+    # The meeting's decision: granted 20,000; the pool's ledger and the minutes follow.
+    step(
+        grant_services.grant_decide,
+        actor=secretariat,
+        application=application,
+        granted=True,
+        amount=20_000,
+        reason="Bevilget som indstillet.",
+    )
+    pool.refresh_from_db()
+    assert pool.granted_total == 20_000 and pool.remaining == 80_000
+    item.refresh_from_db()
+    assert "Bevilget som indstillet." in item.decision
+    item.meeting.refresh_from_db()
+    assert application.proposal.title in item.meeting.minutes
+    assert "Bevilget som indstillet." in item.meeting.minutes
+    application.refresh_from_db()
+    assert application.proposal.state == State.SELECTED
+    assert "20,000" in mail.outbox[-1].body or "20.000" in mail.outbox[-1].body
+
+    # An advance, then accounts with a receipt: deficit 22,000 - 4,000 = 18,000 < granted.
+    step(grant_services.grant_advance_pay, actor=secretariat, application=application, amount=5_000)
+    step(
+        grant_services.grant_accounts_submit,
+        author=applicant,
+        application=application,
+        lines=[Line("expense", "Scene", 22_000), Line("income", "Billetter", 4_000)],
+        receipts=[_receipt()],
+    )
+    application.refresh_from_db()
+    assert application.stage == GrantStage.ACCOUNTS
+    assert application.receipts.count() == 1
+    step(grant_services.grant_payout_approve, actor=secretariat, application=application)
+    application.refresh_from_db()
+    assert application.stage == GrantStage.PAID
+    assert application.payout_amount == 18_000 - 5_000
+    assert application.repayment_due == 0
+    assert application.proposal.state == State.COMPLETED
+    assert [h.to_state for h in application.proposal.history.all()] == [
+        State.SUBMITTED,
+        State.IN_REVIEW,
+        State.FEASIBLE,
+        State.SELECTED,
+        State.IN_PROGRESS,
+        State.COMPLETED,
+    ]
+    actions = set(
+        AuditEntry.objects.filter(object_id=str(application.pk)).values_list("action", flat=True)
+    )
+    assert {
+        "grant.incomplete",
+        "grant.complete",
+        "grant.recommend",
+        "grant.decide",
+        "grant.advance",
+        "grant.payout",
+    } <= actions
+    assert committee_services.audit_chain_verify() == []
+    # Every e-mail names the case, in the applicant's language (English here).
+    assert all(case_number in message.subject for message in mail.outbox)
+    assert all("Dear" in message.body for message in mail.outbox)
+
+
+def test_payout_is_capped_at_the_grant_and_an_oversized_advance_is_paid_back(
+    pool, secretariat, working_group
+):
+    applicant = factories.user()
+    application = factories.grant_application(pool=pool, author=applicant)
+    _to_decision(application, secretariat, working_group)
+    grant_services.grant_decide(
+        actor=secretariat, application=application, granted=True, amount=10_000, reason="Ja."
+    )
+    grant_services.grant_advance_pay(actor=secretariat, application=application, amount=10_000)
+    with pytest.raises(ValidationError):
+        grant_services.grant_advance_pay(actor=secretariat, application=application, amount=1)
+    grant_services.grant_accounts_submit(
+        author=applicant,
+        application=application,
+        lines=[Line("expense", "Scene", 8_000), Line("income", "Billetter", 2_000)],
+        receipts=[_receipt()],
+    )
+    grant_services.grant_payout_approve(actor=secretariat, application=application)
+    application.refresh_from_db()
+    assert application.payout_amount == 0
+    assert application.repayment_due == 10_000 - 6_000
+
+
+def test_payout_never_exceeds_the_grant_even_for_a_large_deficit(pool, secretariat, working_group):
+    applicant = factories.user()
+    application = factories.grant_application(pool=pool, author=applicant)
+    _to_decision(application, secretariat, working_group)
+    grant_services.grant_decide(
+        actor=secretariat, application=application, granted=True, amount=12_000, reason="Ja."
+    )
+    grant_services.grant_accounts_submit(
+        author=applicant,
+        application=application,
+        lines=[Line("expense", "Scene", 90_000)],
+        receipts=[_receipt()],
+    )
+    grant_services.grant_payout_approve(actor=secretariat, application=application)
+    application.refresh_from_db()
+    assert application.payout_amount == 12_000
+    # ...and the database refuses a payout above the grant from any write path.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        GrantApplication.objects.filter(pk=application.pk).update(payout_amount=12_001)
+
+
+def test_a_refusal_takes_nothing_from_the_pool(pool, secretariat, working_group):
+    application = factories.grant_application(pool=pool)
+    _to_decision(application, secretariat, working_group, recommendation=Recommendation.REFUSE)
+    grant_services.grant_decide(
+        actor=secretariat, application=application, granted=False, reason="Driftsudgift."
+    )
+    pool.refresh_from_db()
+    application.refresh_from_db()
+    assert pool.granted_total == 0
+    assert application.stage == GrantStage.REFUSED and application.granted_amount is None
+    assert application.proposal.state == State.NOT_SELECTED
+
+
+def test_a_decision_larger_than_what_is_left_is_refused(committee, secretariat, working_group):
+    pool = factories.grant_pool(committee=committee, pot=40_000)
+    first, second = (factories.grant_application(pool=pool) for _ in range(2))
+    for application in (first, second):
+        _to_decision(application, secretariat, working_group)
+    grant_services.grant_decide(
+        actor=secretariat, application=first, granted=True, amount=25_000, reason="Ja."
+    )
+    with pytest.raises(ValidationError) as excinfo:
+        grant_services.grant_decide(
+            actor=secretariat, application=second, granted=True, amount=25_000, reason="Ja."
+        )
+    assert "not enough money left" in str(excinfo.value)
+    pool.refresh_from_db()
+    second.refresh_from_db()
+    assert pool.granted_total == 25_000 and pool.remaining == 15_000
+    assert second.stage == GrantStage.RECOMMENDED  # nothing of the failed decision was kept
+
+
+def test_the_database_keeps_the_ledger_within_the_pot(pool):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        BudgetRound.objects.filter(pk=pool.pk).update(granted_total=pool.pot + 1)
+
+
+def test_staff_of_another_committee_and_the_wrong_role_are_denied(pool, secretariat, working_group):
+    application = factories.grant_application(pool=pool)
+    other_committee = factories.committee("Nørrebro Lokaludvalg", district_name="Nørrebro")
+    outsider = _staff(other_committee, "moderator")
+    resident = factories.user()
+    for actor in (outsider, resident, working_group, application.proposal.author):
+        with pytest.raises(PermissionDenied):
+            grant_services.grant_completeness_check(
+                actor=actor, application=application, complete=True
+            )
+    grant_services.grant_completeness_check(
+        actor=secretariat, application=application, complete=True
+    )
+    for actor in (outsider, resident, application.proposal.author):
+        with pytest.raises(PermissionDenied):
+            grant_services.grant_recommend(
+                actor=actor,
+                application=application,
+                recommendation=Recommendation.FULL,
+                reason="Ja.",
+            )
+    grant_services.grant_recommend(
+        actor=working_group,
+        application=application,
+        recommendation=Recommendation.FULL,
+        reason="Ja.",
+    )
+    for actor in (outsider, working_group, application.proposal.author):
+        with pytest.raises(PermissionDenied):
+            grant_services.grant_decide(
+                actor=actor, application=application, granted=True, amount=1_000, reason="Ja."
+            )
+    with pytest.raises(PermissionDenied):
+        grant_services.grant_accounts_submit(
+            author=resident, application=application, lines=[], receipts=[]
+        )
+
+
+def test_steps_out_of_order_are_refused(pool, secretariat, working_group):
+    application = factories.grant_application(pool=pool)
+    with pytest.raises(ValidationError):
+        grant_services.grant_decide(
+            actor=secretariat, application=application, granted=True, amount=1_000, reason="Ja."
+        )
+    with pytest.raises(ValidationError):
+        grant_services.grant_payout_approve(actor=secretariat, application=application)
+    _to_decision(application, secretariat, working_group)
+    with pytest.raises(ValidationError):  # more than applied for
+        grant_services.grant_decide(
+            actor=secretariat, application=application, granted=True, amount=25_001, reason="Ja."
+        )
+    with pytest.raises(ValidationError):  # no reason
+        grant_services.grant_decide(
+            actor=secretariat, application=application, granted=True, amount=1_000, reason=" "
+        )
+
+
+def test_an_incomplete_draft_lists_what_is_missing(pool):
+    applicant = factories.user()
+    application = grant_services.grant_application_save(
+        author=applicant,
+        budget_round=pool,
+        proposal_data={"title": "Loppemarked"},
+        grant_data={"activity_date": timezone.localdate() - datetime.timedelta(days=1)},
+        lines=[Line("income", "Stadeleje", 1_000)],
+    )
+    with pytest.raises(ValidationError) as excinfo:
+        grant_services.grant_application_submit(author=applicant, application=application)
+    problems = excinfo.value.message_dict
+    for field in ("applicant_name", "contact_name", "advertising", "volunteers", "lines"):
+        assert field in problems
+    assert "already been held" in problems["activity_date"][0]
+    application.refresh_from_db()
+    assert application.stage == GrantStage.DRAFT and application.proposal.case_number is None
+
+
+def test_without_an_open_deadline_the_draft_is_kept(committee):
+    pool = factories.grant_pool(committee=committee, deadlines=0)
+    applicant = factories.user()
+    application = factories.grant_application(pool=pool, author=applicant, submit=False)
+    with pytest.raises(ValidationError) as excinfo:
+        grant_services.grant_application_submit(author=applicant, application=application)
+    assert "no open application deadline" in str(excinfo.value)
+
+
+def test_a_vote_round_takes_no_grant_applications(committee):
+    budget_round = factories.budget_round(committee=committee)
+    with pytest.raises(ValidationError):
+        grant_services.grant_application_save(
+            author=factories.user(),
+            budget_round=budget_round,
+            proposal_data={},
+            grant_data={},
+            lines=[],
+        )
+
+
+def test_receipts_are_deleted_after_the_retention_period(
+    pool, secretariat, working_group, settings
+):
+    settings.GRANT_RECEIPT_RETENTION_DAYS = 30
+    applicant = factories.user()
+    application = factories.grant_application(pool=pool, author=applicant)
+    _to_decision(application, secretariat, working_group)
+    grant_services.grant_decide(
+        actor=secretariat, application=application, granted=True, amount=5_000, reason="Ja."
+    )
+    grant_services.grant_accounts_submit(
+        author=applicant,
+        application=application,
+        lines=[Line("expense", "Scene", 6_000)],
+        receipts=[_receipt()],
+    )
+    grant_services.grant_payout_approve(actor=secretariat, application=application)
+    receipt = application.receipts.get()
+    storage, name = receipt.file.storage, receipt.file.name
+    assert storage.exists(name)
+    assert (
+        grant_services.grant_receipts_purge(now=timezone.now() + datetime.timedelta(days=29)) == 0
+    )
+    assert storage.exists(name)
+    from django.core.management import call_command
+
+    paid_at = application.__class__.objects.get(pk=application.pk).paid_at
+    GrantApplication.objects.filter(pk=application.pk).update(
+        paid_at=paid_at - datetime.timedelta(days=31)
+    )
+    call_command("grant_receipts_purge")
+    assert not storage.exists(name)
+    assert not application.receipts.exists()
+    assert AuditEntry.objects.filter(action="grant.receipt_purge").count() == 1
+
+
+@pytest.mark.parametrize(("language", "prefix"), [("en", "/en/"), ("da", "/forslag/")])
+def test_each_email_is_rendered_in_the_applicants_language(
+    pool, secretariat, language, prefix, django_capture_on_commit_callbacks
+):
+    applicant = factories.user(preferred_language=language)
+    application = factories.grant_application(pool=pool, author=applicant)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        grant_services.grant_completeness_check(
+            actor=secretariat, application=application, complete=False, missing="Mangler budget."
+        )
+    (message,) = mail.outbox
+    link = next(line for line in message.body.splitlines() if "ansoegning" in line)
+    # The link is built under the applicant's language: /en/... for English, unprefixed Danish.
+    assert link.split("://", 1)[-1].split("/", 1)[1].startswith(prefix.lstrip("/"))
+    assert application.proposal.case_number in message.subject
+    assert message.to == [applicant.email]
+
+
+def test_the_generic_review_workflow_cannot_move_a_grant_application(pool, secretariat):
+    from proposals import services
+
+    application = factories.grant_application(pool=pool)
+    with pytest.raises(ValidationError) as excinfo:
+        services.proposal_transition(
+            actor=secretariat, proposal=application.proposal, target=State.IN_REVIEW
+        )
+    assert excinfo.value.code == "grant"
+    application.proposal.refresh_from_db()
+    assert application.proposal.state == State.SUBMITTED
+
+
+def test_privacy_export_and_erase_cover_grant_applications(pool):
+    from proposals import privacy
+
+    applicant = factories.user()
+    submitted = factories.grant_application(pool=pool, author=applicant)
+    draft = factories.grant_application(pool=pool, author=applicant, submit=False)
+    exported = privacy.export(applicant)["grant_applications"]
+    assert {row["proposal__case_number"] for row in exported} == {
+        submitted.proposal.case_number,
+        None,
+    }
+    assert exported[0]["contact_email"] == "mette@example.dk"
+    privacy.erase(applicant)
+    submitted.refresh_from_db()
+    assert submitted.contact_email == "" and submitted.contact_name == ""
+    assert submitted.applicant_name  # the association stays on the public record
+    assert not GrantApplication.objects.filter(pk=draft.pk).exists()
