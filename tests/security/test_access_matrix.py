@@ -89,6 +89,8 @@ def world(home_page):
         author=users["resident"], proposal=submitted, body="Godt forslag."
     )
     station = PollingStation.objects.create(budget_round=voting, name="Bibliotek")
+    pool = factories.grant_pool(committee=this)
+    application = factories.grant_application(pool=pool, author=users["association"])
     funded = factories.funded_proposal(
         budget_round=factories.budget_round(committee=this, phase="implementation")
     )
@@ -109,6 +111,8 @@ def world(home_page):
         "comment": comment,
         "station": station,
         "other_station": other_station,
+        "pool": pool,
+        "application": application,
         "tracked": funded.tracking,
         "other_tracked": other_funded.tracking,
         "users": users,
@@ -183,6 +187,29 @@ def _rows():
             "post",
             url("proposals:comment_hide", pk("comment")),
             {**NOBODY, "anonymous": LOGIN, "moderator": DONE, "site_admin": DONE},
+        ),
+        # --- Grant pools ----------------------------------------------------------------------
+        "proposals:grant_pool": ("get", url("proposals:grant_pool", pk("pool")), PUBLIC),
+        "proposals:grant_pool@ideas": ("get", url("proposals:grant_pool", pk("ideas")), NOBODY),
+        "proposals:grant_create": ("get", url("proposals:grant_create", pk("pool")), SIGNED_IN),
+        # An application is its applicant's and the committee's staff's; to anyone else it
+        # does not exist.
+        "proposals:grant": (
+            "get",
+            url("proposals:grant", pk("application")),
+            {**NOBODY, "anonymous": LOGIN, **GRANT_STAFF_OK, "association": OK},
+        ),
+        # Submitted and waiting for its check: the applicant is sent back to the application.
+        "proposals:grant_edit": (
+            "get",
+            url("proposals:grant_edit", pk("application")),
+            {**NOBODY, "anonymous": LOGIN, "association": DONE},
+        ),
+        # Accounts come after a grant: the applicant is sent back too.
+        "proposals:grant_accounts": (
+            "get",
+            url("proposals:grant_accounts", pk("application")),
+            {**NOBODY, "anonymous": LOGIN, "association": DONE},
         ),
         # --- Voting --------------------------------------------------------------------------
         # The ballot shows everyone what is on it, and how to get the right to vote.
@@ -352,6 +379,22 @@ def _rows():
         ),
         "voting_config": ("get", url("voting_config", pk("voting")), THIS_MODERATOR),
         "voting_config@other": ("get", url("voting_config", pk("other_voting")), OTHER_MODERATOR),
+        "grant_queue": ("get", url("grant_queue"), {**ADMIN, **REVIEW_STAFF_OK}),
+        "applicationdeadline:index": (
+            "get",
+            url("applicationdeadline:index"),
+            {**ADMIN, **MODERATORS_OK},
+        ),
+        "applicationdeadline:edit": (
+            "get",
+            lambda w: reverse("applicationdeadline:edit", args=[w["pool"].deadlines.first().pk]),
+            THIS_MODERATOR,
+        ),
+        "grant_process": (
+            "get",
+            url("grant_process", pk("application")),
+            {**ADMIN, **GRANT_STAFF_OK},
+        ),
         "tracking_index": ("get", url("tracking_index"), {**ADMIN, **MODERATORS_OK}),
         "tracking_edit": ("get", url("tracking_edit", pk("tracked")), THIS_MODERATOR),
         "tracking_edit@other": ("get", url("tracking_edit", pk("other_tracked")), OTHER_MODERATOR),
@@ -380,6 +423,7 @@ ALL_STAFF_OK = dict.fromkeys(["moderator", "other_moderator", "reviewer", "host"
 }
 MODERATORS_OK = {"moderator": OK, "other_moderator": OK, "site_admin": OK}
 REVIEW_STAFF_OK = {"moderator": OK, "other_moderator": OK, "reviewer": OK, "site_admin": OK}
+GRANT_STAFF_OK = {"moderator": OK, "reviewer": OK, "site_admin": OK}
 THIS_MODERATOR = {**ADMIN, "moderator": OK, "site_admin": OK}
 OTHER_MODERATOR = {**ADMIN, "other_moderator": OK, "site_admin": OK}
 SITE_ADMIN = {**ADMIN, "site_admin": OK}
@@ -390,6 +434,7 @@ ELSEWHERE = {
     "voting:identity_callback": "needs an OpenID Connect provider: tests/voting/test_oidc.py",
     "voting:paper_tablet": "needs a checked-in voter: tests/voting/test_paper.py",
     "voting:paper_confirm": "needs a keyed paper ballot: tests/voting/test_paper.py",
+    "proposals:grant_receipt": "needs accounts with a receipt: tests/proposals/test_grant_views.py",
 }
 
 
