@@ -169,5 +169,5 @@ def statistics_rows(stats: Statistics) -> list[list[object]]:
         name = f"{item.round.committee.name}: {item.round.title}"
         rows.append([_("Voters"), name, item.voters])
         rows.append([_("Residents who may vote"), name, item.residents or ""])
-        rows.append([_("Turnout (% of residents)"), name, item.share if item.share else ""])
+        rows.append([_("Turnout (percent of residents)"), name, item.share if item.share else ""])
     return rows
