@@ -114,8 +114,12 @@ def _voting_districts(budget_round: BudgetRound) -> set[int]:
     return ids or {budget_round.committee.district_id}
 
 
-def eligibility_online(*, user, budget_round: BudgetRound) -> Eligibility:
-    """Whether this person can vote online now, and if not, why and what to do instead."""
+def eligibility_online(*, user, budget_round: BudgetRound, check_voted: bool = True) -> Eligibility:
+    """Whether this person can vote online now, and if not, why and what to do instead.
+
+    `check_voted=False` leaves out whether they voted already, for casting: the ballot box
+    itself refuses or replaces a second ballot.
+    """
     config = config_for(budget_round)
     if budget_round.phase != Phase.VOTING:
         return Eligibility(False, _("Voting is not open in this round."))
@@ -137,6 +141,10 @@ def eligibility_online(*, user, budget_round: BudgetRound) -> Eligibility:
         )
     if identity.area_id not in _voting_districts(budget_round):
         return Eligibility(False, _("Only residents of the round's districts can vote."))
+    if not check_voted:
+        return Eligibility(
+            True, _("You can vote online."), Channel.ONLINE, identity=identity, config=config
+        )
     key = keys.voter_key(round_id=budget_round.pk, person=identity.person_key)
     existing = Participation.objects.filter(budget_round=budget_round, voter_key=key).first()
     if existing is not None:

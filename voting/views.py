@@ -3,12 +3,14 @@
 import hashlib
 
 from allauth.core import ratelimit
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
@@ -67,29 +69,59 @@ def _ballot_context(request, budget_round, selection=None, **extra):
     }
 
 
-def _cast(request, budget_round: BudgetRound, cast) -> list[str]:
-    """Cast through a service; keep the receipt for the next page, or return the errors."""
+RECEIPT_SALT = "voting.receipt"
+RECEIPT_SECONDS = 15 * 60
+
+
+def _receipt_cookie(budget_round: BudgetRound) -> str:
+    return f"bb_receipt_{budget_round.pk}"
+
+
+def _cast(request, budget_round: BudgetRound, cast) -> tuple[list[str], str | None]:
+    """Cast through a service: (errors, receipt code)."""
     if not ratelimit.consume(request, action="ballot"):
-        return [_("Too many ballots from here in a short time. Wait a minute and try again.")]
+        return [_("Too many ballots from here in a short time. Wait a minute and try again.")], None
     try:
         ballot = cast()
     except PermissionDenied as exc:
-        return [str(exc)]
+        return [str(exc)], None
     except ValidationError as exc:
-        return exc.messages
-    request.session[f"receipt_{budget_round.pk}"] = ballot.receipt_code
-    return []
+        return exc.messages, None
+    return [], ballot.receipt_code
+
+
+def _to_receipt(request, budget_round: BudgetRound, code: str):
+    """On to the receipt page, the code travelling in a signed, short-lived cookie of its own.
+
+    Not in the session: a ballot then writes nothing but itself to the database.
+    """
+    response = redirect("voting:receipt", round_id=budget_round.pk)
+    response.set_signed_cookie(
+        _receipt_cookie(budget_round),
+        code,
+        salt=RECEIPT_SALT,
+        max_age=RECEIPT_SECONDS,
+        path=reverse("voting:receipt", args=[budget_round.pk]),
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
 
 
 @never_cache
 def ballot(request, round_id: int):
     budget_round = _round(round_id)
-    eligibility = services.eligibility_online(user=request.user, budget_round=budget_round)
+    # Casting needs not know whether the person voted before: the ballot box does (a second
+    # ballot replaces the first or is refused with the reason). Only the page tells it.
+    eligibility = services.eligibility_online(
+        user=request.user, budget_round=budget_round, check_voted=request.method != "POST"
+    )
     selection, errors = {}, []
     if request.method == "POST":
         selection, errors = _selection_from(request, budget_round)
         if not errors:
-            errors = _cast(
+            errors, code = _cast(
                 request,
                 budget_round,
                 lambda: services.ballot_cast_online(
@@ -100,7 +132,8 @@ def ballot(request, round_id: int):
                 ),
             )
             if not errors:
-                return redirect("voting:receipt", round_id=budget_round.pk)
+                return _to_receipt(request, budget_round, code)
+        eligibility = services.eligibility_online(user=request.user, budget_round=budget_round)
     return TemplateResponse(
         request,
         "voting/ballot.html",
@@ -127,7 +160,7 @@ def ballot_with_code(request, round_id: int):
     elif request.method == "POST":
         selection, errors = _selection_from(request, budget_round)
         if not errors:
-            errors = _cast(
+            errors, code = _cast(
                 request,
                 budget_round,
                 lambda: services.ballot_cast_with_code(
@@ -138,7 +171,7 @@ def ballot_with_code(request, round_id: int):
                 ),
             )
             if not errors:
-                return redirect("voting:receipt", round_id=budget_round.pk)
+                return _to_receipt(request, budget_round, code)
     return TemplateResponse(
         request,
         "voting/ballot.html",
@@ -157,11 +190,18 @@ def ballot_with_code(request, round_id: int):
 @never_cache
 def receipt(request, round_id: int):
     budget_round = _round(round_id)
-    code = request.session.pop(f"receipt_{budget_round.pk}", None)
+    name = _receipt_cookie(budget_round)
+    code = request.get_signed_cookie(
+        name, default=None, salt=RECEIPT_SALT, max_age=RECEIPT_SECONDS
+    )
     if code is None:
         messages.info(request, _("Your receipt is shown once, right after you vote."))
         return redirect("voting:ballot", round_id=budget_round.pk)
-    return TemplateResponse(request, "voting/receipt.html", {"round": budget_round, "code": code})
+    response = TemplateResponse(
+        request, "voting/receipt.html", {"round": budget_round, "code": code}
+    )
+    response.delete_cookie(name, path=reverse("voting:receipt", args=[budget_round.pk]))
+    return response
 
 
 def _result_charts(summary: dict, turnout_groups, budget_round: BudgetRound) -> dict:
