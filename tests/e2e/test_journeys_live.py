@@ -97,3 +97,20 @@ def test_join_page_is_accessible(page, world):
     page.goto(f"/afstemning/live/moede/{world['meeting'].pk}/deltag/")
     assert page.locator("h1").inner_text() == world["meeting"].title
     axe_check(page)
+
+
+def test_without_websockets_the_display_polls_the_snapshot(page, world):
+    """A network that blocks WebSockets: the page falls back to polling the HTTP snapshot."""
+    page.context.add_init_script("delete window.WebSocket;")
+    page.goto(f"/en/afstemning/live/runde/{world['round'].pk}/")
+    page.wait_for_function(
+        "() => document.querySelector('[data-live]').dataset.liveMode === 'polling'"
+    )
+    page.wait_for_function("() => document.querySelector('[data-live-total]').textContent === '1'")
+    assert page.locator("[data-live-connection]").inner_text() != ""  # says it is polling
+    ids = {p.title: str(p.pk) for p in world["round"].proposals.all()}
+    voting_services.ballot_cast_with_code(
+        budget_round=world["round"], code=world["code"], selection={ids["Træer"]: 1}, client="t"
+    )
+    page.wait_for_function("() => document.querySelector('[data-live-total]').textContent === '2'")
+    assert _row(page, "Træer").locator("td").first.inner_text() == "1"
