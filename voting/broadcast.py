@@ -27,6 +27,7 @@ from django.db import transaction
 logger = logging.getLogger(__name__)
 
 CHANGED = {"type": "live.changed"}
+SLOW_SECONDS = 0.25  # a snapshot that takes longer to read and send is logged
 
 
 def round_group(round_id: int) -> str:
@@ -187,10 +188,21 @@ class Feed:
     async def refresh(self) -> None:
         """Build the snapshot and, if it changed, send the same text to every local viewer."""
         async with self._lock:
+            started = time.monotonic()
             if await self._build():
+                built = time.monotonic()
                 for viewer in list(self.viewers):
                     with contextlib.suppress(Exception):
                         await viewer.send(text_data=self.text)
+                done = time.monotonic()
+                if done - started > SLOW_SECONDS:
+                    logger.warning(
+                        "live: feed %s slow: snapshot %.0f ms, sent to %d viewers in %.0f ms",
+                        self.key[1:],
+                        (built - started) * 1000,
+                        len(self.viewers),
+                        (done - built) * 1000,
+                    )
 
     async def attach(self, viewer) -> None:
         """Send the viewer the current snapshot, then every later one: no gap, no repeat."""

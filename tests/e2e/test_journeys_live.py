@@ -8,7 +8,7 @@ import pytest
 
 from proposals.models import State
 from tests import factories
-from tests.e2e.conftest import TIMEOUT_MS, axe_check
+from tests.e2e.conftest import AXE_JS, TIMEOUT_MS, axe_check
 from voting import services as voting_services
 from voting.models import VotingConfig
 
@@ -97,3 +97,62 @@ def test_join_page_is_accessible(page, world):
     page.goto(f"/afstemning/live/moede/{world['meeting'].pk}/deltag/")
     assert page.locator("h1").inner_text() == world["meeting"].title
     axe_check(page)
+
+
+def test_without_websockets_the_display_polls_the_snapshot(page, world):
+    """A network that blocks WebSockets: the page falls back to polling the HTTP snapshot."""
+    page.context.add_init_script("delete window.WebSocket;")
+    page.goto(f"/en/afstemning/live/runde/{world['round'].pk}/")
+    page.wait_for_function(
+        "() => document.querySelector('[data-live]').dataset.liveMode === 'polling'"
+    )
+    page.wait_for_function("() => document.querySelector('[data-live-total]').textContent === '1'")
+    assert page.locator("[data-live-connection]").inner_text() != ""  # says it is polling
+    ids = {p.title: str(p.pk) for p in world["round"].proposals.all()}
+    voting_services.ballot_cast_with_code(
+        budget_round=world["round"], code=world["code"], selection={ids["Træer"]: 1}, client="t"
+    )
+    page.wait_for_function("() => document.querySelector('[data-live-total]').textContent === '2'")
+    assert _row(page, "Træer").locator("td").first.inner_text() == "1"
+
+
+def test_host_opens_voting_and_runs_a_quick_vote_answered_from_a_phone(
+    page, browser, asgi_server, world
+):
+    meeting = world["meeting"]
+    host = factories.meeting_host(committee=meeting.committee, email="vaert@example.dk")
+    controls = f"/en/afstemning/live/moede/{meeting.pk}/styring/"
+    page.goto(f"/en/konto/login/?next={controls}")
+    form = page.locator("main form").filter(has=page.locator("input[name=password]"))
+    form.locator("input[name=login]").fill(host.email)
+    form.locator("input[name=password]").fill("a-long-test-password-1")
+    form.locator("button[type=submit]").click()
+    page.wait_for_url(re.compile(rf"^{re.escape(asgi_server.url + controls)}$"))
+    axe_check(page)
+    page.get_by_role("button", name="Open voting in the room").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("button", name="Close voting in the room").count() == 1
+    page.get_by_label("Question").fill("Flere bænke?")
+    page.get_by_role("button", name="Start the quick vote").click()
+    page.wait_for_load_state()
+    assert "Flere bænke?" in page.locator("main").inner_text()
+
+    attendee = browser.new_context(base_url=asgi_server.url, locale="en-GB")
+    attendee.set_default_timeout(TIMEOUT_MS)
+    attendee.add_init_script(path=str(AXE_JS))
+    phone = attendee.new_page()
+    phone.goto(f"/m/{meeting.pk}/")  # the short link behind the QR code
+    assert phone.url.endswith(f"/afstemning/live/moede/{meeting.pk}/deltag/")
+    phone.goto(f"/en/afstemning/live/moede/{meeting.pk}/deltag/")
+    assert phone.get_by_role("group", name="Flere bænke?").count() == 1
+    axe_check(phone)
+    phone.get_by_label("Yes").check()
+    phone.get_by_role("button", name="Send my answer").click()
+    phone.wait_for_load_state()
+    assert "Your answer is counted" in phone.locator("main").inner_text()
+    attendee.close()
+
+    page.get_by_role("button", name="Close the quick vote and record the result").click()
+    page.wait_for_load_state()
+    meeting.refresh_from_db()
+    assert "Flere bænke?" in meeting.minutes and "Yes 1" in meeting.minutes

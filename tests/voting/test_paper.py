@@ -598,3 +598,31 @@ def test_paper_ballots_are_keyed_after_the_close_until_the_result_is_confirmed(
     # Check-in, unlike keying, ends with voting.
     with pytest.raises(ValidationError, match="not open"):
         _check_in(staff, station)
+
+
+def test_tablet_and_paper_ballots_reach_live_displays_after_commit(
+    voting_round, station, staff, second_staff, monkeypatch, django_capture_on_commit_callbacks
+):
+    from voting import broadcast
+
+    sent = []
+    monkeypatch.setattr(broadcast, "publish", sent.append)
+    ids = _ids(voting_round)
+    with django_capture_on_commit_callbacks(execute=True):
+        participation = _check_in(staff, station)
+    assert sent == []  # a check-in changes no figure on the display
+    with django_capture_on_commit_callbacks(execute=False) as pending:
+        paper.ballot_cast_at_station(
+            staff=staff, participation=participation, selection={ids["Bænke"]: 1}
+        )
+    assert sent == [] and len(pending) == 1  # nothing before the commit
+    pending[0]()
+    assert sent == [f"live-round-{voting_round.pk}"]
+    with django_capture_on_commit_callbacks(execute=True):
+        entry = paper.paper_key(
+            staff=staff, station=station, batch_number="7", selection={ids["Træer"]: 1}
+        )
+    assert len(sent) == 1  # the first keying counts nothing yet
+    with django_capture_on_commit_callbacks(execute=True):
+        paper.paper_confirm(staff=second_staff, entry=entry, selection=None)
+    assert sent == [f"live-round-{voting_round.pk}"] * 2
