@@ -66,7 +66,7 @@ def published(committee, voting_round):
     return voting_round
 
 
-def test_turnout_hides_groups_below_the_threshold(published, settings):
+def test_turnout_hides_groups_below_the_threshold(published, settings, english):
     settings.RESULTS_MIN_GROUP_SIZE = 10
     by = {b.dimension: b for b in selectors.round_turnout_groups(budget_round=published)}
     ages = {g.label: g.count for g in by["age_band"].groups}
