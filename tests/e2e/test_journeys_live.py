@@ -52,11 +52,24 @@ def _bar_width(page, title: str) -> float:
     return _row(page, title).locator(".live-bar").evaluate("el => el.getBoundingClientRect().width")
 
 
-@pytest.mark.parametrize("browser_locale", ["en-GB"])
-def test_a_ballot_in_one_browser_moves_the_bars_in_another(page, browser, asgi_server, world):
+def _(language: str, text: str) -> str:
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    with translation.override(language):
+        return gettext(text)
+
+
+@pytest.mark.parametrize(
+    ("language", "browser_locale"), [("da", "da-DK"), ("en", "en-GB")], ids=["da", "en"]
+)
+def test_a_ballot_in_one_browser_moves_the_bars_in_another(
+    page, browser, asgi_server, world, language, browser_locale
+):
     meeting = world["meeting"]
-    page.goto(f"/en/afstemning/live/moede/{meeting.pk}/")
-    assert page.locator("html").get_attribute("lang") == "en"
+    prefix = "" if language == "da" else "/en"
+    page.goto(f"{prefix}/afstemning/live/moede/{meeting.pk}/")
+    assert page.locator("html").get_attribute("lang") == language
     page.wait_for_function(
         "() => document.querySelector('[data-live]').dataset.liveMode === 'socket'"
     )
@@ -67,15 +80,15 @@ def test_a_ballot_in_one_browser_moves_the_bars_in_another(page, browser, asgi_s
     assert page.locator(".live-qr svg").count() == 1
     axe_check(page)
 
-    voter = browser.new_context(base_url=asgi_server.url, locale="en-GB")
+    voter = browser.new_context(base_url=asgi_server.url, locale=browser_locale)
     voter.set_default_timeout(TIMEOUT_MS)
     phone = voter.new_page()
-    phone.goto(f"/en/afstemning/runde/{world['round'].pk}/kode/")
+    phone.goto(f"{prefix}/afstemning/runde/{world['round'].pk}/kode/")
     form = phone.locator("main form[data-ballot]")
-    form.get_by_label("Your voting code", exact=True).fill(world["code"])
+    form.get_by_label(_(language, "Your voting code"), exact=True).fill(world["code"])
     form.get_by_role("checkbox", name=re.compile(r"^Træer ")).check()
     form.get_by_role("checkbox", name=re.compile(r"^Bænke ")).check()
-    form.get_by_role("button", name="Cast my ballot", exact=True).click()
+    form.get_by_role("button", name=_(language, "Cast my ballot"), exact=True).click()
     phone.wait_for_url(re.compile(r"/kvittering/$"))
     voter.close()
 
