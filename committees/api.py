@@ -6,6 +6,7 @@ every other app may import; `pbsite.api` wires all the apps' viewsets under /api
 """
 
 import django_filters
+from django import forms
 from django.conf import settings
 from rest_framework import pagination, permissions, serializers, throttling, viewsets
 
@@ -40,12 +41,29 @@ class PublicViewSet(viewsets.ReadOnlyModelViewSet):
     filter_backends = [django_filters.rest_framework.DjangoFilterBackend]
 
 
+MAX_ID = 2**31 - 1  # the largest id an integer column holds in either database
+
+
+class IdFilter(django_filters.NumberFilter):
+    """`?round=12`: a whole number that can be an id; anything else is a 400, never a 500."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
 def id_or_slug(field: str):
     """A filter method: `?committee=3` or `?committee=oesterbro-lokaludvalg`."""
 
     def method(queryset, name, value):
-        if value.isdigit():
-            return queryset.filter(**{f"{field}_id": int(value)})
+        if value.isascii() and value.isdigit():
+            number = int(value)
+            if number > MAX_ID:
+                return queryset.none()
+            return queryset.filter(**{f"{field}_id": number})
         return queryset.filter(**{f"{field}__slug": value})
 
     return method
@@ -189,7 +207,7 @@ class MeetingFilter(django_filters.FilterSet):
     committee = django_filters.CharFilter(
         method=id_or_slug("committee"), help_text="Committee id or slug."
     )
-    round = django_filters.NumberFilter(field_name="budget_round_id", help_text="Round id.")
+    round = IdFilter(field_name="budget_round_id", help_text="Round id.")
     after = django_filters.IsoDateTimeFilter(
         field_name="starts_at", lookup_expr="gte", help_text="Meetings starting at or after."
     )

@@ -7,7 +7,7 @@ never the author, the contact person, the CVR number, the checklist answers or r
 import django_filters
 from rest_framework import serializers
 
-from committees.api import CategorySerializer, PublicViewSet, id_or_slug
+from committees.api import CategorySerializer, IdFilter, PublicViewSet, id_or_slug
 from proposals.models import (
     EffectGoal,
     EffectMeasurement,
@@ -81,7 +81,7 @@ class ProposalFilter(django_filters.FilterSet):
     committee = django_filters.CharFilter(
         method=id_or_slug("budget_round__committee"), help_text="Committee id or slug."
     )
-    round = django_filters.NumberFilter(field_name="budget_round_id", help_text="Round id.")
+    round = IdFilter(field_name="budget_round_id", help_text="Round id.")
     state = django_filters.ChoiceFilter(choices=[(s, s) for s in LISTED_STATES])
     category = django_filters.CharFilter(method=category_filter(), help_text="Category id or name.")
     submitter_kind = django_filters.ChoiceFilter(choices=SubmitterKind.choices)
@@ -180,7 +180,7 @@ class TrackedProjectFilter(django_filters.FilterSet):
     committee = django_filters.CharFilter(
         method=id_or_slug("proposal__budget_round__committee"), help_text="Committee id or slug."
     )
-    round = django_filters.NumberFilter(field_name="proposal__budget_round_id")
+    round = IdFilter(field_name="proposal__budget_round_id")
     status = django_filters.ChoiceFilter(choices=TrackingStatus.choices)
     category = django_filters.CharFilter(
         method=category_filter("proposal__"), help_text="Category id or name."

@@ -7,7 +7,7 @@ per project and the fingerprint of the anonymised ballot file. Nothing about any
 import django_filters
 from rest_framework import serializers
 
-from committees.api import PublicViewSet, id_or_slug
+from committees.api import IdFilter, PublicViewSet, id_or_slug
 from voting.models import RoundResult
 from voting.selectors import round_projects, round_vote_counts
 
@@ -97,7 +97,7 @@ class ResultFilter(django_filters.FilterSet):
     committee = django_filters.CharFilter(
         method=id_or_slug("budget_round__committee"), help_text="Committee id or slug."
     )
-    round = django_filters.NumberFilter(field_name="budget_round_id", help_text="Round id.")
+    round = IdFilter(field_name="budget_round_id", help_text="Round id.")
 
     class Meta:
         model = RoundResult

@@ -134,6 +134,8 @@ def _clean_options(kind: str, options) -> list[str]:
         raise ValidationError(_("Choose the kind of quick vote."), code="kind")
     if isinstance(options, str):
         options = options.splitlines()
+    if not isinstance(options, list | tuple):  # a number, a mapping, null from a socket
+        options = []
     cleaned = [str(o).strip()[:100] for o in (options or []) if str(o).strip()]
     if not 2 <= len(cleaned) <= MAX_OPTIONS:
         raise ValidationError(
@@ -317,6 +319,10 @@ def meeting_live_control(*, user, meeting: Meeting, message: dict) -> dict:
     elif action == "resume":
         meeting_live_resume(user=user, meeting=meeting)
     elif action == "quick_vote_start":
+        if message.get("agenda_item") not in (None, "") and (
+            _int_or_none(message.get("agenda_item")) is None
+        ):
+            raise ValidationError(_("That agenda item is not on this meeting."), code="item")
         vote, codes = quick_vote_start(
             user=user,
             meeting=meeting,
@@ -339,7 +345,9 @@ def meeting_live_control(*, user, meeting: Meeting, message: dict) -> dict:
 
 
 def _int_or_none(value) -> int | None:
+    """A whole number from a form or a socket message, or None; never one no column can hold."""
     try:
-        return int(value) if value not in (None, "") else None
+        number = int(value) if value not in (None, "") else None
     except (TypeError, ValueError):
         return None
+    return number if number is None or -(2**31) < number < 2**31 else None
