@@ -26,6 +26,7 @@ run: $(VENV)/.installed-run
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py purge_personal_data
+	$(BIN)/python manage.py grant_receipts_purge
 	@echo
 	@echo "Borgerbudget: http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
 	@echo "HTTP and WebSockets on one port, SQLite and the in-memory channel layer (one process)."
