@@ -118,8 +118,10 @@ def test_resident_finds_follows_and_repeats_a_completed_project(page, world):
     page.wait_for_url(re.compile(rf"/en/projekter/{project.pk}/foreslaa-i-mit-omraade/$"))
     assert main.get_by_role("radio", name=re.compile("Valby-puljen 2027")).is_checked()
     axe_check(page)
-    main.get_by_role("button", name="Start my draft").click()
-    page.wait_for_url(re.compile(r"/en/forslag/\d+/rediger/$"))
+    # The POST and its redirect, waited for as one navigation (a busy CI machine once took
+    # longer than the default timeout between the click and the redirect).
+    with page.expect_navigation(url=re.compile(r"/en/forslag/\d+/rediger/$"), timeout=45_000):
+        main.get_by_role("button", name="Start my draft").click()
     draft = Proposal.objects.get(author=world["resident"])
     assert draft.inspired_by_id == project.proposal_id
     assert draft.budget_round_id == world["open_round"].pk
