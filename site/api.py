@@ -4,7 +4,8 @@ The document is declared from the same serializers and filters the endpoints use
 drift from what they answer (tests/site/test_api.py validates it and walks every endpoint).
 """
 
-from django.urls import include, path
+import django_filters
+from django.urls import include, path, reverse
 from django.views.decorators.cache import cache_control
 from rest_framework import routers
 from rest_framework.decorators import api_view, authentication_classes, throttle_classes
@@ -41,7 +42,7 @@ def _filter_parameters(viewset) -> list[dict]:
     for name, field in filterset.base_filters.items() if filterset else []:
         schema = {"type": "string"}
         extra = field.extra
-        if type(field).__name__ == "NumberFilter":
+        if isinstance(field, django_filters.NumberFilter):
             schema = {"type": "integer"}
         elif extra.get("choices"):
             schema = {"type": "string", "enum": [str(value) for value, _label in extra["choices"]]}
@@ -196,7 +197,25 @@ def openapi_view(request):
     return Response(openapi_document())
 
 
+@api_view(["GET"])
+@authentication_classes([])
+@throttle_classes([AnonymousRateThrottle])
+def index_view(request):
+    """Where to start: every endpoint and the OpenAPI document."""
+    return Response(
+        {
+            "version": VERSION,
+            "openapi": request.build_absolute_uri(reverse("api-openapi")),
+            "endpoints": {
+                prefix: request.build_absolute_uri(reverse(f"api-{basename}-list"))
+                for prefix, _viewset, basename in ENDPOINTS
+            },
+        }
+    )
+
+
 urlpatterns = [
+    path("", index_view, name="api-index"),
     path("openapi.json", openapi_view, name="api-openapi"),
     path("", include(router.urls)),
 ]

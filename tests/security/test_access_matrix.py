@@ -313,6 +313,7 @@ def _rows():
         ),
         "tracking:unsubscribe": ("get", url("tracking:unsubscribe", "forged-token"), NOBODY),
         # --- Open data API (read-only, no login) ---------------------------------------------
+        "api-index": ("get", url("api-index"), PUBLIC),
         "api-openapi": ("get", url("api-openapi"), PUBLIC),
         "api-committee-list": ("get", url("api-committee-list"), PUBLIC),
         "api-committee-detail": ("get", url("api-committee-detail", pk("this")), PUBLIC),

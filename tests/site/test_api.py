@@ -262,3 +262,22 @@ def test_list_queries_do_not_grow_with_the_page(client, demo):
         # one-item page may need fewer), not one or more per item.
         items = response.json()["results"]
         assert counts[1] <= counts[0] + 2 and counts[1] <= 8, (endpoint, counts, len(items))
+
+
+def test_the_api_root_lists_every_endpoint_and_the_document(client, home_page):
+    response = client.get("/api/v1/")
+    assert response.status_code == HTTPStatus.OK
+    body = response.json()
+    assert body["openapi"].endswith("/api/v1/openapi.json")
+    assert set(body["endpoints"]) == set(ENDPOINTS)
+    for url in body["endpoints"].values():
+        assert client.get(url).status_code == HTTPStatus.OK
+
+
+def test_id_filters_are_declared_as_integers(client, home_page):
+    document = client.get(reverse("api-openapi")).json()
+    parameters = {
+        p["name"]: p["schema"] for p in document["paths"]["/api/v1/proposals/"]["get"]["parameters"]
+        if "name" in p
+    }
+    assert parameters["round"] == {"type": "integer"}
