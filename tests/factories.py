@@ -209,3 +209,38 @@ def grant_application(
             author=author, application=application
         )
     return application
+
+
+def grant_form_data(pool: BudgetRound, **overrides) -> dict:
+    """What an applicant types into the grant application form: complete, with a budget of
+    two expenses and one income (12,000 + 3,000 - 2,000 kr.). An override of None leaves the
+    field out."""
+    item = pool.checklist.first()
+    data = {
+        "submitter_kind": "association",
+        "applicant_name": "Rosenvængets Beboerforening",
+        "contact_name": "Mette Hansen",
+        "contact_email": "mette@example.dk",
+        "title": "Gadefest",
+        "summary": "En gadefest for alle.",
+        "description": "Musik og mad.",
+        "activity_date": (timezone.localdate() + datetime.timedelta(days=40)).isoformat(),
+        "location_text": "Rosenvængets Allé",
+        "advertising": "Opslag i opgangene.",
+        "volunteers": "Naboer står for boderne.",
+        f"check_{item.pk}": "yes",
+        "budget-TOTAL_FORMS": "3",
+        "budget-INITIAL_FORMS": "0",
+        "budget-0-kind": "expense",
+        "budget-0-text": "Scene",
+        "budget-0-amount": "12000",
+        "budget-1-kind": "expense",
+        "budget-1-text": "Lyd",
+        "budget-1-amount": "3000",
+        "budget-2-kind": "income",
+        "budget-2-text": "Billetter",
+        "budget-2-amount": "2000",
+        "submit": "1",
+    }
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}

@@ -1,12 +1,11 @@
 """The applicant's pages of the grant process and the public pool page."""
 
-import datetime
 from http import HTTPStatus
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 
 from committees import services as committee_services
 from proposals import grant_services
@@ -40,35 +39,7 @@ def _en(name, *args):
 
 
 def _form_data(pool, **overrides):
-    item = pool.checklist.first()
-    data = {
-        "submitter_kind": "association",
-        "applicant_name": "Rosenvængets Beboerforening",
-        "contact_name": "Mette Hansen",
-        "contact_email": "mette@example.dk",
-        "title": "Gadefest",
-        "summary": "En gadefest for alle.",
-        "description": "Musik og mad.",
-        "activity_date": (timezone.localdate() + datetime.timedelta(days=40)).isoformat(),
-        "location_text": "Rosenvængets Allé",
-        "advertising": "Opslag i opgangene.",
-        "volunteers": "Naboer står for boderne.",
-        f"check_{item.pk}": "yes",
-        "budget-TOTAL_FORMS": "3",
-        "budget-INITIAL_FORMS": "0",
-        "budget-0-kind": "expense",
-        "budget-0-text": "Scene",
-        "budget-0-amount": "12000",
-        "budget-1-kind": "expense",
-        "budget-1-text": "Lyd",
-        "budget-1-amount": "3000",
-        "budget-2-kind": "income",
-        "budget-2-text": "Billetter",
-        "budget-2-amount": "2000",
-        "submit": "1",
-    }
-    data.update(overrides)
-    return data
+    return factories.grant_form_data(pool, **overrides)
 
 
 def test_an_applicant_submits_an_application_with_a_budget(client, pool):

@@ -12,7 +12,6 @@ Cases, by group:
     total ..................................... 50   (with test_bad_input.py: 209)
 """
 
-import datetime
 import json
 from http import HTTPStatus
 
@@ -20,7 +19,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 
 from committees.services import committee_role_grant
 from proposals.models import GrantApplication, GrantStage
@@ -50,32 +49,7 @@ def pool(committee):
 
 
 def _grant_form(pool, **overrides):
-    item = pool.checklist.first()
-    data = {
-        "submitter_kind": "association",
-        "applicant_name": "Rosenvængets Beboerforening",
-        "contact_name": "Mette Hansen",
-        "contact_email": "mette@example.dk",
-        "title": "Gadefest",
-        "summary": "En gadefest for alle.",
-        "description": "Musik og mad.",
-        "activity_date": (timezone.localdate() + datetime.timedelta(days=40)).isoformat(),
-        "location_text": "Rosenvængets Allé",
-        "advertising": "Opslag i opgangene.",
-        "volunteers": "Naboer står for boderne.",
-        f"check_{item.pk}": "yes",
-        "budget-TOTAL_FORMS": "2",
-        "budget-INITIAL_FORMS": "0",
-        "budget-0-kind": "expense",
-        "budget-0-text": "Scene",
-        "budget-0-amount": "12000",
-        "budget-1-kind": "income",
-        "budget-1-text": "Billetter",
-        "budget-1-amount": "2000",
-        "submit": "1",
-    }
-    data.update(overrides)
-    return {k: v for k, v in data.items() if v is not None}
+    return factories.grant_form_data(pool, **overrides)
 
 
 GRANT_CASES = [
