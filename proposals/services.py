@@ -659,6 +659,40 @@ def effect_measurement_record(
     return measurement
 
 
+REMOVABLE = ("update", "goal", "measurement")
+
+
+@transaction.atomic
+def tracking_item_remove(*, actor, project: TrackedProject, kind: str, pk: int) -> None:
+    """Take back an update (with its photos), an effect goal (with its measurements) or one
+    measurement that was entered by mistake. Audited with what was removed."""
+    from wagtail.images import get_image_model
+
+    _require_staff(actor, project)
+    if kind == "update":
+        item = ProjectUpdate.objects.filter(pk=pk, project=project).first()
+        data = item and {"update": item.pk, "title": item.title, "date": str(item.date)}
+    elif kind == "goal":
+        item = EffectGoal.objects.filter(pk=pk, project=project).first()
+        data = item and {"goal": item.pk, "indicator": item.indicator}
+    elif kind == "measurement":
+        item = EffectMeasurement.objects.filter(pk=pk, goal__project=project).first()
+        data = item and {
+            "goal": item.goal_id,
+            "measured_on": str(item.measured_on),
+            "value": str(item.value),
+        }
+    else:
+        raise ValidationError(_("Unknown kind of item."))
+    if item is None:
+        raise ValidationError(_("That item is not part of this project (any more)."))
+    images = list(item.photos.values_list("image_id", flat=True)) if kind == "update" else []
+    item.delete()
+    get_image_model().objects.filter(pk__in=images).delete()  # their files go with them
+    TrackedProject.objects.filter(pk=project.pk).update(updated_at=timezone.now())
+    _audit_tracking(actor, project, f"{kind}_remove", data)
+
+
 def project_subscribe(*, user, project: TrackedProject) -> bool:
     """Follow a project by e-mail. True when newly subscribed."""
     _require_verified(user)

@@ -185,6 +185,12 @@ def _save(name, form, request, project):
         )
 
 
+def _int(value) -> int:
+    """An id from a form, or 0 (which matches nothing)."""
+    value = value or ""
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else 0
+
+
 def tracking_index_view(request):
     projects = _visible_projects(request.user)
     if not request.user.is_superuser and not committee_ids_for(request.user):
@@ -197,6 +203,19 @@ def tracking_edit_view(request, pk: int):
 
     project = _project_for(request.user, pk)
     forms_by_name = {name: _build(name, project) for name in FORMS}
+    if request.method == "POST" and request.POST.get("form") == "remove":
+        try:
+            services.tracking_item_remove(
+                actor=request.user,
+                project=project,
+                kind=request.POST.get("kind", ""),
+                pk=_int(request.POST.get("pk")),
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Removed."))
+        return redirect("tracking_edit", pk=project.pk)
     if request.method == "POST":
         name = request.POST.get("form")
         if name not in FORMS:

@@ -481,3 +481,64 @@ def test_demo_has_a_project_in_every_follow_up_state_and_reseeds_idempotently(
         demo.get(status="completed").proposal.title
         in client.get(reverse("tracking:catalogue")).content.decode()
     )
+
+
+def test_staff_remove_a_mistaken_update_goal_or_measurement(client, world):
+    from wagtail.images import get_image_model
+
+    project = world["project"]
+    staff = world["staff"]
+    update = services.project_update_add(
+        actor=staff,
+        project=project,
+        date=datetime.date(2026, 6, 1),
+        title="Forkert projekt",
+        body="Skrevet på det forkerte projekt.",
+        photos=[(clean_image(_jpeg()), "En bænk")],
+    )
+    goal = services.effect_goal_add(
+        actor=staff, project=project, indicator="Besøgende", unit="", baseline=1, target=2
+    )
+    kept = services.effect_goal_add(
+        actor=staff, project=project, indicator="Bænke", unit="stk.", baseline=0, target=10
+    )
+    wrong = services.effect_measurement_record(
+        actor=staff, goal=kept, measured_on=datetime.date(2026, 9, 1), value=100
+    )
+    services.effect_measurement_record(
+        actor=staff, goal=goal, measured_on=datetime.date(2026, 9, 1), value=5
+    )
+    image_id = update.photos.get().image_id
+    edit = reverse("tracking_edit", args=[project.pk])
+
+    # Someone else's staff, and a tampered id, remove nothing.
+    client.force_login(world["other_staff"])
+    response = client.post(edit, {"form": "remove", "kind": "update", "pk": update.pk})
+    assert response.status_code in (HTTPStatus.FORBIDDEN, HTTPStatus.FOUND)
+    assert project.updates.count() == 1
+    with pytest.raises(PermissionDenied):
+        services.tracking_item_remove(
+            actor=world["other_staff"], project=project, kind="goal", pk=goal.pk
+        )
+    client.force_login(staff)
+    html = client.get(edit).content.decode()
+    assert html.count('name="form" value="remove"') == 5  # update, 2 goals, 2 measurements
+    for kind, pk in [("update", 999_999), ("photo", update.pk), ("update", "1 OR 1=1")]:
+        client.post(edit, {"form": "remove", "kind": kind, "pk": pk})
+    assert project.updates.count() == 1 and project.goals.count() == 2
+
+    for kind, pk in [("update", update.pk), ("goal", goal.pk), ("measurement", wrong.pk)]:
+        response = client.post(edit, {"form": "remove", "kind": kind, "pk": pk})
+        assert response.status_code == HTTPStatus.FOUND
+    assert not project.updates.exists()
+    assert not get_image_model().objects.filter(pk=image_id).exists()
+    assert list(project.goals.values_list("indicator", flat=True)) == ["Bænke"]
+    assert not kept.measurements.exists()
+    removed = AuditEntry.objects.filter(action__endswith="_remove").values_list("action", flat=True)
+    assert sorted(removed) == [
+        "tracking.goal_remove",
+        "tracking.measurement_remove",
+        "tracking.update_remove",
+    ]
+    page = client.get(f"/en{reverse('tracking:detail', args=[project.pk])}").content.decode()
+    assert "Forkert projekt" not in page
