@@ -52,6 +52,13 @@ GRANT_FIELDS = (
     "volunteers",
 )
 EDITABLE_STAGES = {GrantStage.DRAFT, GrantStage.INCOMPLETE}
+# Until the committee has decided, the applicant may take the application back.
+WITHDRAWABLE_STAGES = {
+    GrantStage.SUBMITTED,
+    GrantStage.INCOMPLETE,
+    GrantStage.COMPLETE,
+    GrantStage.RECOMMENDED,
+}
 MAX_LINES = 20
 MAX_RECEIPTS = 10
 
@@ -401,6 +408,30 @@ def grant_recommend(
         meeting=application.deadline.meeting_id,
     )
     _tell(application, "recommended")
+    return application
+
+
+@transaction.atomic
+def grant_application_withdraw(*, author, application: GrantApplication) -> GrantApplication:
+    """The applicant takes a submitted application back before the committee decides.
+
+    It keeps its case number; on the deciding meeting's agenda its item says it was withdrawn,
+    so the minutes stay complete. Nothing is taken from the pool.
+    """
+    application = _locked(application)
+    if not (author and author.pk and application.proposal.author_id == author.pk):
+        raise PermissionDenied(_("Only the applicant can withdraw the application."))
+    _require_stage(application, *WITHDRAWABLE_STAGES)
+    if application.agenda_item_id:
+        agenda_item_decide(
+            agenda_item=application.agenda_item,
+            decision=_("Withdrawn by the applicant before the decision."),
+        )
+    application.stage = GrantStage.WITHDRAWN
+    application.save(update_fields=["stage"])
+    _move(proposal=application.proposal, target=State.WITHDRAWN, actor=author)
+    _audit(actor=author, application=application, action="withdraw")
+    _tell(application, "withdrawn")
     return application
 
 

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -45,6 +45,14 @@ def _application_for(request, pk: int, *, allowed: set[str]):
 @login_required
 def grant_detail(request, pk: int):
     application, roles = _application_for(request, pk, allowed={AUTHOR, MODERATOR, REVIEWER})
+    if request.method == "POST" and request.POST.get("action") == "withdraw":
+        try:
+            grant_services.grant_application_withdraw(author=request.user, application=application)
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", None) or [str(exc)]))
+        else:
+            messages.success(request, _("Your application is withdrawn."))
+        return redirect("proposals:grant", pk=application.pk)
     return TemplateResponse(
         request,
         "proposals/grant_detail.html",
@@ -55,6 +63,8 @@ def grant_detail(request, pk: int):
             "is_applicant": AUTHOR in roles,
             "editable": AUTHOR in roles and application.stage in grant_services.EDITABLE_STAGES,
             "accounts_due": AUTHOR in roles and application.stage == GrantStage.GRANTED,
+            "withdrawable": AUTHOR in roles
+            and application.stage in grant_services.WITHDRAWABLE_STAGES,
             "planned": [li for li in application.lines.all() if not li.actual],
             "actual": [li for li in application.lines.all() if li.actual],
         },

@@ -27,6 +27,7 @@ class GrantStage(models.TextChoices):
     REFUSED = "refused", _("Refused")
     ACCOUNTS = "accounts", _("Accounts submitted")
     PAID = "paid", _("Paid out")
+    WITHDRAWN = "withdrawn", _("Withdrawn by the applicant")
 
 
 class Recommendation(models.TextChoices):

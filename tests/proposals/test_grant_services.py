@@ -474,3 +474,51 @@ def test_privacy_export_and_erase_cover_grant_applications(pool):
     assert submitted.contact_email == "" and submitted.contact_name == ""
     assert submitted.applicant_name  # the association stays on the public record
     assert not GrantApplication.objects.filter(pk=draft.pk).exists()
+
+
+def test_the_applicant_withdraws_before_the_decision_and_the_minutes_say_so(
+    client, pool, secretariat, working_group, django_capture_on_commit_callbacks
+):
+    applicant = factories.user(preferred_language="en")
+    application = factories.grant_application(pool=pool, author=applicant)
+    application = _to_decision(application, secretariat, working_group)
+    assert application.stage == GrantStage.RECOMMENDED and application.agenda_item_id
+
+    with pytest.raises(PermissionDenied):  # only the applicant
+        grant_services.grant_application_withdraw(author=secretariat, application=application)
+    client.force_login(applicant)
+    url = f"/en/forslag/ansoegning/{application.pk}/"
+    assert "Withdraw the application" in client.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"action": "withdraw"})
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert application.stage == GrantStage.WITHDRAWN
+    assert application.proposal.state == State.WITHDRAWN
+    assert application.proposal.case_number  # kept on record
+    assert "Withdrawn by the applicant" in application.agenda_item.decision
+    assert AuditEntry.objects.filter(action="grant.withdraw").count() == 1
+    assert "withdrawn the application" in mail.outbox[-1].body
+    assert application.proposal.case_number in mail.outbox[-1].subject
+    # Too late to decide, and nothing taken from the pool.
+    with pytest.raises(ValidationError, match="cannot be taken now"):
+        grant_services.grant_decide(
+            actor=secretariat, application=application, granted=True, amount=1_000, reason="x"
+        )
+    assert BudgetRound.objects.get(pk=pool.pk).granted_total == 0
+    # Withdrawn is final: the button is gone and a second try is refused.
+    assert "Withdraw the application" not in client.get(url).content.decode()
+    with pytest.raises(ValidationError):
+        grant_services.grant_application_withdraw(author=applicant, application=application)
+
+
+def test_a_decided_application_cannot_be_withdrawn(pool, secretariat, working_group):
+    applicant = factories.user()
+    application = _to_decision(
+        factories.grant_application(pool=pool, author=applicant), secretariat, working_group
+    )
+    grant_services.grant_decide(
+        actor=secretariat, application=application, granted=True, amount=1_000, reason="Fint."
+    )
+    with pytest.raises(ValidationError, match="cannot be taken now"):
+        grant_services.grant_application_withdraw(author=applicant, application=application)
