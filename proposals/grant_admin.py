@@ -105,10 +105,33 @@ class AdvanceForm(forms.Form):
 
 
 class PayoutForm(forms.Form):
-    confirm = forms.BooleanField(label=gettext_lazy("The accounts and receipts are checked"))
+    confirm = forms.BooleanField(
+        label=gettext_lazy("The accounts and receipts are checked: approve the payout"),
+        required=False,
+    )
+    missing = forms.CharField(
+        label=gettext_lazy(
+            "Or send the accounts back: what must be corrected (sent to the applicant)"
+        ),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("confirm")) == bool((data.get("missing") or "").strip()):
+            raise forms.ValidationError(
+                _("Either approve the payout, or say what the applicant must correct.")
+            )
+        return data
 
     def call(self, *, actor, application):
-        return grant_services.grant_payout_approve(actor=actor, application=application)
+        if self.cleaned_data["confirm"]:
+            return grant_services.grant_payout_approve(actor=actor, application=application)
+        return grant_services.grant_accounts_return(
+            actor=actor, application=application, missing=self.cleaned_data["missing"]
+        )
 
 
 # The form of each stage, and the roles that may take the step.

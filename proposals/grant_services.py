@@ -554,10 +554,40 @@ def grant_accounts_submit(
         receipt.save()
     application.stage = GrantStage.ACCOUNTS
     application.accounts_submitted_at = timezone.now()
-    application.save(update_fields=["stage", "accounts_submitted_at"])
-    _move(proposal=application.proposal, target=State.IN_PROGRESS, actor=author)
+    application.missing_info = ""
+    application.save(update_fields=["stage", "accounts_submitted_at", "missing_info"])
+    if application.proposal.state != State.IN_PROGRESS:  # not again after a correction
+        _move(proposal=application.proposal, target=State.IN_PROGRESS, actor=author)
     _audit(actor=author, application=application, action="accounts")
     _tell(application, "accounts")
+    return application
+
+
+@transaction.atomic
+def grant_accounts_return(
+    *, actor, application: GrantApplication, missing: str
+) -> GrantApplication:
+    """The secretariat sends the accounts back for correction, saying what is missing or wrong.
+
+    The applicant submits them again (lines replaced, receipts kept and added to); no payout
+    is made in between.
+    """
+    application = _locked(application)
+    _require_role(
+        actor,
+        application,
+        {MODERATOR},
+        _("Only the committee's secretariat checks the accounts."),
+    )
+    _require_stage(application, GrantStage.ACCOUNTS)
+    missing = (missing or "").strip()
+    if not missing:
+        raise ValidationError({"missing": _("Say what the applicant must correct.")})
+    application.stage = GrantStage.GRANTED
+    application.missing_info = missing[:4000]
+    application.save(update_fields=["stage", "missing_info"])
+    _audit(actor=actor, application=application, action="accounts_return", reason=missing)
+    _tell(application, "accounts_returned")
     return application
 
 

@@ -4,9 +4,11 @@ import datetime
 from http import HTTPStatus
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 
 from committees import services as committee_services
+from committees.models import AuditEntry
 from proposals import grant_services
 from proposals.grant_services import Line
 from proposals.models import GrantStage
@@ -146,3 +148,51 @@ def test_deadlines_are_scoped_to_the_own_committees_pools_and_meetings(client, w
     )
     assert response.status_code == HTTPStatus.OK  # the meeting must come after the deadline
     assert world["pool"].deadlines.count() == 1
+
+
+def test_the_secretariat_sends_accounts_back_and_the_applicant_corrects_them(
+    client, world, django_capture_on_commit_callbacks
+):
+    application = factories.grant_application(pool=world["pool"])
+    applicant = application.proposal.author
+    secretariat = world["secretariat"]
+    grant_services.grant_completeness_check(
+        actor=secretariat, application=application, complete=True
+    )
+    grant_services.grant_recommend(
+        actor=secretariat, application=application, recommendation="full", reason="Godt."
+    )
+    grant_services.grant_decide(
+        actor=secretariat, application=application, granted=True, amount=20_000, reason="Ja."
+    )
+    grant_services.grant_accounts_submit(
+        author=applicant,
+        application=application,
+        lines=[Line("expense", "Scene", 12_000)],
+        receipts=[CleanFile(content=PDF, filename="k.pdf")],
+    )
+    client.force_login(secretariat)
+    # Neither approved nor sent back: the form says so and nothing moves.
+    assert _post(client, application, {}).status_code == HTTPStatus.OK
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _post(client, application, {"missing": "Kvitteringen for lyd mangler."})
+    assert response.status_code == HTTPStatus.FOUND
+    application.refresh_from_db()
+    assert application.stage == GrantStage.GRANTED and application.payout_amount is None
+    assert "Kvitteringen for lyd mangler." in mail.outbox[-1].body
+    client.force_login(applicant)
+    page = client.get(reverse("proposals:grant", args=[application.pk])).content.decode()
+    assert "Kvitteringen for lyd mangler." in page
+    grant_services.grant_accounts_submit(
+        author=applicant,
+        application=application,
+        lines=[Line("expense", "Scene", 12_000), Line("expense", "Lyd", 3_000)],
+        receipts=[CleanFile(content=PDF, filename="lyd.pdf")],
+    )
+    application.refresh_from_db()
+    assert application.stage == GrantStage.ACCOUNTS and application.receipts.count() == 2
+    client.force_login(secretariat)
+    assert _post(client, application, {"confirm": "on"}).status_code == HTTPStatus.FOUND
+    application.refresh_from_db()
+    assert application.stage == GrantStage.PAID and application.payout_amount == 15_000
+    assert AuditEntry.objects.filter(action="grant.accounts_return").count() == 1
