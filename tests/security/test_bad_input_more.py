@@ -351,3 +351,25 @@ def test_posts_without_a_csrf_token_are_refused(committee, pool, meeting, host):
     )
     assert not GrantApplication.objects.exists()
     assert Proposal.objects.filter(inspired_by__isnull=False).count() == 0
+
+
+# --- Ids past 999 -------------------------------------------------------------------------------
+
+
+def test_ids_in_forms_are_not_written_with_thousands_separators(client, committee, settings):
+    """Numbers are grouped on the pages (1.234); an id in a form must stay 1234 or the form
+    names nothing. Found when a long test run pushed ids past 999 on PostgreSQL."""
+    from proposals.models import Proposal
+
+    settings.USE_THOUSAND_SEPARATOR = True
+    implemented = factories.budget_round(committee=committee, phase="implementation")
+    project = factories.funded_proposal(budget_round=implemented).tracking
+    Proposal.objects.filter(pk=project.proposal_id).update(state="completed")
+    other = factories.committee("Valby Lokaludvalg", district_name="Valby")
+    factories.budget_round(committee=other, phase="ideas", id=12_345)
+    client.force_login(factories.user())
+    page = client.get(_en("tracking:propose_again", project.pk)).content.decode()
+    assert 'value="12345"' in page and "12.345" not in page and "12,345" not in page
+    response = client.post(_en("tracking:propose_again", project.pk), {"round": "12345"})
+    assert response.status_code == HTTPStatus.FOUND
+    assert Proposal.objects.get(inspired_by=project.proposal_id).budget_round_id == 12_345
