@@ -54,14 +54,34 @@ def round_projects(*, budget_round: BudgetRound) -> dict[str, Proposal]:
     return {str(p.pk): p for p in ballot_proposals(budget_round=budget_round)}
 
 
-def round_results(*, budget_round: BudgetRound) -> rules.Outcome:
-    """The outcome under the round's announced tally rule: the same code everywhere."""
+@dataclass(frozen=True)
+class Tally:
+    """One reading of a round's ballots and projects: the rule's outcome and the votes."""
+
+    projects: dict[str, Proposal]
+    outcome: rules.Outcome
+    counts: dict[str, int]
+
+
+def round_tally(*, budget_round: BudgetRound) -> Tally:
+    """The outcome under the round's announced tally rule and the votes per project, from one
+    read of the ballots: the same code for the results page, the live display and the admin."""
     projects = round_projects(budget_round=budget_round)
-    return RULES[budget_round.tally_rule](
+    ballots = round_ballots(budget_round=budget_round)
+    outcome = RULES[budget_round.tally_rule](
         costs={pid: p.cost for pid, p in projects.items()},
         budget=budget_round.pot,
-        ballots=round_ballots(budget_round=budget_round),
+        ballots=ballots,
     )
+    counts: Counter[str] = Counter()
+    for ballot in ballots:
+        counts.update(ballot)
+    return Tally(projects=projects, outcome=outcome, counts=dict(counts))
+
+
+def round_results(*, budget_round: BudgetRound) -> rules.Outcome:
+    """The outcome under the round's announced tally rule: the same code everywhere."""
+    return round_tally(budget_round=budget_round).outcome
 
 
 def round_turnout(*, budget_round: BudgetRound) -> dict[str, int]:
@@ -102,9 +122,8 @@ TALLY_FROZEN = "frozen"
 
 def round_live_tally(*, budget_round: BudgetRound) -> list[dict]:
     """Every project with its votes and whether the round's rule funds it, funded first."""
-    projects = round_projects(budget_round=budget_round)
-    counts = round_vote_counts(budget_round=budget_round)
-    selected = set(round_results(budget_round=budget_round).selected)
+    tally = round_tally(budget_round=budget_round)
+    projects, counts, selected = tally.projects, tally.counts, set(tally.outcome.selected)
     rows = [
         {
             "id": pid,
@@ -310,9 +329,8 @@ def round_result_summary(*, budget_round: BudgetRound) -> dict:
     rows: each project on the ballot, most votes first, with what the rule and the committee
     decided and the rule's explanation; spent and left: the pot after the final selection.
     """
-    outcome = round_results(budget_round=budget_round)
-    projects = round_projects(budget_round=budget_round)
-    counts = round_vote_counts(budget_round=budget_round)
+    tally = round_tally(budget_round=budget_round)
+    outcome, projects, counts = tally.outcome, tally.projects, tally.counts
     confirmed = round_confirmation(budget_round=budget_round)
     final = set(confirmed.final_selected) if confirmed else set(outcome.selected)
     rows = [

@@ -27,8 +27,8 @@ def _moderated_round(request, pk) -> BudgetRound:
 def result_confirm_view(request, pk):
     budget_round = _moderated_round(request, pk)
     confirmed = selectors.round_confirmation(budget_round=budget_round)
-    outcome = selectors.round_results(budget_round=budget_round)
-    projects = selectors.round_projects(budget_round=budget_round)
+    tally = selectors.round_tally(budget_round=budget_round)
+    outcome, projects = tally.outcome, tally.projects
     errors = []
     if request.method == "POST" and confirmed is None:
         chosen = [p for p in request.POST.getlist("selected") if p in projects]
@@ -54,7 +54,7 @@ def result_confirm_view(request, pk):
             "projects": projects,
             "confirmed": confirmed,
             "errors": errors,
-            "counts": selectors.round_vote_counts(budget_round=budget_round),
+            "counts": tally.counts,
         },
     )
 
