@@ -113,6 +113,26 @@ async def test_a_committed_ballot_updates_the_display(live_round, codes):
     await communicator.disconnect()
 
 
+async def test_every_viewer_gets_each_update_once_while_the_feed_sends_in_batches(
+    live_round, codes, monkeypatch
+):
+    # Batches of two: the feed yields to the event loop between them. Every viewer still
+    # attached gets the update, once and with the same number; one that left gets nothing.
+    monkeypatch.setattr("voting.broadcast.FANOUT_BATCH", 2)
+    path = f"/ws/rounds/{live_round.pk}/live/"
+    viewers = [await _connect(path) for _ in range(5)]
+    for viewer in viewers:
+        assert (await _next(viewer))["ballots"] == 0
+    await viewers[0].disconnect()
+    staying = viewers[1:]
+    await database_sync_to_async(_cast)(live_round, codes[0], "Træer")
+    updates = [await _next(viewer) for viewer in staying]
+    assert {(u["seq"], u["ballots"]) for u in updates} == {(2, 1)}
+    for viewer in staying:
+        assert await viewer.receive_nothing(timeout=0.7)
+        await viewer.disconnect()
+
+
 async def test_nothing_is_sent_before_commit_and_nothing_on_rollback(live_round, codes):
     communicator = await _connect(f"/ws/rounds/{live_round.pk}/live/")
     await _next(communicator)
