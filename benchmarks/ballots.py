@@ -61,7 +61,7 @@ import tempfile
 import time
 from collections import Counter
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 from urllib.request import urlopen
 
 HERE = Path(__file__).resolve().parent
@@ -70,6 +70,8 @@ ROOT = HERE.parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 if str(ROOT) not in sys.path:  # tests.factories lives in the checkout, not in the install
     sys.path.append(str(ROOT))
+
+from benchmarks.scratch_db import ScratchDatabase  # noqa: E402 - needs the checkout on the path
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/bench_ballots"
 POT = 1_000_000
@@ -133,66 +135,6 @@ def parse_args():
 
 
 # --- The database of the run --------------------------------------------------------------------
-
-
-class Database:
-    """A PostgreSQL database made for the run before Django starts, dropped afterwards."""
-
-    def __init__(self, url: str, *, replace: bool, keep: bool):
-        parts = urlsplit(url)
-        if parts.scheme.split("+")[0] not in ("postgres", "postgresql", "pgsql"):
-            raise SystemExit("this benchmark needs PostgreSQL: give a postgres:// URL")
-        self.name = parts.path.lstrip("/")
-        if not self.name:
-            raise SystemExit("name the database in --database-url")
-        self.url = url
-        self.keep = keep
-        self.admin_url = parts._replace(scheme="postgresql", path="/postgres").geturl()
-        self.created = False
-        from psycopg import sql
-
-        if self._exists():
-            if not replace:
-                raise SystemExit(
-                    f"database {self.name} exists; pass --replace to drop it (it is lost)"
-                )
-            self._drop()
-        self._execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(self.name)))
-        self.created = True
-
-    def shown(self) -> str:
-        password = urlsplit(self.url).password
-        return self.url.replace(f":{password}@", ":***@") if password else self.url
-
-    def _exists(self) -> bool:
-        import psycopg
-
-        with psycopg.connect(self.admin_url, autocommit=True) as admin:
-            row = admin.execute(
-                "SELECT 1 FROM pg_database WHERE datname = %s", [self.name]
-            ).fetchone()
-        return row is not None
-
-    def _execute(self, statement):
-        import psycopg
-
-        with psycopg.connect(self.admin_url, autocommit=True) as admin:
-            admin.execute(statement)
-
-    def _drop(self):
-        from psycopg import sql
-
-        self._execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(self.name))
-        )
-
-    def remove(self):
-        if not self.created:
-            return
-        if self.keep:
-            print(f"kept the database: {self.shown()}")
-            return
-        self._drop()
 
 
 # --- Seeding ------------------------------------------------------------------------------------
@@ -649,7 +591,7 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
 
 
-def header(args, data: dict, database: Database, ports: list[int]) -> None:
+def header(args, data: dict, database: ScratchDatabase, ports: list[int]) -> None:
     import django
     from django.conf import settings
     from django.db import connection
@@ -861,7 +803,9 @@ def main() -> int:
     started = time.perf_counter()
     ok = True
     try:
-        database = Database(args.database_url, replace=args.replace, keep=args.keep)
+        database = ScratchDatabase(
+            args.database_url, replace=args.replace, keep=args.keep, postgres_only=True
+        )
         os.environ["DATABASE_URL"] = database.url
         os.environ["VAR_DIR"] = str(tmp / "var")
         os.environ["DATABASE_POOL_SIZE"] = str(args.pool)

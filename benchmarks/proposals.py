@@ -32,7 +32,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -40,6 +39,8 @@ ROOT = HERE.parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 if str(ROOT) not in sys.path:  # tests.factories lives in the checkout, not in the install
     sys.path.append(str(ROOT))
+
+from benchmarks.scratch_db import ScratchDatabase  # noqa: E402 - needs the checkout on the path
 
 PAGE_SIZE = 20  # proposals.views.PAGE_SIZE
 CATEGORIES = ["Grønne områder", "Trafik og cykler", "Leg og idræt", "Kultur", "Fællesskab", "Miljø"]
@@ -159,81 +160,6 @@ def parse_args():
 
 
 # --- The database of the run --------------------------------------------------------------------
-
-
-class Database:
-    """Prepare the run's database before Django starts; remove it afterwards."""
-
-    def __init__(self, url: str, *, tmp: Path, replace: bool, keep: bool):
-        self.keep = keep
-        self.tmp = tmp
-        self.sqlite_file: Path | None = None
-        self.pg_admin_url = ""
-        self.pg_name = ""
-        if not url:
-            url = f"sqlite:///{tmp / 'bench.sqlite3'}"
-        parts = urlsplit(url)
-        scheme = parts.scheme.split("+")[0]
-        if scheme in ("sqlite", "spatialite"):
-            if parts.path in ("", "/", "/:memory:"):
-                raise SystemExit("give a SQLite file, not an in-memory database")
-            self.sqlite_file = Path(parts.path[1:])  # sqlite:////abs/path or sqlite:///relative
-            if self.sqlite_file.exists():
-                raise SystemExit(f"{self.sqlite_file} exists; the benchmark wants a new file")
-        elif scheme in ("postgres", "postgresql", "pgsql", "postgis"):
-            self.pg_name = parts.path.lstrip("/")
-            if not self.pg_name:
-                raise SystemExit("name the database in --database-url")
-            admin = parts._replace(scheme="postgresql", path="/postgres")
-            self.pg_admin_url = admin.geturl()
-            self._pg_create(replace=replace)
-        else:
-            raise SystemExit(f"{scheme}: only SQLite and PostgreSQL are supported")
-        self.url = url
-
-    def _pg_create(self, *, replace: bool):
-        from psycopg import sql
-
-        exists = self._pg_exists()
-        if exists and not replace:
-            raise SystemExit(
-                f"database {self.pg_name} exists; pass --replace to drop it (it is lost)"
-            )
-        if exists:
-            self._pg_drop()
-        self._pg_execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(self.pg_name)))
-
-    def _pg_exists(self) -> bool:
-        import psycopg
-
-        with psycopg.connect(self.pg_admin_url, autocommit=True) as admin:
-            row = admin.execute(
-                "SELECT 1 FROM pg_database WHERE datname = %s", [self.pg_name]
-            ).fetchone()
-        return row is not None
-
-    def _pg_execute(self, statement):
-        import psycopg
-
-        with psycopg.connect(self.pg_admin_url, autocommit=True) as admin:
-            admin.execute(statement)
-
-    def _pg_drop(self):
-        from psycopg import sql
-
-        self._pg_execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(self.pg_name))
-        )
-
-    def remove(self):
-        if self.keep:
-            print(f"kept the database: {self.url}")
-            return
-        if self.pg_name:
-            self._pg_drop()
-        if self.sqlite_file:
-            for suffix in ("", "-wal", "-shm", "-journal"):
-                Path(f"{self.sqlite_file}{suffix}").unlink(missing_ok=True)
 
 
 # --- Seeding ------------------------------------------------------------------------------------
@@ -648,7 +574,8 @@ def main() -> int:
     database = None
     started = time.perf_counter()
     try:
-        database = Database(args.database_url, tmp=tmp, replace=args.replace, keep=args.keep)
+        url = args.database_url or f"sqlite:///{tmp / 'bench.sqlite3'}"
+        database = ScratchDatabase(url, replace=args.replace, keep=args.keep)
         os.environ["DATABASE_URL"] = database.url
         os.environ["VAR_DIR"] = str(tmp / "var")
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pbsite.settings.test")
@@ -667,10 +594,7 @@ def main() -> int:
             data = seed(args, rng)
             seeded = time.perf_counter() - seeding
             print(f"   {'seeding in all (without migrate)':<40} {seeded:7.2f} s")
-            password = urlsplit(database.url).password
-            header(
-                args, database.url.replace(f":{password}@", ":***@") if password else database.url
-            )
+            header(args, database.shown())
             results = run_pages(data, args)
         finally:
             connections.close_all()
