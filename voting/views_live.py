@@ -10,7 +10,7 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -132,12 +132,20 @@ def meeting_display(request, meeting_id: int):
     )
 
 
+def _onward(request, view: str, **kwargs):
+    """Short links carry no language prefix (so they would always lead to Danish pages): send
+    the visitor on in their own language, from the language cookie or their phone's
+    Accept-Language, Danish if neither names one of ours."""
+    with translation.override(translation.get_language_from_request(request)):
+        return redirect(view, **kwargs)
+
+
 def round_short(request, round_id: int):
-    return redirect("voting:ballot", round_id=round_id)
+    return _onward(request, "voting:ballot", round_id=round_id)
 
 
 def meeting_short(request, meeting_id: int):
-    return redirect("voting:live_join", meeting_id=meeting_id)
+    return _onward(request, "voting:live_join", meeting_id=meeting_id)
 
 
 # --- Attendees: join by QR code, answer the quick vote ------------------------------------------

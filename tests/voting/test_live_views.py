@@ -48,7 +48,19 @@ def test_projector_page_has_qr_code_short_link_and_script(client, meeting, engli
     assert "frontend/live.js" in body and 'aria-live="polite"' in body
     short = client.get(f"/m/{meeting.pk}/")
     assert short.status_code == HTTPStatus.FOUND
-    assert short["Location"].endswith(f"/afstemning/live/moede/{meeting.pk}/deltag/")
+    assert short["Location"] == f"/afstemning/live/moede/{meeting.pk}/deltag/"
+
+
+@pytest.mark.parametrize(
+    ("accept_language", "prefix"),
+    [("", ""), ("da-DK,da;q=0.9", ""), ("en-GB,en;q=0.9", "/en"), ("fr-FR,de;q=0.8", "")],
+)
+def test_short_links_lead_on_in_the_visitors_language(client, meeting, accept_language, prefix):
+    headers = {"HTTP_ACCEPT_LANGUAGE": accept_language} if accept_language else {}
+    join = client.get(f"/m/{meeting.pk}/", **headers)
+    assert join["Location"] == f"{prefix}/afstemning/live/moede/{meeting.pk}/deltag/"
+    ballot = client.get(f"/r/{meeting.budget_round_id}/", **headers)
+    assert ballot["Location"] == f"{prefix}/afstemning/runde/{meeting.budget_round_id}/"
 
 
 def test_meeting_page_links_to_the_live_display(client, meeting, home_page):
