@@ -6,3 +6,14 @@ class VotingConfig(AppConfig):
     name = "voting"
     label = "voting"
     verbose_name = _("Voting")
+
+    def ready(self):
+        from django.db.models.signals import post_save
+
+        from committees.models import BudgetRound, Meeting
+        from voting import broadcast
+
+        for model in (BudgetRound, Meeting):
+            post_save.connect(
+                broadcast.model_saved, sender=model, dispatch_uid=f"live-{model._meta.label}"
+            )

@@ -78,16 +78,38 @@ def meeting_changed_on_commit(meeting_id: int) -> None:
     transaction.on_commit(lambda: publish(meeting_group(meeting_id)), robust=True)
 
 
+def model_saved(sender, instance, raw=False, **kwargs) -> None:
+    """A round or a meeting edited elsewhere (the admin): its displays re-read it now.
+
+    Connected in `VotingConfig.ready()` to the post_save of BudgetRound and Meeting, which
+    live in `committees` and know nothing of displays.
+    """
+    if raw:  # fixtures
+        return
+    if sender._meta.model_name == "meeting":
+        meeting_changed_on_commit(instance.pk)
+    else:
+        round_changed_on_commit(instance.pk)
+
+
 # --- Feeds -----------------------------------------------------------------------------------
 
 
 class Feed:
     """One per (event loop, round or meeting): builds, numbers and fans out snapshots."""
 
-    def __init__(self, key: tuple, groups: list[str], build: Callable[[], dict]):
+    def __init__(
+        self,
+        key: tuple,
+        groups: list[str],
+        build: Callable[[], dict],
+        groups_of: Callable[[dict], list[str]] | None = None,
+    ):
         self.key = key
         self.groups = groups
         self.build = build
+        # The groups a snapshot says to follow (a meeting follows the round it shows now).
+        self.groups_of = groups_of
         self.viewers: set = set()
         self.pending = 0
         self.seq = 0
@@ -173,9 +195,25 @@ class Feed:
 
     # snapshots
 
+    async def _follow(self, groups: list[str]) -> None:
+        """Follow `groups` instead of the current ones (the layer down: retried next time)."""
+        try:
+            for group in set(groups) - set(self.groups):
+                await self._layer.group_add(group, self._channel)
+            for group in set(self.groups) - set(groups):
+                await self._layer.group_discard(group, self._channel)
+        except Exception:  # noqa: BLE001 - the next snapshot tries again
+            logger.warning("live: feed %s could not follow %s; retrying", self.key, groups)
+            return
+        self.groups = groups
+
     async def _build(self) -> bool:
         """Read the snapshot; if it differs from the last one, number it. Under `_lock`."""
         snapshot = await database_sync_to_async(self.build)()
+        if self.groups_of is not None and self._channel is not None:
+            groups = self.groups_of(snapshot)
+            if groups != self.groups:
+                await self._follow(groups)
         body = json.dumps(snapshot, sort_keys=True, separators=(",", ":"))
         if body == self._body and self.text is not None:
             return False
@@ -229,12 +267,15 @@ def _loop_lock() -> asyncio.Lock:
     return _feeds_lock.setdefault(loop_id, asyncio.Lock())
 
 
-async def feed_join(key: tuple, groups_for, build: Callable[[], dict], viewer, accept):
+async def feed_join(
+    key: tuple, groups_for, build: Callable[[], dict], viewer, accept, groups_of=None
+):
     """Attach `viewer` to this process's feed of `key`, starting the feed if need be.
 
     `groups_for()` (async) is awaited only to start a feed: it returns the groups to follow,
     or None if the round or meeting does not exist (then nothing is accepted and None is
     returned). A crowd connecting to a running feed costs no database read each.
+    `groups_of(snapshot)`, if given, names the groups to follow from each new snapshot on.
     """
     full_key = (id(asyncio.get_running_loop()), *key)
     async with _loop_lock():
@@ -243,7 +284,7 @@ async def feed_join(key: tuple, groups_for, build: Callable[[], dict], viewer, a
             groups = await groups_for()
             if groups is None:
                 return None
-            feed = _feeds[full_key] = Feed(full_key, groups, build)
+            feed = _feeds[full_key] = Feed(full_key, groups, build, groups_of)
             await feed.start()
         feed.pending += 1  # kept alive while the viewer attaches
     try:

@@ -40,8 +40,8 @@ def _meeting_builder(meeting_id: int):
 class _LiveConsumer(AsyncJsonWebsocketConsumer):
     feed = None
 
-    async def _start(self, key, groups_for, build) -> None:
-        self.feed = await broadcast.feed_join(key, groups_for, build, self, self.accept)
+    async def _start(self, key, groups_for, build, groups_of=None) -> None:
+        self.feed = await broadcast.feed_join(key, groups_for, build, self, self.accept, groups_of)
         if self.feed is None:
             await self.close(code=CLOSE_NOT_FOUND)
 
@@ -88,18 +88,25 @@ class MeetingLiveConsumer(_LiveConsumer):
     async def connect(self):
         meeting_id = self.meeting_id = self.scope["url_route"]["kwargs"]["meeting_id"]
 
+        def groups(round_id: int | None) -> list[str]:
+            if round_id is None:
+                return [broadcast.meeting_group(meeting_id)]
+            return [broadcast.meeting_group(meeting_id), broadcast.round_group(round_id)]
+
         async def groups_for():
             meeting = await database_sync_to_async(
                 Meeting.objects.filter(pk=meeting_id, is_public=True).first
             )()
-            if meeting is None:
-                return None
-            groups = [broadcast.meeting_group(meeting_id)]
-            if meeting.budget_round_id:
-                groups.append(broadcast.round_group(meeting.budget_round_id))
-            return groups
+            return None if meeting is None else groups(meeting.budget_round_id)
 
-        await self._start(("meeting", meeting_id), groups_for, _meeting_builder(meeting_id))
+        def groups_of(snapshot: dict) -> list[str]:
+            # The round the meeting shows now: a host may attach one while the display is open.
+            shown = snapshot["round"]
+            return groups(shown["round"]["id"] if shown else None)
+
+        await self._start(
+            ("meeting", meeting_id), groups_for, _meeting_builder(meeting_id), groups_of
+        )
 
     async def receive_json(self, content, **kwargs):
         if content.get("type") != "control":

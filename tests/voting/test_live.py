@@ -256,6 +256,48 @@ def host(meeting):
     return factories.meeting_host(committee=meeting.committee)
 
 
+async def test_a_round_edited_in_the_admin_reaches_its_display(live_round):
+    communicator = await _connect(f"/ws/rounds/{live_round.pk}/live/")
+    assert (await _next(communicator))["round"]["pot"] == live_round.pot
+
+    def edit() -> None:
+        live_round.pot = 250_000
+        live_round.save()
+
+    await database_sync_to_async(edit)()
+    update = await _next(communicator)  # now, not at the 15 s refresh
+    assert update["round"]["pot"] == 250_000
+    await communicator.disconnect()
+
+
+async def test_a_meeting_display_follows_the_round_attached_while_it_is_open(live_round, codes):
+    bare = await database_sync_to_async(factories.meeting)(committee=live_round.committee)
+    communicator = await _connect(f"/ws/meetings/{bare.pk}/live/")
+    assert (await _next(communicator))["round"] is None
+
+    def attach() -> None:
+        bare.budget_round = live_round
+        bare.save()
+
+    await database_sync_to_async(attach)()
+    shown = await _next(communicator)
+    assert shown["round"]["round"]["id"] == live_round.pk and shown["round"]["ballots"] == 0
+    # Its ballots move the display at once: the feed now follows the round's group too.
+    await database_sync_to_async(_cast)(live_round, codes[0], "Træer")
+    update = await _next(communicator)
+    assert update["round"]["ballots"] == 1
+
+    def detach() -> None:
+        bare.budget_round = None
+        bare.save()
+
+    await database_sync_to_async(detach)()
+    assert (await _next(communicator))["round"] is None
+    await database_sync_to_async(_cast)(live_round, codes[1], "Træer")
+    assert await communicator.receive_nothing(timeout=1.2)
+    await communicator.disconnect()
+
+
 async def test_a_viewer_sending_a_control_is_refused_and_closed(meeting):
     other_committee = await database_sync_to_async(factories.committee)()
     outsider = await database_sync_to_async(factories.meeting_host)(committee=other_committee)
