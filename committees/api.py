@@ -10,6 +10,7 @@ from django import forms
 from django.conf import settings
 from rest_framework import pagination, permissions, serializers, throttling, viewsets
 
+from committees.ids import MAX_ID, parse_id
 from committees.models import AgendaItem, BudgetRound, Committee, District, Meeting, RoundCategory
 
 
@@ -41,9 +42,6 @@ class PublicViewSet(viewsets.ReadOnlyModelViewSet):
     filter_backends = [django_filters.rest_framework.DjangoFilterBackend]
 
 
-MAX_ID = 2**31 - 1  # the largest id an integer column holds in either database
-
-
 class IdFilter(django_filters.NumberFilter):
     """`?round=12`: a whole number that can be an id; anything else is a 400, never a 500."""
 
@@ -60,8 +58,8 @@ def id_or_slug(field: str):
 
     def method(queryset, name, value):
         if value.isascii() and value.isdigit():
-            number = int(value)
-            if number > MAX_ID:
+            number = parse_id(value)
+            if number is None:
                 return queryset.none()
             return queryset.filter(**{f"{field}_id": number})
         return queryset.filter(**{f"{field}__slug": value})

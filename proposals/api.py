@@ -8,6 +8,7 @@ import django_filters
 from rest_framework import serializers
 
 from committees.api import CategorySerializer, IdFilter, PublicViewSet, id_or_slug
+from committees.ids import parse_id
 from proposals.models import (
     EffectGoal,
     EffectMeasurement,
@@ -25,8 +26,11 @@ def category_filter(prefix: str = ""):
     """`?category=12` (a round's category id) or `?category=Grønne områder` (by name)."""
 
     def method(queryset, name, value):
-        if value.isdigit():
-            return queryset.filter(**{f"{prefix}category_id": int(value)})
+        if value.isascii() and value.isdigit():
+            number = parse_id(value)
+            if number is None:
+                return queryset.none()
+            return queryset.filter(**{f"{prefix}category_id": number})
         return queryset.filter(**{f"{prefix}category__name__iexact": value})
 
     return method

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
 
+from committees.ids import parse_id
 from committees.permissions import committee_ids_for, is_moderator_of
 from proposals import selectors, services
 from proposals.forms import MultipleFileField, MultipleFileInput
@@ -185,12 +186,6 @@ def _save(name, form, request, project):
         )
 
 
-def _int(value) -> int:
-    """An id from a form, or 0 (which matches nothing)."""
-    value = value or ""
-    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else 0
-
-
 def tracking_index_view(request):
     projects = _visible_projects(request.user)
     if not request.user.is_superuser and not committee_ids_for(request.user):
@@ -209,7 +204,7 @@ def tracking_edit_view(request, pk: int):
                 actor=request.user,
                 project=project,
                 kind=request.POST.get("kind", ""),
-                pk=_int(request.POST.get("pk")),
+                pk=parse_id(request.POST.get("pk")) or 0,
             )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))

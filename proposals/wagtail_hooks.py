@@ -17,6 +17,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import Button
 from wagtail.permissions import register_permission_policy
 
+from committees.ids import parse_id
 from proposals import services
 from proposals.models import Proposal, State
 from proposals.permissions import ProposalPolicy, roles_of
@@ -185,7 +186,7 @@ def review_queue_view(request):
     state = request.GET.get("state") or State.SUBMITTED
     proposals = queryset.filter(state=state).select_related("budget_round__committee")
     if request.method == "POST":
-        ids = [int(i) for i in request.POST.getlist("selected") if i.isdigit()]
+        ids = [n for n in map(parse_id, request.POST.getlist("selected")) if n is not None]
         target = request.POST.get("target", "")
         reason = request.POST.get("reason", "")
         moved, failed = 0, []

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
+from committees.ids import parse_id
 from committees.models import AgendaItem, CommitteeRole, Meeting
 from committees.permissions import committee_ids_for
 from committees.services import audit_record
@@ -320,7 +321,7 @@ def meeting_live_control(*, user, meeting: Meeting, message: dict) -> dict:
         meeting_live_resume(user=user, meeting=meeting)
     elif action == "quick_vote_start":
         if message.get("agenda_item") not in (None, "") and (
-            _int_or_none(message.get("agenda_item")) is None
+            parse_id(message.get("agenda_item")) is None
         ):
             raise ValidationError(_("That agenda item is not on this meeting."), code="item")
         vote, codes = quick_vote_start(
@@ -330,8 +331,8 @@ def meeting_live_control(*, user, meeting: Meeting, message: dict) -> dict:
             kind=str(message.get("kind", "")),
             counted_by=str(message.get("counted_by", "")),
             options=message.get("options"),
-            agenda_item_id=_int_or_none(message.get("agenda_item")),
-            code_count=_int_or_none(message.get("code_count")) or 0,
+            agenda_item_id=parse_id(message.get("agenda_item")),
+            code_count=parse_id(message.get("code_count")) or 0,
         )
         return {"action": action, "quick_vote": vote.pk, "codes": codes}
     elif action == "quick_vote_close":
@@ -342,12 +343,3 @@ def meeting_live_control(*, user, meeting: Meeting, message: dict) -> dict:
     else:
         raise ValidationError(_("Unknown control."), code="unknown")
     return {"action": action}
-
-
-def _int_or_none(value) -> int | None:
-    """A whole number from a form or a socket message, or None; never one no column can hold."""
-    try:
-        number = int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
-        return None
-    return number if number is None or -(2**31) < number < 2**31 else None

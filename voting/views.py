@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from committees.ids import parse_id
 from committees.models import BudgetRound, Phase
 from frontend.charts import bar_chart
 from frontend.money import format_kroner
@@ -38,7 +39,7 @@ def _selection_from(request, budget_round: BudgetRound) -> tuple[dict[str, int],
     selection: dict[str, int] = {}
     if budget_round.ballot_style in ("approval", "knapsack"):
         for value in request.POST.getlist("project"):
-            if not value.isdigit() or len(value) > 12:
+            if parse_id(value) is None:
                 errors.append(_("The ballot names a project that is not on it."))
                 continue
             selection[value] = 1
@@ -49,7 +50,7 @@ def _selection_from(request, budget_round: BudgetRound) -> tuple[dict[str, int],
             pid, raw = name.removeprefix("value_"), raw.strip()
             if not raw:
                 continue
-            if not pid.isdigit() or not raw.isdecimal() or len(raw) > 6:  # not isdigit(): "²"
+            if parse_id(pid) is None or not raw.isdecimal() or len(raw) > 6:  # not isdigit: "²"
                 errors.append(_("Write whole numbers only."))
                 continue
             if int(raw):

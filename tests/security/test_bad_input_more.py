@@ -6,10 +6,11 @@ is stored.
 Cases, by group:
     grant application form ................... 11
     live meetings: host socket and join page . 12
-    open data API queries .................... 12
+    open data API queries .................... 14
     downloads, statistics, follow-up ids ...... 9
     CSRF-less POSTs ............................ 6
-    total ..................................... 50   (with test_bad_input.py: 209)
+    review queue bulk ids ...................... 3
+    total ..................................... 55   (with test_bad_input.py: 214)
 """
 
 import json
@@ -255,6 +256,8 @@ API_QUERIES = [
     ("api-tracked-project-list", {"status": "\x00"}, {400}),
     ("api-tracked-project-list", {"round": "1.5"}, {400}),
     ("api-meeting-list", {"round": "1 OR 1=1"}, {400}),
+    ("api-proposal-list", {"category": "²"}, {200}),
+    ("api-proposal-list", {"category": "9" * 40}, {200}),
 ]
 
 
@@ -373,3 +376,25 @@ def test_ids_in_forms_are_not_written_with_thousands_separators(client, committe
     response = client.post(_en("tracking:propose_again", project.pk), {"round": "12345"})
     assert response.status_code == HTTPStatus.FOUND
     assert Proposal.objects.get(inspired_by=project.proposal_id).budget_round_id == 12_345
+
+
+# --- Review queue: bulk moves ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("selected", ["²", "9" * 40, "-3"])
+def test_hostile_ids_in_a_bulk_move_move_nothing(client, committee, selected):
+    from committees.services import committee_role_grant as grant
+    from proposals.models import Proposal
+
+    budget_round = factories.budget_round(committee=committee, phase="ideas")
+    proposal = factories.proposal(budget_round=budget_round, state="submitted")
+    moderator = factories.user()
+    grant(user=moderator, committee=committee, role="moderator")
+    client.force_login(moderator)
+    response = client.post(
+        reverse("proposal_queue") + "?state=submitted",
+        {"selected": [selected, str(proposal.pk)], "target": "in_review", "reason": "x"},
+    )
+    assert response.status_code in (HTTPStatus.OK, HTTPStatus.FOUND)
+    # The good id in the same request is moved; the hostile one is ignored.
+    assert Proposal.objects.get(pk=proposal.pk).state == "in_review"
