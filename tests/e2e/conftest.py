@@ -185,3 +185,15 @@ def axe_check(page) -> None:
             if len(violation["nodes"]) > 10:
                 lines.append(f"  * ... and {len(violation['nodes']) - 10} more")
         raise AssertionError("\n".join(lines))
+
+
+def in_language(language: str, text: str) -> str:
+    """A string of the interface as the page in `language` shows it."""
+    from django.utils import translation
+
+    with translation.override(language):
+        return translation.gettext(text)
+
+
+def expect_language(page, language: str) -> None:
+    assert page.locator("html").get_attribute("lang") == language, page.url

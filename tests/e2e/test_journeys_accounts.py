@@ -6,25 +6,15 @@ axe-core checks every page on the way; one run uses a phone. See conftest.py for
 import re
 
 import pytest
-from django.utils import translation
-from django.utils.translation import gettext
 
-from tests.e2e.conftest import axe_check, message_subject, message_text, phone
+from tests.e2e.conftest import axe_check, expect_language, message_subject, message_text, phone
+from tests.e2e.conftest import in_language as _
 
 pytestmark = pytest.mark.browser
 
 PASSWORD = "en-god-adgangskode-2026"
 HOME_PATH = {"da": "/", "en": "/en/"}
 CONFIRM_LINK = re.compile(r"https?://[^\s/]+(/(?:en/)?konto/confirm-email/\S+)")
-
-
-def _(language: str, text: str) -> str:
-    with translation.override(language):
-        return gettext(text)
-
-
-def _expect_language(page, language: str) -> None:
-    assert page.locator("html").get_attribute("lang") == language
 
 
 @pytest.mark.parametrize(
@@ -43,17 +33,17 @@ def test_new_resident_signs_up_confirms_and_switches_language(
     main = page.locator("main")
 
     page.goto(HOME_PATH[language])
-    _expect_language(page, language)
+    expect_language(page, language)
     axe_check(page)
 
     header.get_by_role("link", name=_(language, "Log in"), exact=True).click()
     page.wait_for_url(re.compile(r"/konto/login/$"))
-    _expect_language(page, language)
+    expect_language(page, language)
     axe_check(page)
 
     header.get_by_role("link", name=_(language, "Sign up"), exact=True).click()
     page.wait_for_url(re.compile(r"/konto/signup/$"))
-    _expect_language(page, language)
+    expect_language(page, language)
     axe_check(page)
 
     form = main.locator("form").filter(has=page.locator("input[name=password2]"))
@@ -63,7 +53,7 @@ def test_new_resident_signs_up_confirms_and_switches_language(
     form.locator("input[name=password2]").fill(PASSWORD)
     form.locator("button[type=submit]").click()
     page.wait_for_url(re.compile(r"/konto/confirm-email/$"))
-    _expect_language(page, language)
+    expect_language(page, language)
     axe_check(page)
 
     messages = [m for m in mailbox() if m["To"] == address]
@@ -74,7 +64,7 @@ def test_new_resident_signs_up_confirms_and_switches_language(
     assert link, message_text(messages[0])
 
     page.goto(link.group(1))
-    _expect_language(page, language)
+    expect_language(page, language)
     axe_check(page)
     main.locator("form button[type=submit]").click()
     page.wait_for_load_state()
@@ -93,7 +83,7 @@ def test_new_resident_signs_up_confirms_and_switches_language(
 
     header.get_by_role("button", name="English", exact=True).click()
     page.wait_for_url(re.compile(r"/en/$"))
-    _expect_language(page, "en")
+    expect_language(page, "en")
     assert header.get_by_role("button", name="Log out", exact=True).is_visible()
     assert main.get_by_role("heading", level=1).is_visible()
     axe_check(page)
@@ -102,7 +92,7 @@ def test_new_resident_signs_up_confirms_and_switches_language(
 
     page.locator("footer").get_by_role("link", name="Accessibility statement", exact=True).click()
     page.wait_for_url(re.compile(r"/en/tilgaengelighed/$"))
-    _expect_language(page, "en")
+    expect_language(page, "en")
     assert main.get_by_role("heading", level=1).inner_text() == "Accessibility statement"
     axe_check(page)
 

@@ -9,6 +9,7 @@ import pytest
 from proposals.models import State
 from tests import factories
 from tests.e2e.conftest import AXE_JS, TIMEOUT_MS, axe_check
+from tests.e2e.conftest import in_language as _
 from voting import services as voting_services
 from voting.models import VotingConfig
 
@@ -50,14 +51,6 @@ def _row(page, title: str):
 
 def _bar_width(page, title: str) -> float:
     return _row(page, title).locator(".live-bar").evaluate("el => el.getBoundingClientRect().width")
-
-
-def _(language: str, text: str) -> str:
-    from django.utils import translation
-    from django.utils.translation import gettext
-
-    with translation.override(language):
-        return gettext(text)
 
 
 @pytest.mark.parametrize(

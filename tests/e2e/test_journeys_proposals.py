@@ -9,14 +9,14 @@ import re
 
 import pytest
 from django.utils import translation
-from django.utils.translation import gettext
 from PIL import Image
 
 from committees import services as committee_services
 from proposals.forms import ProposalForm
 from proposals.models import Proposal, State
 from tests import factories
-from tests.e2e.conftest import TIMEOUT_MS, axe_check, message_subject, message_text
+from tests.e2e.conftest import TIMEOUT_MS, axe_check, expect_language, message_subject, message_text
+from tests.e2e.conftest import in_language as _
 
 pytestmark = pytest.mark.browser
 
@@ -25,15 +25,6 @@ PREFIX = {"da": "", "en": "/en"}
 CASE_NUMBER = re.compile(r"^BB-\d{3,}-\d{5,}$")  # ids grow past the padding on PostgreSQL
 PROPOSAL_URL = re.compile(r"/forslag/(\d+)/$")
 REJECTION_REASON = "Arealet ejes af staten, så kommunen kan ikke bygge her."
-
-
-def _(language: str, text: str) -> str:
-    with translation.override(language):
-        return gettext(text)
-
-
-def _expect_language(page, language: str) -> None:
-    assert page.locator("html").get_attribute("lang") == language, page.url
 
 
 @pytest.fixture
@@ -87,10 +78,10 @@ def jpeg(tmp_path):
 
 def _log_in_as_resident(page, language: str, email: str) -> None:
     page.goto(f"{PREFIX[language]}/")
-    _expect_language(page, language)
+    expect_language(page, language)
     page.locator("header").get_by_role("link", name=_(language, "Log in"), exact=True).click()
     page.wait_for_url(re.compile(r"/konto/login/$"))
-    _expect_language(page, language)
+    expect_language(page, language)
     axe_check(page)
     form = page.locator("main form").filter(has=page.locator("input[name=password]"))
     form.locator("input[name=login]").fill(email)
@@ -113,7 +104,7 @@ def _submit_proposal(page, language: str, world: dict, image, *, title: str, cos
     round_url = page.url
     main.get_by_role("link", name=_(language, "Submit a proposal"), exact=True).click()
     page.wait_for_url(re.compile(rf"/forslag/runde/{world['round'].pk}/nyt/$"))
-    _expect_language(page, language)
+    expect_language(page, language)
     assert main.get_by_role("heading", level=1).inner_text() == _(language, "New proposal")
     axe_check(page)
 
@@ -134,7 +125,7 @@ def _submit_proposal(page, language: str, world: dict, image, *, title: str, cos
     form.get_by_role("button", name=_(language, "Submit proposal"), exact=True).click()
 
     page.wait_for_url(PROPOSAL_URL)
-    _expect_language(page, language)
+    expect_language(page, language)
     assert main.get_by_role("heading", level=1).inner_text() == title
     thanks = _(language, "Thank you! Your proposal has been submitted.")
     assert main.locator(".messages").get_by_role("status").inner_text().strip() == thanks
@@ -193,7 +184,7 @@ def test_resident_submits_moderator_reviews_resident_sees_the_outcome(
     # 1. The resident logs in, finds the committee by postcode and submits two proposals.
     _log_in_as_resident(page, language, world["resident"].email)
     page.goto(f"{prefix}/")
-    _expect_language(page, language)
+    expect_language(page, language)
     axe_check(page)
     finder = main.get_by_role("search")
     finder.get_by_label(_(language, "Postcode, address or area"), exact=True).fill("2100")
@@ -204,13 +195,13 @@ def test_resident_submits_moderator_reviews_resident_sees_the_outcome(
     axe_check(page)
     found.get_by_role("link", name="Østerbro Lokaludvalg", exact=True).click()
     page.wait_for_url(re.compile(r"/oesterbro-lokaludvalg/$"))
-    _expect_language(page, language)
+    expect_language(page, language)
     assert main.get_by_role("heading", level=1).inner_text() == "Østerbro Lokaludvalg"
     axe_check(page)
 
     main.get_by_role("link", name="Østerbro-puljen 2026", exact=True).click()
     page.wait_for_url(re.compile(r"/oesterbro-lokaludvalg/runder/oesterbro-puljen-2026/$"))
-    _expect_language(page, language)
+    expect_language(page, language)
     assert main.get_by_role("heading", level=1).inner_text() == "Østerbro-puljen 2026"
     axe_check(page)
 
@@ -258,7 +249,7 @@ def test_resident_submits_moderator_reviews_resident_sees_the_outcome(
 
     # 3. The resident sees the outcome on "My proposals" and on each proposal's page.
     page.goto(f"{prefix}/forslag/mine/")
-    _expect_language(page, language)
+    expect_language(page, language)
     assert main.get_by_role("heading", level=1).inner_text() == _(language, "My proposals")
     axe_check(page)
     expected = {
@@ -274,7 +265,7 @@ def test_resident_submits_moderator_reviews_resident_sees_the_outcome(
     for proposal, state in ((playground, "Rejected"), (benches, "On the ballot")):
         main.get_by_role("link", name=proposal["title"], exact=True).click()
         page.wait_for_url(re.compile(rf"/forslag/{proposal['pk']}/$"))
-        _expect_language(page, language)
+        expect_language(page, language)
         status = main.locator("dl.round-facts dt", has_text=_(language, "Status")).locator(
             "xpath=following-sibling::dd[1]"
         )

@@ -8,6 +8,7 @@ from committees.models import RoundCategory
 from proposals.models import State, StatusChange
 from tests import factories
 from tests.e2e.conftest import axe_check, phone
+from tests.e2e.conftest import in_language as _
 from voting import keys
 from voting.models import Ballot, Participation
 
@@ -137,11 +138,3 @@ PRELIMINARY = "Preliminary: the committee has not confirmed the result yet."
 
 def browser_locale(language: str) -> str:
     return {"da": "da-DK", "en": "en-GB"}[language]
-
-
-def _(language: str, text: str) -> str:
-    from django.utils import translation
-    from django.utils.translation import gettext
-
-    with translation.override(language):
-        return gettext(text)

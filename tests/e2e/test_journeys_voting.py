@@ -10,12 +10,11 @@ import re
 from urllib.parse import quote
 
 import pytest
-from django.utils import translation
-from django.utils.translation import gettext
 
 from proposals.models import State
 from tests import factories
-from tests.e2e.conftest import axe_check, phone
+from tests.e2e.conftest import axe_check, expect_language, phone
+from tests.e2e.conftest import in_language as _
 from voting import services as voting_services
 from voting.keys import RECEIPT_ALPHABET
 from voting.models import Ballot
@@ -31,11 +30,6 @@ LANGUAGES = [pytest.param("da", "da-DK", id="da"), pytest.param("en", "en-GB", i
 MAX_TABS = 60
 
 
-def _(language: str, text: str) -> str:
-    with translation.override(language):
-        return gettext(text)
-
-
 def _money(language: str, amount: int) -> str:
     """As ballot.js writes an amount: 90.000 kr. in Danish, DKK 90,000 in English."""
     return f"{amount:,}".replace(",", ".") + " kr." if language == "da" else f"DKK {amount:,}"
@@ -48,10 +42,6 @@ def _chosen_for(language: str, chosen: int) -> str:
         f"{words[0]} {_money(language, chosen)}, "
         f"{_money(language, POT - chosen)} {words[1]} {_money(language, POT)}"
     )
-
-
-def _expect_language(page, language: str) -> None:
-    assert page.locator("html").get_attribute("lang") == language, page.url
 
 
 @pytest.fixture
@@ -93,13 +83,13 @@ def _log_in_to_ballot(page, language: str, world: dict) -> str:
     """Log in on the login page and land on the round's ballot."""
     ballot = _ballot_path(language, world["round"])
     page.goto(f"{PREFIX[language]}/konto/login/?next={quote(ballot)}")
-    _expect_language(page, language)
+    expect_language(page, language)
     form = page.locator("main form").filter(has=page.locator("input[name=password]"))
     form.locator("input[name=login]").fill(world["resident"].email)
     form.locator("input[name=password]").fill(PASSWORD)
     form.locator("button[type=submit]").click()
     page.wait_for_url(re.compile(rf"{re.escape(ballot)}$"))
-    _expect_language(page, language)
+    expect_language(page, language)
     return ballot
 
 
@@ -129,7 +119,7 @@ def _total(page):
 
 def _receipt_code(page, language: str) -> str:
     page.wait_for_url(re.compile(r"/afstemning/runde/\d+/kvittering/$"))
-    _expect_language(page, language)
+    expect_language(page, language)
     main = page.locator("main")
     assert main.get_by_role("heading", level=1).inner_text() == _(language, "Thank you for voting")
     assert main.get_by_role("heading", name=_(language, "Your receipt code")).count() == 1
@@ -205,7 +195,7 @@ def test_ballot_over_the_pot_is_refused_with_the_choices_kept(page, world, langu
     assert posted.value.status == 400
     page.wait_for_load_state()
     assert page.url.endswith(ballot_path)
-    _expect_language(page, language)
+    expect_language(page, language)
     alert = main.get_by_role("alert")
     assert _(language, "Your ballot was not counted yet") in alert.inner_text()
     assert _(language, "The projects you chose cost more than the pot.") in alert.inner_text()
@@ -233,7 +223,7 @@ def test_visitor_on_a_phone_votes_once_with_a_one_time_code(page, world, languag
 
     def vote(project: str) -> None:
         page.goto(code_path)
-        _expect_language(page, language)
+        expect_language(page, language)
         form = main.locator("form[data-ballot]")
         field = form.get_by_label(_(language, "Your voting code"), exact=True)
         field.tap()
