@@ -563,6 +563,7 @@ def tracked_project_status_set(
             target=target,
             reason=reason if target == State.CANCELLED else "",
             roles={MODERATOR},
+            notify=target == path[-1],  # planned -> completed: one e-mail, not one per step
         )
     source = project.status
     project.status = status

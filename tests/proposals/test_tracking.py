@@ -209,6 +209,22 @@ def test_status_change_tells_subscribers(world, django_capture_on_commit_callbac
     assert any(m.to == [follower.email] and "In progress" in m.subject for m in mail.outbox)
 
 
+def test_planned_to_completed_sends_each_person_one_email(
+    world, django_capture_on_commit_callbacks
+):
+    follower = factories.user(preferred_language="en")
+    services.project_subscribe(user=follower, project=world["project"])
+    author = world["proposal"].author
+    with django_capture_on_commit_callbacks(execute=True):
+        services.tracked_project_status_set(
+            actor=world["staff"], project=world["project"], status="completed"
+        )
+    # The proposal passes through "in progress" on the way, and nobody hears of that step.
+    assert Proposal.objects.get(pk=world["proposal"].pk).state == State.COMPLETED
+    assert [m.to for m in mail.outbox].count([author.email]) == 1
+    assert [m.to for m in mail.outbox].count([follower.email]) == 1
+
+
 def test_unverified_residents_cannot_subscribe(world):
     with pytest.raises(PermissionDenied):
         services.project_subscribe(user=factories.user(verified=False), project=world["project"])
