@@ -46,6 +46,12 @@ def min_interval() -> float:
     return float(getattr(settings, "LIVE_MIN_INTERVAL", 0.5))
 
 
+def resubscribe_interval() -> float:
+    """A feed renews its groups this often: channel layers forget a group member after a day
+    (`group_expiry`), and a display in a library window stays open for the whole vote."""
+    return float(getattr(settings, "LIVE_RESUBSCRIBE_SECONDS", 3600))
+
+
 def refresh_interval() -> float:
     """A feed with viewers re-reads its snapshot this often anyway (catching up after outages)."""
     return float(getattr(settings, "LIVE_REFRESH_SECONDS", 15))
@@ -134,6 +140,7 @@ class Feed:
         self._tasks = [
             asyncio.create_task(self._listen()),
             asyncio.create_task(self._flusher()),
+            asyncio.create_task(self._renew()),
         ]
 
     async def stop(self) -> None:
@@ -175,6 +182,18 @@ class Feed:
                 subscribed = False
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 10.0)
+
+    async def _renew(self) -> None:
+        """Add the feed to its groups again from time to time, before the layer expires it."""
+        while True:
+            await asyncio.sleep(resubscribe_interval())
+            try:
+                for group in self.groups:
+                    await self._layer.group_add(group, self._channel)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - the listener re-subscribes after an outage
+                logger.warning("live: feed %s could not renew its groups", self.key)
 
     async def _flusher(self) -> None:
         loop = asyncio.get_running_loop()

@@ -471,6 +471,24 @@ async def test_displays_catch_up_after_a_lost_broadcast(live_round, codes, setti
     await communicator.disconnect()
 
 
+async def test_a_feed_outlives_the_layers_group_expiry(live_round, codes, settings):
+    # Channel layers forget group members after `group_expiry` (a day by default); a display
+    # open longer must still hear of each ballot at once, not only at the slow refresh.
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels.layers.InMemoryChannelLayer",
+            "CONFIG": {"group_expiry": 1},
+        }
+    }
+    settings.LIVE_RESUBSCRIBE_SECONDS = 0.3
+    communicator = await _connect(f"/ws/rounds/{live_round.pk}/live/")
+    await _next(communicator)
+    await asyncio.sleep(2.5)  # well past the expiry
+    await database_sync_to_async(_cast)(live_round, codes[0], "Bænke")
+    assert (await _next(communicator, timeout=3))["ballots"] == 1
+    await communicator.disconnect()
+
+
 @pytest.mark.redis
 async def test_updates_reach_viewers_over_redis(live_round, codes, settings):
     """Over channels-redis, as in production with several server processes."""
