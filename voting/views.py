@@ -80,7 +80,10 @@ def _receipt_cookie(budget_round: BudgetRound) -> str:
 
 def _cast(request, budget_round: BudgetRound, cast) -> tuple[list[str], str | None]:
     """Cast through a service: (errors, receipt code)."""
-    if not ratelimit.consume(request, action="ballot"):
+    # Per account where there is one: allauth refuses a per-user rate on an anonymous request
+    # (a ballot with a voting code, or a visitor who is not logged in).
+    action = "ballot" if request.user.is_authenticated else "ballot_anonymous"
+    if not ratelimit.consume(request, action=action):
         return [_("Too many ballots from here in a short time. Wait a minute and try again.")], None
     try:
         ballot = cast()

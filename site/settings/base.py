@@ -218,6 +218,7 @@ ACCOUNT_RATE_LIMITS = {
     "support": "60/m/user,600/h/user",
     "comment": "10/m/user,100/h/user",
     "ballot": "20/m/ip,10/m/user",
+    "ballot_anonymous": "20/m/ip",  # voting codes: no account to count by
 }
 ACCOUNT_PREVENT_ENUMERATION = True
 SOCIALACCOUNT_ONLY = False

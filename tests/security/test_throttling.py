@@ -1,5 +1,6 @@
 """Write endpoints are throttled through allauth's rate limiter, like login and sign-up."""
 
+import datetime
 from http import HTTPStatus
 
 import pytest
@@ -45,7 +46,7 @@ def test_comments_are_throttled_per_user(client, settings):
 def test_ballots_are_throttled_per_client(client, settings, home_page):
     from voting import services
 
-    settings.ACCOUNT_RATE_LIMITS = {"ballot": "2/m/ip"}
+    settings.ACCOUNT_RATE_LIMITS = {"ballot_anonymous": "2/m/ip"}
     budget_round = factories.budget_round(
         committee=factories.committee(), phase="voting", ballot_style="approval"
     )
@@ -55,3 +56,38 @@ def test_ballots_are_throttled_per_client(client, settings, home_page):
     responses = [client.post(url, {"code": c, "project": [str(proposal.pk)]}) for c in codes]
     assert [r.status_code for r in responses[:2]] == [HTTPStatus.FOUND] * 2
     assert "Too many ballots" in responses[2].content.decode()
+
+
+def test_ballots_pass_the_limits_the_platform_ships_with(client, settings, home_page):
+    """The shipped rate table, not a test one: an anonymous ballot with a voting code (and an
+    anonymous post to the online ballot) must not meet a per-account rate, which allauth
+    refuses as misconfigured; a verified resident's online ballot counts per account."""
+    from pbsite.settings import base
+    from voting import services
+
+    settings.ACCOUNT_RATE_LIMITS = base.ACCOUNT_RATE_LIMITS
+    committee = factories.committee()
+    budget_round = factories.budget_round(
+        committee=committee, phase="voting", ballot_style="approval"
+    )
+    proposal = factories.proposal(budget_round=budget_round, state="feasible")
+    [code] = services.codes_generate(budget_round=budget_round, count=1)
+    choice = {"project": [str(proposal.pk)]}
+    with_code = "/en" + reverse("voting:ballot_code", args=[budget_round.pk])
+    online = "/en" + reverse("voting:ballot", args=[budget_round.pk])
+    by_code = client.post(with_code, {"code": code, **choice})
+    assert by_code.status_code == HTTPStatus.FOUND
+    anonymous = client.post(online, choice)
+    assert anonymous.status_code == HTTPStatus.BAD_REQUEST
+    assert "Log in" in anonymous.content.decode()
+    resident = factories.user()
+    services.identity_verify(
+        user=resident,
+        provider="mitid-test",
+        subject="s-throttle",
+        national_id="0101901234",
+        birth_date=datetime.date(1990, 1, 1),
+        area=committee.district,
+    )
+    client.force_login(resident)
+    assert client.post(online, choice).status_code == HTTPStatus.FOUND
