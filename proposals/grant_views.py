@@ -37,6 +37,8 @@ def _application_for(request, pk: int, *, allowed: set[str]):
     if application is None:
         raise Http404
     roles = roles_of(request.user, application.proposal)
+    if application.stage == GrantStage.DRAFT:
+        allowed = allowed & {AUTHOR}  # a draft is its author's alone, as every proposal's
     if not roles & allowed:
         raise Http404  # do not reveal that someone else's application exists
     return application, roles

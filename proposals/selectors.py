@@ -3,7 +3,7 @@
 from django.db.models import BigIntegerField, F, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Cast, Mod
 
-from committees.models import BudgetRound
+from committees.models import BudgetRound, DecisionMethod
 from proposals.models import (
     Comment,
     EffectGoal,
@@ -194,12 +194,15 @@ def catalogue_categories() -> list[str]:
 
 
 def open_rounds_elsewhere(*, committee_id: int) -> list[BudgetRound]:
-    """Rounds in the ideas phase of every committee but this one."""
+    """Rounds in the ideas phase of every committee but this one, grant pools left out (an
+    application goes through the pool's own form)."""
     from django.utils import timezone
 
     now = timezone.now()
     return list(
-        BudgetRound.objects.filter(ideas_start__lte=now, ideas_end__gt=now)
+        BudgetRound.objects.filter(
+            ideas_start__lte=now, ideas_end__gt=now, decision_method=DecisionMethod.VOTE
+        )
         .exclude(committee_id=committee_id)
         .select_related("committee__district")
         .order_by("committee__name", "ideas_end")

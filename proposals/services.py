@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.whitelist import DEFAULT_ELEMENT_RULES, Whitelister
 
-from committees.models import BudgetRound, Phase
+from committees.models import BudgetRound, DecisionMethod, Phase
 from committees.services import audit_record
 from proposals import notifications
 from proposals.models import (
@@ -499,7 +499,10 @@ def tracked_project_ensure(*, proposal: Proposal) -> TrackedProject:
 def tracked_projects_backfill() -> int:
     """Tracked projects for every funded proposal that has none yet. Returns how many were made."""
     created = 0
-    missing = Proposal.objects.filter(state__in=TRACKED_STATES, tracking__isnull=True)
+    # Grants are followed through their accounts and payout (grant_services), not here.
+    missing = Proposal.objects.filter(
+        state__in=TRACKED_STATES, tracking__isnull=True, grant__isnull=True
+    )
     for proposal in missing.select_related("budget_round"):
         with transaction.atomic():
             tracked_project_ensure(proposal=proposal)
@@ -712,7 +715,7 @@ def proposal_propose_again(*, author, original: Proposal, budget_round: BudgetRo
     _require_verified(author)
     if original.state != State.COMPLETED:
         raise ValidationError(_("Only completed projects can be proposed again."))
-    if budget_round.phase != Phase.IDEAS:
+    if budget_round.phase != Phase.IDEAS or budget_round.decision_method != DecisionMethod.VOTE:
         raise ValidationError(_("This round does not take proposals now."))
     if budget_round.committee_id == original.budget_round.committee_id:
         raise ValidationError(_("Choose a round of another local committee."))

@@ -12,7 +12,7 @@ from committees import services as committee_services
 from committees.models import AuditEntry, BudgetRound
 from proposals import grant_services
 from proposals.grant_services import Line
-from proposals.models import GrantApplication, GrantStage, Recommendation, State
+from proposals.models import GrantApplication, GrantStage, Recommendation, State, TrackedProject
 from proposals.uploads import CleanFile
 from tests import factories
 
@@ -522,3 +522,21 @@ def test_a_decided_application_cannot_be_withdrawn(pool, secretariat, working_gr
     )
     with pytest.raises(ValidationError, match="cannot be taken now"):
         grant_services.grant_application_withdraw(author=applicant, application=application)
+
+
+def test_granted_applications_are_not_followed_up_as_voted_projects(
+    pool, secretariat, working_group
+):
+    # A grant is followed through its accounts and payout; the follow-up of voted projects
+    # would record the amount applied for and could never move the grant's state.
+    from proposals.services import tracked_projects_backfill
+
+    application = factories.grant_application(pool=pool)
+    _to_decision(application, secretariat, working_group)
+    grant_services.grant_decide(
+        actor=secretariat, application=application, granted=True, amount=20_000, reason="Godt."
+    )
+    application.proposal.refresh_from_db()
+    assert application.proposal.state == State.SELECTED
+    assert tracked_projects_backfill() == 0
+    assert not TrackedProject.objects.filter(proposal_id=application.proposal_id).exists()

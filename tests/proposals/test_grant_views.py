@@ -234,3 +234,12 @@ def test_the_deciding_meetings_page_lists_the_decision_in_agenda_and_minutes(
     html = response.content.decode()
     assert html.count(application.proposal.case_number) >= 2  # the agenda item and the minutes
     assert html.count("Enig.") >= 2
+
+
+def test_a_draft_application_is_its_authors_alone(client, pool, secretariat):
+    application = factories.grant_application(pool=pool, submit=False)
+    url = _en("proposals:grant", application.pk)
+    client.force_login(secretariat)
+    assert client.get(url).status_code == HTTPStatus.NOT_FOUND
+    client.force_login(application.proposal.author)
+    assert client.get(url).status_code == HTTPStatus.OK

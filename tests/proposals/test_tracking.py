@@ -380,6 +380,19 @@ def test_propose_again_refuses_own_committee_and_closed_rounds(client, world):
     assert not Proposal.objects.filter(author=resident).exists()
 
 
+def test_propose_again_leaves_grant_pools_out(client, world):
+    project = _complete(world)
+    pool = factories.grant_pool(committee=world["theirs"])
+    resident = factories.user()
+    with pytest.raises(ValidationError):
+        services.proposal_propose_again(
+            author=resident, original=project.proposal, budget_round=pool
+        )
+    client.force_login(resident)
+    response = client.get(reverse("tracking:propose_again", args=[project.pk]))
+    assert pool not in response.context["rounds"]
+
+
 def test_only_completed_projects_can_be_proposed_again(client, world):
     client.force_login(factories.user())
     url = reverse("tracking:propose_again", args=[world["project"].pk])
