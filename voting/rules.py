@@ -110,7 +110,6 @@ class _Election:
     multipliers: list[list[int] | None]  # per project, lcm(values) // value, to order exactly
     scales: list[int]  # per project, utility per unit of ballot value: the cost, or 1
     entries: int  # number of (voter, project) pairs with a positive value
-    ballots: list[list[object]]  # per voter, project indices (or (index, value) if value > 1)
     float_ok: bool  # the budget, every cost and every sum of values is exact as a float
     cache: dict[str, object] = field(default_factory=dict)  # derived data, built on demand
 
@@ -299,10 +298,8 @@ def _prepare(
     index = {project: j for j, project in enumerate(ids)}
     supporters: list[list[int]] = [[] for _ in ids]
     values: list[list[int]] = [[] for _ in ids]
-    by_voter: list[list[object]] = []
     try:
         for voter, ballot in enumerate(ballots):
-            entries: list[object] = []
             for project, value in ballot.items():
                 if value.__class__ is not int or value < 0:
                     raise ValueError(f"ballot value for {project!r} must be an integer >= 0")
@@ -310,8 +307,6 @@ def _prepare(
                 if value:
                     supporters[j].append(voter)
                     values[j].append(value)
-                    entries.append(j if value == 1 else (j, value))
-            by_voter.append(entries)
     except KeyError as error:
         raise ValueError(f"ballot names unknown project {error.args[0]!r}") from None
     except AttributeError:
@@ -336,7 +331,6 @@ def _prepare(
         multipliers=multipliers,
         scales=cost_list if utility == "cost" else [1] * len(ids),
         entries=sum(map(len, supporters)),
-        ballots=by_voter,
         float_ok=max([budget, *cost_list, *weights]) < _FLOAT_SAFE,
     )
 

@@ -198,9 +198,12 @@ def meeting_live_snapshot(*, meeting) -> dict:
     live = MeetingLive.objects.filter(meeting=meeting).first() or MeetingLive(meeting=meeting)
     round_part = None
     if meeting.budget_round_id:
+        # Hidden here if this meeting hides it or froze it (then the frozen tally replaces it
+        # below, so the running one is not even counted); otherwise as on the round's own
+        # display: hidden while any meeting showing the round hides or froze it.
+        own_hidden = not live.tally_visible or live.stage != MeetingLive.Stage.LIVE
         round_part = round_live_snapshot(
-            budget_round=meeting.budget_round,
-            hidden_by_host=not live.tally_visible and live.stage == MeetingLive.Stage.LIVE,
+            budget_round=meeting.budget_round, hidden_by_host=True if own_hidden else None
         )
         if live.stage != MeetingLive.Stage.LIVE:
             # Frozen: the tally stops moving; it is shown again only when revealed.

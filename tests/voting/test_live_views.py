@@ -122,3 +122,25 @@ def test_join_page_counts_one_answer_per_device(client, meeting, host):
     assert vote.answers.count() == 1
     live.quick_vote_close(user=host, quick_vote=vote)
     assert QuickVote.objects.get(pk=vote.pk).result == [1, 0, 0]
+
+
+def test_a_tally_one_meeting_hides_stays_hidden_on_another_meetings_display(
+    client, meeting, host, voting_round
+):
+    from voting import services
+    from voting.models import VotingConfig
+
+    VotingConfig.objects.update_or_create(
+        budget_round=voting_round, defaults={"min_ballots_for_tally": 1}
+    )
+    [code] = services.codes_generate(budget_round=voting_round, count=1)
+    project = next(iter(services.ballot_costs(voting_round)))
+    services.ballot_cast_with_code(
+        budget_round=voting_round, code=code, selection={project: 1}, client="test"
+    )
+    other = factories.meeting(committee=voting_round.committee, budget_round=voting_round)
+    url = reverse("voting:live_meeting_snapshot", args=[other.pk])
+    assert client.get(url).json()["round"]["tally_state"] == "shown"
+    live.meeting_live_switch(user=host, meeting=meeting, action="hide_tally")
+    shown = client.get(url).json()["round"]
+    assert shown["tally_state"] == "hidden_by_host" and shown["tally"] is None
