@@ -82,12 +82,18 @@ def _require_open(budget_round: BudgetRound) -> None:
 
 
 def _require_keying_open(budget_round: BudgetRound) -> None:
-    """Paper ballots cast by the close are keyed after it too, until the result is confirmed."""
+    """Paper ballots cast by the close are keyed after it too, until the result is confirmed.
+
+    Call inside the keying's transaction: after the close, keying and `result_confirm` both
+    lock the round's row, so a ballot is either keyed before the confirmation (and holds it
+    back until its second keying) or refused after it.
+    """
     from voting.models import RoundResult
 
     if budget_round.phase == Phase.VOTING:
         _require_open(budget_round)
         return
+    budget_round = BudgetRound.objects.select_for_update().get(pk=budget_round.pk)
     if budget_round.phase != Phase.RESULTS:
         raise ValidationError(_("Voting is not open in this round."), code="closed")
     if not config_for(budget_round).allow_paper:

@@ -399,6 +399,8 @@ def result_confirm(
         raise PermissionDenied(_("Only the committee's moderators can confirm the result."))
     if budget_round.phase not in (Phase.RESULTS, Phase.IMPLEMENTATION):
         raise ValidationError(_("The result can be confirmed once voting has closed."))
+    # Late paper keying locks the same row (voting.paper._require_keying_open).
+    BudgetRound.objects.select_for_update().only("pk").get(pk=budget_round.pk)
     if RoundResult.objects.filter(budget_round=budget_round).exists():
         raise ValidationError(_("The result of this round is already confirmed."))
     from voting.models import PaperEntry

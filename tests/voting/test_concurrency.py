@@ -2,6 +2,7 @@
 
 import datetime
 import threading
+from functools import partial
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -75,3 +76,67 @@ def test_fifty_simultaneous_ballots_of_one_voter_leave_exactly_one(allow_change)
             assert len(successes) == 1
         assert Participation.objects.filter(budget_round=budget_round).count() == repetition + 1
         assert Ballot.objects.filter(budget_round=budget_round).count() == repetition + 1
+
+
+def _one_of(*calls):
+    """A function that runs the next of `calls` each time it is called (one per thread)."""
+    pending, lock = iter(calls), threading.Lock()
+
+    def one():
+        with lock:
+            call = next(pending)
+        return call()
+
+    return one
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_late_paper_keying_and_confirming_the_result_never_both_succeed():
+    """After the close, a first keying and the confirmation race: one of them must lose. A
+    keying that wins holds the confirmation back; a confirmation that wins refuses the keying."""
+    from django.utils import timezone
+
+    from committees.services import committee_role_grant
+    from voting import paper
+    from voting.models import PaperEntry, PollingStation, RoundResult
+
+    committee = factories.committee("Østerbro Lokaludvalg")
+    staff, moderator = factories.user(), factories.user()
+    committee_role_grant(user=staff, committee=committee, role="polling_staff")
+    committee_role_grant(user=moderator, committee=committee, role="moderator")
+    both = 0
+    for _repetition in range(10):
+        budget_round = factories.budget_round(
+            committee=committee,
+            phase="voting",
+            pot=100_000,
+            max_cost=100_000,
+            ballot_style="approval",
+        )
+        proposal = factories.proposal(budget_round=budget_round, state=State.FEASIBLE)
+        station = PollingStation.objects.create(budget_round=budget_round, name="Bibliotek")
+        now = timezone.now()
+        type(budget_round).objects.filter(pk=budget_round.pk).update(
+            voting_end=now - datetime.timedelta(minutes=1),
+            results_start=now - datetime.timedelta(minutes=1),
+            implementation_start=now + datetime.timedelta(days=10),
+        )
+        budget_round.refresh_from_db()
+        one = _one_of(
+            partial(
+                paper.paper_key,
+                staff=staff,
+                station=station,
+                batch_number="1",
+                selection={str(proposal.pk): 1},
+            ),
+            partial(services.result_confirm, moderator=moderator, budget_round=budget_round),
+        )
+        outcomes, errors = _release_together(one, 2)
+        assert errors == []
+        keyed = PaperEntry.objects.filter(station=station).exists()
+        confirmed = RoundResult.objects.filter(budget_round=budget_round).exists()
+        assert keyed or confirmed, outcomes  # one of them went through
+        both += keyed and confirmed
+    assert both == 0
