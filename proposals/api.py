@@ -76,9 +76,7 @@ class ProposalSerializer(serializers.ModelSerializer):
         ]
 
     def get_organisation_name(self, proposal) -> str:
-        if proposal.submitter_kind == SubmitterKind.RESIDENT:
-            return ""
-        return proposal.organisation_name
+        return proposal.public_organisation_name
 
 
 class ProposalFilter(django_filters.FilterSet):

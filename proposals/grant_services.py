@@ -324,7 +324,7 @@ def _agenda_texts(application: GrantApplication) -> dict[str, str]:
         % {
             "case": proposal.case_number,
             "title": proposal.title,
-            "applicant": application.applicant_name,
+            "applicant": application.public_applicant,
         },
         "recommendation": f"{recommends}\n{application.recommendation_reason}",
         "problem": proposal.summary,

@@ -1,6 +1,13 @@
 from django.db.models import F
 
-from proposals.models import Comment, GrantApplication, ProjectSubscription, Proposal, Support
+from proposals.models import (
+    Comment,
+    GrantApplication,
+    ProjectSubscription,
+    Proposal,
+    SubmitterKind,
+    Support,
+)
 
 
 def export(user) -> dict:
@@ -54,8 +61,10 @@ def erase(user) -> None:
             support_count=Support.objects.filter(proposal_id=proposal_id).count()
         )
     # Grant applications stay part of the public record (the applying association, amounts,
-    # decisions); the contact person's details go. Drafts go with their proposal.
-    GrantApplication.objects.filter(proposal__author=user).update(
-        contact_name="", contact_email="", contact_phone=""
-    )
+    # decisions); the contact person's details go, and a resident's own name as applicant.
+    # Drafts go with their proposal.
+    applications = GrantApplication.objects.filter(proposal__author=user)
+    applications.update(contact_name="", contact_email="", contact_phone="")
+    applications.filter(proposal__submitter_kind=SubmitterKind.RESIDENT).update(applicant_name="")
+    Proposal.objects.filter(author=user).update(contact_person="")
     Proposal.objects.filter(author=user, state="draft").delete()

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from committees.models import AgendaItem, ApplicationDeadline
 
 from ..storage import private_storage
-from .proposals import Proposal
+from .proposals import Proposal, SubmitterKind
 
 
 class GrantStage(models.TextChoices):
@@ -128,6 +128,14 @@ class GrantApplication(models.Model):
     @property
     def budget_round(self):
         return self.proposal.budget_round
+
+    @property
+    def public_applicant(self) -> str:
+        """Who applied, as the public record (pool page, agenda, minutes) names them: a
+        resident applying in their own name is not named."""
+        if self.proposal.submitter_kind == SubmitterKind.RESIDENT:
+            return str(SubmitterKind.RESIDENT.label)
+        return self.applicant_name
 
     def lines_of(self, *, actual: bool, kind: str) -> list["GrantBudgetLine"]:
         return [line for line in self.lines.all() if line.actual == actual and line.kind == kind]

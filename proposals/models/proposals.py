@@ -148,6 +148,11 @@ class Proposal(models.Model):
         return f"{self.case_number or _('draft')}: {self.title}"
 
     @property
+    def public_organisation_name(self) -> str:
+        """The submitting association, group or business; never a resident's own name."""
+        return "" if self.submitter_kind == SubmitterKind.RESIDENT else self.organisation_name
+
+    @property
     def cost(self) -> int | None:
         """What the proposal costs: the reviewer's revised figure when there is one."""
         return self.revised_cost or self.estimated_cost

@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from committees import services as committee_services
@@ -540,3 +541,35 @@ def test_granted_applications_are_not_followed_up_as_voted_projects(
     assert application.proposal.state == State.SELECTED
     assert tracked_projects_backfill() == 0
     assert not TrackedProject.objects.filter(proposal_id=application.proposal_id).exists()
+
+
+def test_a_resident_applying_in_their_own_name_is_not_named_in_public(
+    client, pool, secretariat, working_group
+):
+    from proposals.models import Proposal
+    from proposals.privacy import erase
+
+    application = factories.grant_application(pool=pool)
+    Proposal.objects.filter(pk=application.proposal_id).update(
+        submitter_kind="resident", organisation_name=""
+    )
+    GrantApplication.objects.filter(pk=application.pk).update(applicant_name="Mette Hansen")
+    application.refresh_from_db()
+    _to_decision(application, secretariat, working_group)
+    grant_services.grant_decide(
+        actor=secretariat, application=application, granted=True, amount=20_000, reason="Godt."
+    )
+    application.refresh_from_db()
+    meeting = application.agenda_item.meeting
+    meeting.refresh_from_db()
+    assert "Mette Hansen" not in application.agenda_item.title
+    assert "Mette Hansen" not in meeting.minutes
+    page = client.get(reverse("proposals:grant_pool", args=[pool.pk]))
+    assert page.status_code == 200 and application.proposal.title in page.content.decode()
+    assert "Mette Hansen" not in page.content.decode()
+    # The applicant's own record keeps the name until they delete their account.
+    assert application.applicant_name == "Mette Hansen"
+    erase(application.proposal.author)
+    application.refresh_from_db()
+    assert application.applicant_name == "" and application.contact_name == ""
+    assert Proposal.objects.get(pk=application.proposal_id).contact_person == ""
