@@ -207,7 +207,7 @@ def quick_vote_start(
         committee_id=meeting.committee_id,
         data={"quick_vote": vote.pk, "question": question},
     )
-    _changed(meeting)
+    broadcast.meeting_changed_on_commit(meeting.pk)  # the round's display shows no quick vote
     return vote, codes
 
 
@@ -303,7 +303,7 @@ def quick_vote_close(*, user, quick_vote: QuickVote) -> QuickVote:
         committee_id=meeting.committee_id,
         data={"quick_vote": vote.pk, "result": counts},
     )
-    _changed(meeting)
+    broadcast.meeting_changed_on_commit(meeting.pk)
     return vote
 
 

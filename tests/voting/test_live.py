@@ -128,8 +128,9 @@ async def test_every_viewer_gets_each_update_once_while_the_feed_sends_in_batche
     await database_sync_to_async(_cast)(live_round, codes[0], "Træer")
     updates = [await _next(viewer) for viewer in staying]
     assert {(u["seq"], u["ballots"]) for u in updates} == {(2, 1)}
+    quiet = await asyncio.gather(*(viewer.receive_nothing(timeout=0.7) for viewer in staying))
+    assert all(quiet)
     for viewer in staying:
-        assert await viewer.receive_nothing(timeout=0.7)
         await viewer.disconnect()
 
 
@@ -185,18 +186,20 @@ async def test_a_burst_of_ballots_is_coalesced_to_two_updates_a_second(live_roun
         return time.monotonic() - started
 
     casting = asyncio.ensure_future(cast_all())
-    arrivals, messages = [], []  # read while the ballots arrive, to time each update
+    messages = []  # read while the ballots arrive
     while not messages or messages[-1]["ballots"] < burst:
         messages.append(await _next(communicator, timeout=5))
-        arrivals.append(time.monotonic())
     elapsed = await casting
     assert messages[-1]["ballots"] == burst
     assert [m["seq"] for m in messages] == list(range(2, 2 + len(messages)))
     # Far fewer updates than ballots, and never two within half a second of each other.
     assert len(messages) < burst
     assert len(messages) <= elapsed / 0.5 + 2
-    gaps = [later - earlier for earlier, later in zip(arrivals, arrivals[1:], strict=False)]
-    assert all(gap >= 0.4 for gap in gaps), gaps
+    # Timed by the server (`generated_at`, ms), not by when this test got round to reading:
+    # a busy test machine may hand over two queued updates at once.
+    made = [m["generated_at"] for m in messages]
+    gaps = [later - earlier for earlier, later in zip(made, made[1:], strict=False)]
+    assert all(gap >= 400 for gap in gaps), gaps
     await communicator.disconnect()
 
 
