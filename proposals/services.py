@@ -281,6 +281,8 @@ def proposal_transition(
     )
     if target == State.SELECTED:
         tracked_project_ensure(proposal=proposal)  # every funded project is followed up
+    elif target in TRACKED_STATES:
+        _tracking_follow(proposal=proposal, target=target, reason=reason)
     if transition.public and notify:
         transaction.on_commit(
             lambda: notifications.send_state_change(proposal_id=proposal.pk, reason=reason)
@@ -478,6 +480,17 @@ def _cancel_reason_of(proposal: Proposal) -> str:
     return (change.public_reason if change else "") or _("Cancelled.")
 
 
+def _tracking_follow(*, proposal: Proposal, target: str, reason: str) -> None:
+    """A funded proposal's tracked project takes its status from the proposal's state, however
+    the state was moved (the follow-up admin, or the review screen)."""
+    fields = {"status": TRACKED_STATES[target], "updated_at": timezone.now()}
+    if target == State.COMPLETED:
+        fields["progress"] = 100
+    if target == State.CANCELLED:
+        fields["cancel_reason"] = reason or _("Cancelled.")
+    TrackedProject.objects.filter(proposal=proposal).update(**fields)
+
+
 def tracked_project_ensure(*, proposal: Proposal) -> TrackedProject:
     """The tracked project of a funded proposal, created the first time. Idempotent."""
     if proposal.state not in TRACKED_STATES:
@@ -569,11 +582,7 @@ def tracked_project_status_set(
             notify=target == path[-1],  # planned -> completed: one e-mail, not one per step
         )
     source = project.status
-    project.status = status
-    project.cancel_reason = reason if status == TrackingStatus.CANCELLED else ""
-    if status == TrackingStatus.COMPLETED:
-        project.progress = 100
-    project.save(update_fields=["status", "cancel_reason", "progress", "updated_at"])
+    project.refresh_from_db()  # the transitions moved its status (_tracking_follow)
     _audit_tracking(actor, project, "status", {"from": source, "to": status}, reason=reason)
     project_id = project.pk
     transaction.on_commit(lambda: notifications.send_project_news(project_id=project_id))

@@ -103,6 +103,20 @@ def test_status_moves_the_proposal_through_the_state_machine(world):
     assert history[-2:] == [State.IN_PROGRESS, State.COMPLETED]
 
 
+def test_a_move_on_the_review_screen_moves_the_tracked_project_too(world):
+    # The proposal's state and the project's status are one thing, however it is moved.
+    proposal, project, staff = world["proposal"], world["project"], world["staff"]
+    services.proposal_transition(actor=staff, proposal=proposal, target=State.IN_PROGRESS)
+    project.refresh_from_db()
+    assert project.status == TrackingStatus.IN_PROGRESS
+    services.proposal_transition(
+        actor=staff, proposal=proposal, target=State.CANCELLED, reason="Ingen tilladelse."
+    )
+    project.refresh_from_db()
+    assert project.status == TrackingStatus.CANCELLED
+    assert project.cancel_reason == "Ingen tilladelse."
+
+
 def test_cancelling_needs_a_public_reason(world):
     project, staff = world["project"], world["staff"]
     with pytest.raises(ValidationError):
