@@ -193,9 +193,14 @@ def meeting_quick_vote_snapshot(*, quick_vote) -> dict:
     return data
 
 
+def meeting_live_state(*, meeting) -> MeetingLive:
+    """The host's switches for the meeting (defaults until a host touches them)."""
+    return MeetingLive.objects.filter(meeting=meeting).first() or MeetingLive(meeting=meeting)
+
+
 def meeting_live_snapshot(*, meeting) -> dict:
     """The meeting's display: the host's switches, the round shown live, the quick vote."""
-    live = MeetingLive.objects.filter(meeting=meeting).first() or MeetingLive(meeting=meeting)
+    live = meeting_live_state(meeting=meeting)
     round_part = None
     if meeting.budget_round_id:
         # Hidden here if this meeting hides it or froze it (then the frozen tally replaces it

@@ -154,7 +154,8 @@ def meeting_short(request, meeting_id: int):
 @never_cache
 def meeting_join(request, meeting_id: int):
     meeting = _meeting(meeting_id)
-    snapshot = selectors.meeting_live_snapshot(meeting=meeting)
+    # Only the host's switch: a phone joining need not count the round's ballots.
+    room_voting_open = selectors.meeting_live_state(meeting=meeting).room_voting_open
     vote = QuickVote.objects.filter(meeting=meeting, is_open=True).first()
     device = request.COOKIES.get(DEVICE_COOKIE, "")
     errors = []
@@ -180,12 +181,11 @@ def meeting_join(request, meeting_id: int):
         "voting/live_join.html",
         {
             "meeting": meeting,
-            "snapshot": snapshot,
             "vote": vote,
             "options": _vote_options(vote) if vote else [],
             "errors": errors,
             "round_open": bool(
-                snapshot["room_voting_open"]
+                room_voting_open
                 and meeting.budget_round_id
                 and meeting.budget_round.phase == "voting"
             ),

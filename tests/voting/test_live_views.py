@@ -144,3 +144,14 @@ def test_a_tally_one_meeting_hides_stays_hidden_on_another_meetings_display(
     live.meeting_live_switch(user=host, meeting=meeting, action="hide_tally")
     shown = client.get(url).json()["round"]
     assert shown["tally_state"] == "hidden_by_host" and shown["tally"] is None
+
+
+def test_a_phone_joining_does_not_count_the_rounds_ballots(client, meeting):
+    # A room of people scanning the QR code at once must not each cost a tally.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("voting:live_join", args=[meeting.pk]))
+    assert response.status_code == HTTPStatus.OK
+    assert not [q["sql"] for q in queries if "voting_ballot" in q["sql"]]
