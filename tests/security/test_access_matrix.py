@@ -5,8 +5,10 @@ another, reviewer, meeting host, polling staff and site administrator. Each URL 
 each role in a fresh world, and the answer is reduced to one outcome:
 
     OK        200: the page is shown
-    DONE      302 elsewhere than a login or the admin: the action was carried out (POST) or the
-              person was sent on to the next step of a flow
+    DONE      302 elsewhere than a login or the admin, with no error message: the action was
+              carried out (POST) or the person was sent on to the next step of a flow
+    REFUSED   302 with an error message: the action was refused (a POST the person may make,
+              but not with this data or not now)
     LOGIN     302 to a login page (the site's or the admin's)
     DENIED    403 or 404, or Wagtail's redirect of a signed-in user without permission to the
               admin dashboard
@@ -19,6 +21,8 @@ the platform's own apps register, and fails when a URL has no row: a new URL get
 from http import HTTPStatus
 
 import pytest
+from django.contrib import messages
+from django.contrib.messages import get_messages
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from wagtail import hooks
 
@@ -31,6 +35,7 @@ from voting.models import PollingStation
 pytestmark = pytest.mark.django_db
 
 OK, DONE, LOGIN, DENIED, CLOSED = "OK", "DONE", "LOGIN", "DENIED", "CLOSED"
+REFUSED = "REFUSED"
 ROLES = [
     "anonymous",
     "resident",
@@ -172,12 +177,12 @@ def _rows():
             {**NOBODY, "anonymous": LOGIN, "association": OK},
         ),
         "proposals:support": ("post", url("proposals:support", pk("submitted")), SIGNED_IN_DONE),
-        "proposals:withdraw": (
+        "proposals:comment": (
             "post",
-            url("proposals:withdraw", pk("submitted")),
-            {**NOBODY, "anonymous": LOGIN, "association": DONE},
+            url("proposals:comment", pk("submitted")),
+            SIGNED_IN_DONE,
+            {"body": "Et godt forslag."},
         ),
-        "proposals:comment": ("post", url("proposals:comment", pk("submitted")), SIGNED_IN_DONE),
         "proposals:comment_flag": (
             "post",
             url("proposals:comment_flag", pk("comment")),
@@ -187,6 +192,13 @@ def _rows():
             "post",
             url("proposals:comment_hide", pk("comment")),
             {**NOBODY, "anonymous": LOGIN, "moderator": DONE, "site_admin": DONE},
+            {"reason": "Personangreb."},
+        ),
+        # After the comment rows: withdrawing the proposal closes it to comments.
+        "proposals:withdraw": (
+            "post",
+            url("proposals:withdraw", pk("submitted")),
+            {**NOBODY, "anonymous": LOGIN, "association": DONE},
         ),
         # --- Grant pools ----------------------------------------------------------------------
         "proposals:grant_pool": ("get", url("proposals:grant_pool", pk("pool")), PUBLIC),
@@ -451,9 +463,11 @@ def _outcome(response) -> str:
         location = response["Location"]
         if "/login/" in location:
             return LOGIN
-        if location.rstrip("/").split("?")[0] in ("/admin", ""):
-            return DENIED if location.startswith("/admin") else DONE
-        return DONE
+        if location.split("?")[0].rstrip("/") == "/admin":
+            return DENIED
+        # Messages this request added (not those an earlier row left unread in the session).
+        added = getattr(get_messages(response.wsgi_request), "_queued_messages", [])
+        return REFUSED if any(m.level >= messages.ERROR for m in added) else DONE
     return f"{code} {response.get('Location', '')}"
 
 
@@ -499,7 +513,7 @@ def test_every_url_is_in_the_matrix():
     assert not missing, f"URLs without a row in the access matrix: {sorted(missing)}"
     viewsets = {name.split(":")[0] for name in rows if ":" in name}
     assert not _own_viewset_names() - viewsets, "an admin viewset has no row"
-    assert all(set(expected) == set(ROLES) for _m, _u, expected in _rows().values())
+    assert all(set(row[2]) == set(ROLES) for row in _rows().values())
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -509,9 +523,12 @@ def test_access_matrix(client, world, role, settings):
     if user is not None:
         client.force_login(user)
     wrong = {}
-    for name, (method, build, expected) in _rows().items():
+    for name, (method, build, expected, *data) in _rows().items():
         path = build(world)
-        response = client.post(path, {}) if method == "post" else client.get(path)
+        if method == "post":  # with the row's form data, if it has any (then DONE means done)
+            response = client.post(path, data[0] if data else {})
+        else:
+            response = client.get(path)
         outcome = _outcome(response)
         if outcome != expected[role]:
             wrong[name] = f"{method.upper()} {path}: {outcome}, expected {expected[role]}"
