@@ -71,7 +71,8 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 if str(ROOT) not in sys.path:  # tests.factories lives in the checkout, not in the install
     sys.path.append(str(ROOT))
 
-from benchmarks.scratch_db import ScratchDatabase  # noqa: E402 - needs the checkout on the path
+from benchmarks.figures import percentile  # noqa: E402 - needs the checkout on the path
+from benchmarks.scratch_db import ScratchDatabase  # noqa: E402
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/bench_ballots"
 POT = 1_000_000
@@ -583,12 +584,6 @@ def load(job: dict) -> dict:
 
 # --- Report -------------------------------------------------------------------------------------
 
-
-def percentile(values: list[float], share: float) -> float:
-    if not values:
-        return math.nan
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
 
 
 def header(args, data: dict, database: ScratchDatabase, ports: list[int]) -> None:

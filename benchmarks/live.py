@@ -47,6 +47,8 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 if str(ROOT) not in sys.path:
     sys.path.append(str(ROOT))
 
+from benchmarks.figures import percentile  # noqa: E402 - needs the checkout on the path
+
 GOAL_P95_MS = {"memory": 500.0, "redis": 1000.0}
 
 
@@ -73,12 +75,6 @@ def rss_kib(pid: int) -> int:
             return int(line.split()[1])
     return 0
 
-
-def percentile(values: list[float], share: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
 # --- Seeding (this process, Django) ------------------------------------------------------------

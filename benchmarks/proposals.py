@@ -40,7 +40,8 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 if str(ROOT) not in sys.path:  # tests.factories lives in the checkout, not in the install
     sys.path.append(str(ROOT))
 
-from benchmarks.scratch_db import ScratchDatabase  # noqa: E402 - needs the checkout on the path
+from benchmarks.figures import percentile  # noqa: E402 - needs the checkout on the path
+from benchmarks.scratch_db import ScratchDatabase  # noqa: E402
 
 PAGE_SIZE = 20  # proposals.views.PAGE_SIZE
 CATEGORIES = ["Grønne områder", "Trafik og cykler", "Leg og idræt", "Kultur", "Fællesskab", "Miljø"]
@@ -358,10 +359,6 @@ def seed(args, rng: random.Random) -> dict:
 
 # --- Measuring ----------------------------------------------------------------------------------
 
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
 
 
 def explain(sql: str, params) -> str:
