@@ -43,6 +43,7 @@ test: install
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 check-migrations: install
 	$(BIN)/python manage.py makemigrations --check --dry-run

@@ -585,7 +585,6 @@ def load(job: dict) -> dict:
 # --- Report -------------------------------------------------------------------------------------
 
 
-
 def header(args, data: dict, database: ScratchDatabase, ports: list[int]) -> None:
     import django
     from django.conf import settings

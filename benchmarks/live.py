@@ -76,7 +76,6 @@ def rss_kib(pid: int) -> int:
     return 0
 
 
-
 # --- Seeding (this process, Django) ------------------------------------------------------------
 
 
@@ -237,7 +236,7 @@ async def _viewers(job: dict) -> dict:
                 ballots = int(message[start : message.find(",", start)])
                 received[i].append((time.time(), ballots))
                 first[i] = True
-        except Exception:  # noqa: BLE001 - counted, not raised
+        except Exception:  # counted, not raised
             if sockets[i] is None:
                 failures += 1
 

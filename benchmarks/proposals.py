@@ -360,7 +360,6 @@ def seed(args, rng: random.Random) -> dict:
 # --- Measuring ----------------------------------------------------------------------------------
 
 
-
 def explain(sql: str, params) -> str:
     from django.db import connection
 
@@ -369,7 +368,7 @@ def explain(sql: str, params) -> str:
         with connection.cursor() as cursor:
             cursor.execute(prefix + sql, params)
             rows = cursor.fetchall()
-    except Exception as exc:  # noqa: BLE001 - a plan is a hint; the figures stand without it
+    except Exception as exc:  # a plan is a hint; the figures stand without it
         return f"      (no plan: {exc})"
     return "\n".join(
         f"      {row[-1] if connection.vendor == 'sqlite' else row[0]}" for row in rows

@@ -101,6 +101,8 @@ def send_project_news(*, project_id: int, update_id: int | None = None) -> None:
                 "unsubscribe_url": unsubscribe,
             },
         )
+
+
 def send_grant_step(*, application_id: int, step: str) -> None:
     """Tell the applicant what happened to their grant application, with its case number."""
     from proposals.models import GrantApplication

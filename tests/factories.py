@@ -170,7 +170,11 @@ def grant_pool(*, committee: Committee, pot: int = 200_000, deadlines: int = 1, 
 
 
 def grant_application(
-    *, pool: BudgetRound, author: User | None = None, submit: bool = True, expenses: int = 30_000,
+    *,
+    pool: BudgetRound,
+    author: User | None = None,
+    submit: bool = True,
+    expenses: int = 30_000,
     income: int = 5_000,
 ):
     """A complete grant application (budget: one expense line, one income line)."""

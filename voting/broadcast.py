@@ -67,7 +67,7 @@ def publish(group: str) -> bool:
         return False
     try:
         async_to_sync(layer.group_send)(group, CHANGED)
-    except Exception:  # noqa: BLE001 - any layer failure (Redis down, timeout) is only logged
+    except Exception:  # any layer failure (Redis down, timeout) is only logged
         logger.warning(
             "live: could not publish to %s; displays catch up later", group, exc_info=True
         )
@@ -135,7 +135,7 @@ class Feed:
         try:  # before the first viewer gets its snapshot, so that no change falls between
             await self._subscribe()
             self._subscribed = True
-        except Exception:  # noqa: BLE001 - the listener keeps trying
+        except Exception:  # the listener keeps trying
             logger.warning("live: feed %s could not subscribe; retrying", self.key)
         self._tasks = [
             asyncio.create_task(self._listen()),
@@ -177,7 +177,7 @@ class Feed:
                 self._dirty.set()
             except asyncio.CancelledError:
                 raise
-            except Exception:  # noqa: BLE001 - the layer is down: retry, never kill the feed
+            except Exception:  # the layer is down: retry, never kill the feed
                 logger.warning("live: feed %s lost its channel layer; retrying", self.key)
                 subscribed = False
                 await asyncio.sleep(backoff)
@@ -192,7 +192,7 @@ class Feed:
                     await self._layer.group_add(group, self._channel)
             except asyncio.CancelledError:
                 raise
-            except Exception:  # noqa: BLE001 - the listener re-subscribes after an outage
+            except Exception:  # the listener re-subscribes after an outage
                 logger.warning("live: feed %s could not renew its groups", self.key)
 
     async def _flusher(self) -> None:
@@ -209,7 +209,7 @@ class Feed:
                 await self.refresh()
             except asyncio.CancelledError:
                 raise
-            except Exception:  # noqa: BLE001
+            except Exception:
                 logger.exception("live: feed %s could not build its snapshot", self.key)
 
     # snapshots
@@ -221,7 +221,7 @@ class Feed:
                 await self._layer.group_add(group, self._channel)
             for group in set(self.groups) - set(groups):
                 await self._layer.group_discard(group, self._channel)
-        except Exception:  # noqa: BLE001 - the next snapshot tries again
+        except Exception:  # the next snapshot tries again
             logger.warning("live: feed %s could not follow %s; retrying", self.key, groups)
             return
         self.groups = groups

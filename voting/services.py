@@ -521,6 +521,8 @@ def voting_config_update(*, moderator, budget_round: BudgetRound, values: dict) 
             data=changed,
         )
     return config
+
+
 def _notify_results(round_id: int) -> None:
     from voting.notifications import send_results_published
 

@@ -195,9 +195,7 @@ def ballot_with_code(request, round_id: int):
 def receipt(request, round_id: int):
     budget_round = _round(round_id)
     name = _receipt_cookie(budget_round)
-    code = request.get_signed_cookie(
-        name, default=None, salt=RECEIPT_SALT, max_age=RECEIPT_SECONDS
-    )
+    code = request.get_signed_cookie(name, default=None, salt=RECEIPT_SALT, max_age=RECEIPT_SECONDS)
     if code is None:
         messages.info(request, _("Your receipt is shown once, right after you vote."))
         return redirect("voting:ballot", round_id=budget_round.pk)

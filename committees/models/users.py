@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 class EmailUserManager(UserManager):
     use_in_migrations = True
 
-    def _create_user(self, email, password, **extra_fields):  # noqa: D401 - Django's hook
+    def _create_user(self, email, password, **extra_fields):  # Django's hook
         if not email:
             raise ValueError("An e-mail address is required.")
         email = self.normalize_email(email)

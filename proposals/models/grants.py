@@ -201,9 +201,7 @@ class GrantReceipt(models.Model):
     application = models.ForeignKey(
         GrantApplication, on_delete=models.CASCADE, related_name="receipts"
     )
-    file = models.FileField(
-        _("file"), upload_to="grants/receipts/%Y/%m/", storage=private_storage
-    )
+    file = models.FileField(_("file"), upload_to="grants/receipts/%Y/%m/", storage=private_storage)
     title = models.CharField(_("title"), max_length=200)
     size = models.PositiveIntegerField(default=0)
     uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)

@@ -43,7 +43,7 @@ class Proposal(models.Model):
         verbose_name=_("author"),
     )
     # NULL for drafts: unique numbers are given on submission only.
-    case_number = models.CharField(  # noqa: DJ001
+    case_number = models.CharField(
         _("case number"), max_length=32, unique=True, null=True, blank=True
     )
     state = models.CharField(

@@ -73,6 +73,7 @@ def test_seed_demo_twice_adds_nothing_and_keeps_passwords(var_dir, home_page):
     second = io.StringIO()
     call_command("seed_demo", stdout=second)
     assert _counts() == before
+
     def logins(output):
         return [line for line in output.getvalue().splitlines() if "@demo." in line]
 

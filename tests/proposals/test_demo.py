@@ -31,9 +31,7 @@ def test_seed_demo_takes_a_grant_application_through_the_whole_process(
     call_command("seed_demo", stdout=io.StringIO())
     pool = BudgetRound.objects.get(slug="demo-pulje", decision_method="committee")
     stages = set(
-        GrantApplication.objects.filter(proposal__budget_round=pool).values_list(
-            "stage", flat=True
-        )
+        GrantApplication.objects.filter(proposal__budget_round=pool).values_list("stage", flat=True)
     )
     assert {GrantStage.PAID, GrantStage.REFUSED, GrantStage.SUBMITTED} <= stages
     paid = GrantApplication.objects.get(proposal__budget_round=pool, stage=GrantStage.PAID)

@@ -150,9 +150,7 @@ HOST_MESSAGES = [
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize(("message", "error"), HOST_MESSAGES)
-async def test_bad_host_control_message_gets_an_error_and_the_socket_stays_usable(
-    message, error
-):
+async def test_bad_host_control_message_gets_an_error_and_the_socket_stays_usable(message, error):
     from asgiref.sync import sync_to_async
     from channels.testing import WebsocketCommunicator
 
@@ -314,9 +312,7 @@ def test_proposing_again_into_a_tampered_round_is_refused(client, committee):
     Proposal.objects.filter(pk=project.proposal_id).update(state="completed")
     client.force_login(factories.user())
     before = Proposal.objects.count()
-    response = client.post(
-        _en("tracking:propose_again", project.pk), {"round": str(voting.pk)}
-    )
+    response = client.post(_en("tracking:propose_again", project.pk), {"round": str(voting.pk)})
     assert response.status_code in (HTTPStatus.OK, HTTPStatus.BAD_REQUEST, HTTPStatus.NOT_FOUND)
     assert Proposal.objects.count() == before
 

@@ -277,7 +277,8 @@ def test_the_api_root_lists_every_endpoint_and_the_document(client, home_page):
 def test_id_filters_are_declared_as_integers(client, home_page):
     document = client.get(reverse("api-openapi")).json()
     parameters = {
-        p["name"]: p["schema"] for p in document["paths"]["/api/v1/proposals/"]["get"]["parameters"]
+        p["name"]: p["schema"]
+        for p in document["paths"]["/api/v1/proposals/"]["get"]["parameters"]
         if "name" in p
     }
     assert parameters["round"] == {"type": "integer"}
