@@ -138,7 +138,7 @@ def main() -> int:
         from django.test import Client
         from django.urls import reverse
 
-        from voting import statistics
+        from voting.results import statistics
 
         call_command("migrate", verbosity=0)
         started = time.perf_counter()

@@ -1,4 +1,4 @@
-"""Time voting.rules against pabutools 1.2.3 and check that the winners agree.
+"""Time voting.tally against pabutools 1.2.3 and check that the winners agree.
 
     python benchmarks/tally.py [--quick] [--voters N] [--projects N] [--seed N]
 
@@ -28,10 +28,10 @@ from pabutools.tiebreaking import lexico_tie_breaking
 
 ROOT = Path(__file__).resolve().parent.parent
 try:
-    from voting import pabulib, rules
+    from voting.tally import pabulib, rules
 except ImportError:  # not installed: use the checkout (appended, so it shadows nothing)
     sys.path.append(str(ROOT))
-    from voting import pabulib, rules
+    from voting.tally import pabulib
 
 DATA = ROOT / "tests" / "data" / "pabulib"
 BOUND = 2  # increments pabutools' add1 runs before reaching our final budget, when bounded

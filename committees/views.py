@@ -70,7 +70,7 @@ def my_data(request):
     """Download your data, or delete your account."""
     from django import forms
 
-    from committees import privacy
+    from committees.accounts import privacy
 
     class ConfirmForm(forms.Form):
         password = forms.CharField(
@@ -97,4 +97,4 @@ def my_data(request):
             request, _("Your account is deleted. Your proposals stay, without your name.")
         )
         return redirect("/")
-    return TemplateResponse(request, "committees/my_data.html", {"form": form})
+    return TemplateResponse(request, "committees/accounts/my_data.html", {"form": form})

@@ -267,8 +267,8 @@ def seed_grants(*, stdout) -> None:
     import datetime
 
     from committees.models import ApplicationDeadline
-    from proposals import grant_services
-    from proposals.grant_services import Line
+    from proposals.grants import services as grant_services
+    from proposals.grants.services import Line
     from proposals.models import GrantApplication, Recommendation
     from proposals.uploads import CleanFile
 

@@ -244,7 +244,7 @@ def proposal_transition(
         Proposal.objects.select_for_update().select_related("budget_round").get(pk=proposal.pk)
     )
     if GrantApplication.objects.filter(proposal_id=proposal.pk).exists():
-        # Its state follows the grant steps (proposals/grant_services.py), never this path.
+        # Its state follows the grant steps (proposals/grants/services.py), never this path.
         raise ValidationError(
             _("A grant application moves only through the steps of the grant process."),
             code="grant",

@@ -1,7 +1,7 @@
 """Private files: stored outside MEDIA_ROOT, so no web server ever serves them by URL.
 
 Grant receipts live here and are only handed out by a view that checks who asks
-(`proposals.grant_views.grant_receipt`).
+(`proposals.grants.views.grant_receipt`).
 """
 
 import os

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from proposals import grant_views, views
+from proposals import views
+from proposals.grants import views as grant_views
 
 app_name = "proposals"
 urlpatterns = [

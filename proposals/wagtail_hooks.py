@@ -236,14 +236,14 @@ def register_queue_menu_item():
     )
 
 
-from proposals import tracking_admin  # noqa: E402, F401  (registers the follow-up screens)
+from proposals.tracking import admin as tracking_admin  # noqa: E402, F401  (registers the follow-up screens)
 
 # --- Grant applications ------------------------------------------------------------------------
 
 
 @hooks.register("register_admin_urls")
 def register_grant_urls():
-    from proposals import grant_admin
+    from proposals.grants import admin as grant_admin
 
     return [
         path("grants/", grant_admin.grant_queue_view, name="grant_queue"),
@@ -255,7 +255,7 @@ def register_grant_urls():
 def register_grant_menu_item():
     from wagtail.admin.menu import MenuItem
 
-    from proposals import grant_admin
+    from proposals.grants import admin as grant_admin
 
     class GrantMenuItem(MenuItem):
         def is_shown(self, request):

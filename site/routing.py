@@ -1,7 +1,7 @@
 from django.urls import path
 
 from pbsite.health import HealthConsumer
-from voting.routing import websocket_urlpatterns as voting_websockets
+from voting.live.routing import websocket_urlpatterns as voting_websockets
 
 websocket_urlpatterns = [
     path("ws/health/", HealthConsumer.as_asgi()),

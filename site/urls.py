@@ -8,7 +8,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from committees import views as committee_views
 from pbsite import health
-from voting import views_live
+from voting.live import views as views_live
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
@@ -31,7 +31,7 @@ urlpatterns += i18n_patterns(
     path("konto/mine-data/", committee_views.my_data, name="my_data"),
     path("konto/", include("allauth.urls")),
     path("forslag/", include("proposals.urls")),
-    path("projekter/", include("proposals.urls_tracking")),
+    path("projekter/", include("proposals.tracking.urls")),
     path("afstemning/", include("voting.urls")),
     path("privatliv/", committee_views.privacy_statement, name="privacy"),
     path(

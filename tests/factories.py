@@ -178,8 +178,8 @@ def grant_application(
     income: int = 5_000,
 ):
     """A complete grant application (budget: one expense line, one income line)."""
-    from proposals import grant_services
-    from proposals.grant_services import Line
+    from proposals.grants import services as grant_services
+    from proposals.grants.services import Line
 
     author = author or user()
     lines = [Line("expense", "Leje af scene", expenses)]

@@ -11,7 +11,7 @@ class VotingConfig(AppConfig):
         from django.db.models.signals import post_save
 
         from committees.models import BudgetRound, Meeting
-        from voting import broadcast
+        from voting.live import broadcast
 
         for model in (BudgetRound, Meeting):
             post_save.connect(

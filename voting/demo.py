@@ -135,7 +135,7 @@ def _demo_live_meeting(voting: BudgetRound):
 
     The meeting before it holds a closed quick vote, recorded in its minutes."""
     from committees.models import Meeting, User
-    from voting import live
+    from voting.live import services as live
     from voting.models import MeetingLive, QuickVote
 
     meetings = Meeting.objects.filter(budget_round=voting, is_public=True).order_by("starts_at")

@@ -11,8 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from committees.models import BudgetRound
 from proposals.models import Proposal
 from proposals.selectors import ballot_proposals
-from voting import rules
-from voting.ballot_rules import as_tally_ballot
+from voting import tally
 from voting.models import (
     AGE_BANDS,
     Ballot,
@@ -25,8 +24,9 @@ from voting.models import (
     RoundResult,
     VotingConfig,
 )
+from voting.tally.ballots import as_tally_ballot
 
-RULES = {"greedy": rules.greedy, "mes": rules.mes, "mes_add1": rules.mes_add1}
+RULES = {"greedy": tally.greedy, "mes": tally.mes, "mes_add1": tally.mes_add1}
 
 
 def _config(budget_round: BudgetRound) -> VotingConfig:
@@ -59,7 +59,7 @@ class Tally:
     """One reading of a round's ballots and projects: the rule's outcome and the votes."""
 
     projects: dict[str, Proposal]
-    outcome: rules.Outcome
+    outcome: tally.Outcome
     counts: dict[str, int]
 
 
@@ -79,7 +79,7 @@ def round_tally(*, budget_round: BudgetRound) -> Tally:
     return Tally(projects=projects, outcome=outcome, counts=dict(counts))
 
 
-def round_results(*, budget_round: BudgetRound) -> rules.Outcome:
+def round_results(*, budget_round: BudgetRound) -> tally.Outcome:
     """The outcome under the round's announced tally rule: the same code everywhere."""
     return round_tally(budget_round=budget_round).outcome
 

@@ -13,8 +13,8 @@ from django.utils.translation import ngettext
 
 from committees.models import BudgetRound, District, Phase
 from proposals.selectors import ballot_proposals
-from voting import broadcast, keys
-from voting.ballot_rules import Limits, ballot_problems
+from voting import keys
+from voting.live import broadcast
 from voting.models import (
     AGE_BANDS,
     Ballot,
@@ -24,6 +24,7 @@ from voting.models import (
     VotingCode,
     VotingConfig,
 )
+from voting.tally.ballots import Limits, ballot_problems
 
 CODE_ATTEMPTS_PER_CLIENT = 10  # wrong codes per client per window
 CODE_ATTEMPT_WINDOW = 600  # seconds
@@ -399,7 +400,7 @@ def result_confirm(
         raise PermissionDenied(_("Only the committee's moderators can confirm the result."))
     if budget_round.phase not in (Phase.RESULTS, Phase.IMPLEMENTATION):
         raise ValidationError(_("The result can be confirmed once voting has closed."))
-    # Late paper keying locks the same row (voting.paper._require_keying_open).
+    # Late paper keying locks the same row (voting.paper.services._require_keying_open).
     BudgetRound.objects.select_for_update().only("pk").get(pk=budget_round.pk)
     if RoundResult.objects.filter(budget_round=budget_round).exists():
         raise ValidationError(_("The result of this round is already confirmed."))
@@ -524,7 +525,7 @@ def voting_config_update(*, moderator, budget_round: BudgetRound, values: dict) 
 
 
 def _notify_results(round_id: int) -> None:
-    from voting.notifications import send_results_published
+    from voting.results.notifications import send_results_published
 
     send_results_published(round_id=round_id)
 

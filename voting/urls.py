@@ -27,8 +27,8 @@ urlpatterns = [
         views.statistics_csv,
         name="statistics_committee_csv",
     ),
-    path("", include("voting.urls_identity")),
-    path("", include("voting.urls_live")),
-    path("personale/", include("voting.urls_staff_codes")),
-    path("personale/", include("voting.urls_staff_paper")),
+    path("", include("voting.identity.urls")),
+    path("", include("voting.live.urls")),
+    path("personale/", include("voting.codes.urls")),
+    path("personale/", include("voting.paper.urls")),
 ]

@@ -18,9 +18,10 @@ from committees.ids import parse_id
 from committees.models import BudgetRound, Phase
 from frontend.charts import bar_chart
 from frontend.money import format_kroner
-from voting import exports, selectors, services, statistics
+from voting import selectors, services
 from voting.management.commands.pb_export import export_round
 from voting.permissions import may_download_round_data
+from voting.results import exports, statistics
 
 PUBLISHED_PHASES = (Phase.RESULTS, Phase.IMPLEMENTATION)
 
@@ -254,7 +255,7 @@ def results(request, round_id: int):
     turnout_groups = selectors.round_turnout_groups(budget_round=budget_round)
     return TemplateResponse(
         request,
-        "voting/results.html",
+        "voting/results/results.html",
         {
             "round": budget_round,
             **summary,
@@ -384,7 +385,7 @@ def statistics_page(request, committee_slug: str | None = None):
     stats = statistics.statistics(committee=committee)
     return TemplateResponse(
         request,
-        "voting/statistics.html",
+        "voting/results/statistics.html",
         {
             "committee": committee,
             "stats": stats,

@@ -47,7 +47,7 @@ def result_confirm_view(request, pk):
             return redirect("voting_result_confirm", pk=budget_round.pk)
     return TemplateResponse(
         request,
-        "voting/admin/result_confirm.html",
+        "voting/results/admin_confirm.html",
         {
             "round": budget_round,
             "outcome": outcome,

@@ -48,7 +48,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.routable_page",
     "wagtail.embeds",
     "wagtail.sites",
-    "committees.wagtail_users.UsersAppConfig",
+    "committees.accounts.wagtail_users.UsersAppConfig",
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",
@@ -206,7 +206,7 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_SIGNUP_FORM_CLASS = "committees.forms.SignupForm"
-ACCOUNT_ADAPTER = "committees.adapters.AccountAdapter"
+ACCOUNT_ADAPTER = "committees.accounts.adapters.AccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Borgerbudget] "
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
@@ -225,10 +225,10 @@ SOCIALACCOUNT_ONLY = False
 
 # --- Identity verification (OpenID Connect; MitID through a broker) --- begin ---------------
 # An OpenID Connect app verifies a logged-in person's identity for online voting; it is never a
-# way to log in (voting/identity.py). OIDC_SERVER_URL is the broker's issuer; unset, no app is
-# configured and online voting cannot be verified. Register the redirect URI
+# way to log in (voting/identity/broker.py). OIDC_SERVER_URL is the broker's issuer; unset, no
+# app is configured and online voting cannot be verified. Register the redirect URI
 # <site>/afstemning/identitet/<OIDC_PROVIDER_ID>/callback/ with the broker.
-SOCIALACCOUNT_ADAPTER = "voting.identity.IdentityAdapter"
+SOCIALACCOUNT_ADAPTER = "voting.identity.broker.IdentityAdapter"
 SOCIALACCOUNT_STORE_TOKENS = False
 OIDC_SERVER_URL = os.environ.get("OIDC_SERVER_URL", "").strip()
 OIDC_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "").strip()

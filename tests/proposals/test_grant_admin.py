@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from committees import services as committee_services
 from committees.models import AuditEntry
-from proposals import grant_services
-from proposals.grant_services import Line
+from proposals.grants import services as grant_services
+from proposals.grants.services import Line
 from proposals.models import GrantStage
 from proposals.uploads import CleanFile
 from tests import factories

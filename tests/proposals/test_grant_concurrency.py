@@ -12,7 +12,7 @@ from django.db.models import Sum
 
 from committees import services as committee_services
 from committees.models import BudgetRound
-from proposals import grant_services
+from proposals.grants import services as grant_services
 from proposals.models import GrantApplication, GrantStage, Recommendation
 from tests import factories
 

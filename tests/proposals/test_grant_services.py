@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from committees import services as committee_services
 from committees.models import AuditEntry, BudgetRound
-from proposals import grant_services
-from proposals.grant_services import Line
+from proposals.grants import services as grant_services
+from proposals.grants.services import Line
 from proposals.models import GrantApplication, GrantStage, Recommendation, State, TrackedProject
 from proposals.uploads import CleanFile
 from tests import factories

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from committees import services as committee_services
-from proposals import grant_services
+from proposals.grants import services as grant_services
 from proposals.models import GrantApplication, GrantStage, Recommendation, State
 from tests import factories
 

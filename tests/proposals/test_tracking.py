@@ -16,8 +16,8 @@ from django.utils import translation
 from PIL import Image
 
 from committees import services as committee_services
+from committees.accounts.privacy import account_delete, export
 from committees.models import AuditEntry
-from committees.privacy import account_delete, export
 from proposals import services
 from proposals.models import (
     ProjectSubscription,

@@ -181,7 +181,7 @@ def _live_router():
     """The live routes without the session middleware, so that a test can set the user."""
     from channels.routing import URLRouter
 
-    from voting.routing import websocket_urlpatterns
+    from voting.live.routing import websocket_urlpatterns
 
     return URLRouter(websocket_urlpatterns)
 
@@ -224,7 +224,7 @@ async def test_a_viewer_control_message_is_refused_and_the_socket_closed():
 def test_bad_quick_vote_answer_is_explained_and_not_counted(
     client, meeting, host, choice, quick_vote, error
 ):
-    from voting import live
+    from voting.live import services as live
 
     vote, _codes = live.quick_vote_start(
         user=host, meeting=meeting, question="Bænke?", kind="yes_no", counted_by="device"

@@ -12,10 +12,10 @@ from committees.models import District
 from tests import factories
 from tests.voting.conftest import project_ids
 from voting import keys, services
-from voting.ballot_rules import Limits, ballot_problems
 from voting.models import Ballot, Participation, VerifiedIdentity, VotingCode, VotingConfig
-from voting.pabulib import parse_pb
 from voting.selectors import round_results, round_turnout
+from voting.tally.ballots import Limits, ballot_problems
+from voting.tally.pabulib import parse_pb
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 NATIONAL_ID = "0101901234"

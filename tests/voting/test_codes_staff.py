@@ -17,7 +17,7 @@ from committees.services import committee_role_grant
 from proposals.models import State
 from tests import factories
 from voting import keys, services
-from voting.codes_export import codes_csv, codes_pdf
+from voting.codes.letters import codes_csv, codes_pdf
 from voting.models import VotingCode
 
 pytestmark = pytest.mark.django_db
@@ -432,7 +432,7 @@ def test_no_codes_are_kept_when_the_file_cannot_be_made(client, staff, url, monk
     def broken(*args, **kwargs):
         raise RuntimeError("printer on fire")
 
-    monkeypatch.setattr("voting.codes_export.codes_pdf", broken)
+    monkeypatch.setattr("voting.codes.letters.codes_pdf", broken)
     client.force_login(staff)
     with pytest.raises(RuntimeError):
         _post(client, url, file_format="pdf")

@@ -98,8 +98,8 @@ def test_late_paper_keying_and_confirming_the_result_never_both_succeed():
     from django.utils import timezone
 
     from committees.services import committee_role_grant
-    from voting import paper
     from voting.models import PaperEntry, PollingStation, RoundResult
+    from voting.paper import services as paper
 
     committee = factories.committee("Østerbro Lokaludvalg")
     staff, moderator = factories.user(), factories.user()

@@ -19,10 +19,11 @@ from django.db import connection, transaction
 
 from tests import factories
 from tests.voting.conftest import project_ids
-from voting import live, services
-from voting.broadcast import CHANGED, round_group
+from voting import services
+from voting.live import services as live
+from voting.live.broadcast import CHANGED, round_group
+from voting.live.routing import websocket_urlpatterns
 from voting.models import Ballot, MeetingLive, QuickVote, VotingConfig
-from voting.routing import websocket_urlpatterns
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -118,7 +119,7 @@ async def test_every_viewer_gets_each_update_once_while_the_feed_sends_in_batche
 ):
     # Batches of two: the feed yields to the event loop between them. Every viewer still
     # attached gets the update, once and with the same number; one that left gets nothing.
-    monkeypatch.setattr("voting.broadcast.FANOUT_BATCH", 2)
+    monkeypatch.setattr("voting.live.broadcast.FANOUT_BATCH", 2)
     path = f"/ws/rounds/{live_round.pk}/live/"
     viewers = [await _connect(path) for _ in range(5)]
     for viewer in viewers:

@@ -7,9 +7,9 @@ import pytest
 from django.urls import reverse
 
 from tests import factories
-from voting import live
+from voting.live import services as live
+from voting.live.views import DEVICE_COOKIE
 from voting.models import MeetingLive, QuickVote
-from voting.views_live import DEVICE_COOKIE
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from committees.services import committee_create
 from tests import factories
 from tests.voting.oidc_provider import OIDCProvider
-from voting.identity import ClaimsError, parse_claims
+from voting.identity.broker import ClaimsError, parse_claims
 from voting.models import VerifiedIdentity
 from voting.services import eligibility_online
 
@@ -35,13 +35,13 @@ ADULT_BIRTHDATE = "1990-01-01"
 
 
 def _urlpatterns():
-    """The project's URLs with `voting.urls_identity` in the `voting` namespace.
+    """The project's URLs with `voting.identity.urls` in the `voting` namespace.
 
     Used only while `voting.urls` does not include the identity URLs itself.
     """
     from pbsite import urls as site_urls
     from voting import urls as voting_urls
-    from voting import urls_identity
+    from voting.identity import urls as urls_identity
 
     voting = ([*voting_urls.urlpatterns, *urls_identity.urlpatterns], "voting")
     return [path("afstemning/", include(voting)), *site_urls.urlpatterns]

@@ -5,7 +5,7 @@ import pytest
 from pabutools.election import Additive_Borda_Sat
 from pabutools.election.pabulib import parse_pabulib, parse_pabulib_from_string
 
-from voting.pabulib import (
+from voting.tally.pabulib import (
     PbFormatError,
     PbInstance,
     PbProject,

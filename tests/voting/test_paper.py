@@ -14,8 +14,9 @@ from committees.models import Committee, District
 from committees.services import committee_role_grant
 from proposals.models import State
 from tests import factories
-from voting import paper, services
+from voting import services
 from voting.models import Ballot, PaperEntry, Participation, PollingStation, VotingConfig
+from voting.paper import services as paper
 
 pytestmark = pytest.mark.django_db
 BIRTH = datetime.date(1990, 1, 1)
@@ -603,7 +604,7 @@ def test_paper_ballots_are_keyed_after_the_close_until_the_result_is_confirmed(
 def test_tablet_and_paper_ballots_reach_live_displays_after_commit(
     voting_round, station, staff, second_staff, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from voting import broadcast
+    from voting.live import broadcast
 
     sent = []
     monkeypatch.setattr(broadcast, "publish", sent.append)

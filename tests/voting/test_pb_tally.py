@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from voting.pabulib import read_pb
+from voting.tally.pabulib import read_pb
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "pabulib"
 

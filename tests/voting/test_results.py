@@ -11,8 +11,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from committees import privacy
 from committees import services as committee_services
+from committees.accounts import privacy
 from proposals.models import State
 from tests import factories
 from tests.voting.conftest import project_ids

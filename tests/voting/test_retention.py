@@ -12,7 +12,7 @@ from committees.models import AuditEntry
 from committees.services import committee_role_grant
 from proposals.models import State
 from tests import factories
-from voting import paper, retention, selectors, services
+from voting import retention, selectors, services
 from voting.models import (
     Ballot,
     PaperEntry,
@@ -22,6 +22,7 @@ from voting.models import (
     VotingCode,
     VotingConfig,
 )
+from voting.paper import services as paper
 
 pytestmark = pytest.mark.django_db
 BIRTH = datetime.date(1990, 1, 1)

@@ -1,4 +1,4 @@
-"""voting.rules against pabutools 1.2.3, on real pabulib files and on generated elections."""
+"""voting.tally against pabutools 1.2.3, on real pabulib files and on generated elections."""
 
 import os
 import random
@@ -25,8 +25,8 @@ from pabutools.election.pabulib import parse_pabulib_from_string
 from pabutools.election.satisfaction import AdditiveSatisfaction
 from pabutools.rules import greedy_utilitarian_welfare, method_of_equal_shares
 
-from voting import rules
-from voting.pabulib import read_pb
+from voting.tally import rules
+from voting.tally.pabulib import read_pb
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "pabulib"
 FILES = sorted(DATA.glob("*.pb"))

@@ -13,8 +13,9 @@ from committees.models import RoundCategory
 from committees.population import district_population, population_of
 from proposals.models import State, StatusChange
 from tests import factories
-from voting import keys, statistics
+from voting import keys
 from voting.models import Participation
+from voting.results import statistics
 
 pytestmark = pytest.mark.django_db
 

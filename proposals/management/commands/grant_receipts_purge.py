@@ -7,7 +7,7 @@ counted from the payout.
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from proposals.grant_services import grant_receipts_purge
+from proposals.grants.services import grant_receipts_purge
 
 
 class Command(BaseCommand):

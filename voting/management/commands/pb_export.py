@@ -11,8 +11,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from committees.models import BudgetRound
 from voting.models import Ballot
-from voting.pabulib import PbInstance, PbProject, PbVote, format_pb
 from voting.selectors import round_projects
+from voting.tally.pabulib import PbInstance, PbProject, PbVote, format_pb
 
 VOTE_TYPES = {
     "approval": "approval",

@@ -4,14 +4,14 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from voting import rules
-from voting.pabulib import PbFormatError, read_pb
+from voting import tally
+from voting.tally.pabulib import PbFormatError, read_pb
 
-RULES = {"greedy": rules.greedy, "mes": rules.mes, "mes_add1": rules.mes_add1}
+RULES = {"greedy": tally.greedy, "mes": tally.mes, "mes_add1": tally.mes_add1}
 
 
 class Command(BaseCommand):
-    help = "Tally a pabulib .pb file (approval or cumulative) with one of the platform's rules."
+    help = "Tally a pabulib .pb file (approval or cumulative) with one of the platform's tally."
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="a pabulib .pb file")

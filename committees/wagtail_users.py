@@ -1,7 +1,0 @@
-"""Wagtail's user admin, told about our e-mail login, display name and language."""
-
-from wagtail.users.apps import WagtailUsersAppConfig
-
-
-class UsersAppConfig(WagtailUsersAppConfig):
-    user_viewset = "committees.admin_views.UserViewSet"

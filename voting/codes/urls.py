@@ -1,0 +1,9 @@
+"""Staff pages for one-time voting codes: generate a batch, download it as CSV or PDF."""
+
+from django.urls import path
+
+from voting.codes import views as staff_codes
+
+urlpatterns = [
+    path("runde/<int:round_id>/koder/", staff_codes.codes, name="staff_codes"),
+]

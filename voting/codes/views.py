@@ -1,0 +1,197 @@
+"""Staff pages for one-time voting codes: make a batch and download it, in the same request.
+
+Codes are stored only as keyed hashes, so the plain codes exist only in the response to the
+POST that makes them: the CSV or PDF is built there and sent as a download, and can never be
+made again. Who may: the round's committee's polling staff and moderators, and site admins.
+"""
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, Min, Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.cache import never_cache
+
+from committees.models import BudgetRound, CommitteeRole
+from committees.permissions import committee_ids_for, is_moderator_of
+from committees.services import audit_record
+from voting import services
+from voting.codes import letters as codes_export
+from voting.models import VotingCode
+
+MAX_CODES_PER_REQUEST = 10_000
+
+
+class CodesForm(forms.Form):
+    count = forms.IntegerField(
+        label=gettext_lazy("Number of codes"),
+        min_value=1,
+        max_value=MAX_CODES_PER_REQUEST,
+        help_text=gettext_lazy("From 1 to 10,000 at a time: one code for each letter or slip."),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        error_messages={
+            "required": gettext_lazy("Write how many codes to make."),
+            "invalid": gettext_lazy("Write the number of codes as a whole number, e.g. 500."),
+            "min_value": gettext_lazy("Make at least 1 code."),
+            "max_value": gettext_lazy("Make at most 10,000 codes at a time."),
+        },
+    )
+    batch = forms.CharField(
+        label=gettext_lazy("Batch label"),
+        max_length=100,
+        help_text=gettext_lazy(
+            "Tells the batches apart later, e.g. 'Letters, Nørrebro, March'. "
+            "Up to 100 characters. It is printed on each letter."
+        ),
+        error_messages={
+            "required": gettext_lazy("Give the batch a label."),
+            "max_length": gettext_lazy("The label can be at most 100 characters."),
+        },
+    )
+    file_format = forms.ChoiceField(
+        label=gettext_lazy("File"),
+        choices=[
+            ("pdf", gettext_lazy("PDF: one A4 letter per code, ready to print")),
+            ("csv", gettext_lazy("CSV: one row per code, for mail merge")),
+        ],
+        initial="pdf",
+        widget=forms.RadioSelect,
+        error_messages={"required": gettext_lazy("Choose PDF or CSV.")},
+    )
+
+
+def can_make_codes(user, budget_round: BudgetRound) -> bool:
+    """Site admins, and the polling staff and moderators of the round's committee."""
+    committee_id = budget_round.committee_id
+    return is_moderator_of(user, committee_id) or committee_id in committee_ids_for(
+        user, CommitteeRole.Role.POLLING_STAFF
+    )
+
+
+def vote_url(budget_round: BudgetRound) -> str:
+    """Where a code is typed in, on the site's public address (letters leave the building)."""
+    path = reverse("voting:ballot_code", args=[budget_round.pk])
+    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
+
+
+def _batches(budget_round: BudgetRound) -> list[dict]:
+    """The round's batches with how many codes are unused, used and locked (never the codes)."""
+    locked = Q(used=False, misses__gte=VotingCode.MAX_MISSES)
+    rows = (
+        VotingCode.objects.filter(budget_round=budget_round)
+        .values("batch")
+        .annotate(
+            total=Count("pk"),
+            used_count=Count("pk", filter=Q(used=True)),
+            locked_count=Count("pk", filter=locked),
+            made_on=Min("created_on"),
+        )
+        .order_by("made_on", "batch")
+    )
+    return [
+        {
+            "batch": row["batch"],
+            "made_on": row["made_on"],
+            "total": row["total"],
+            "used": row["used_count"],
+            "locked": row["locked_count"],
+            "unused": row["total"] - row["used_count"] - row["locked_count"],
+        }
+        for row in rows
+    ]
+
+
+def _download(
+    *, budget_round: BudgetRound, codes: list[str], batch: str, file_format: str, vote_url: str
+):
+    if file_format == "csv":
+        body = codes_export.codes_csv(
+            codes, round_title=budget_round.title, batch=batch, vote_url=vote_url
+        )
+        content_type = "text/csv; charset=utf-8"
+    else:
+        body = codes_export.codes_pdf(
+            codes,
+            round_title=budget_round.title,
+            committee=budget_round.committee.name,
+            batch=batch,
+            vote_url=vote_url,
+        )
+        content_type = "application/pdf"
+    name = "-".join(
+        part
+        for part in (
+            slugify(_("voting-codes"), allow_unicode=True),
+            slugify(budget_round.title, allow_unicode=True),
+            slugify(batch, allow_unicode=True),
+            timezone.localdate().isoformat(),
+        )
+        if part
+    )
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=f"{name}.{file_format}"
+    )
+    return response
+
+
+@never_cache
+@login_required
+def codes(request, round_id: int):
+    budget_round = get_object_or_404(BudgetRound.objects.select_related("committee"), pk=round_id)
+    if not can_make_codes(request.user, budget_round):
+        raise PermissionDenied
+    form = CodesForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        count, batch = form.cleaned_data["count"], form.cleaned_data["batch"]
+        try:
+            # The file is made inside the transaction: if that fails, no codes are kept that
+            # nobody could ever hand out.
+            with transaction.atomic():
+                made = services.codes_generate(budget_round=budget_round, count=count, batch=batch)
+                audit_record(
+                    actor=request.user,
+                    action="voting.codes_generate",
+                    obj=budget_round,
+                    committee_id=budget_round.committee_id,
+                    data={"count": len(made), "batch": batch},
+                )
+                response = _download(
+                    budget_round=budget_round,
+                    codes=made,
+                    batch=batch,
+                    file_format=form.cleaned_data["file_format"],
+                    vote_url=vote_url(budget_round),
+                )
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)d code was made in the batch “%(batch)s” and downloaded. "
+                    "It cannot be downloaded again.",
+                    "%(count)d codes were made in the batch “%(batch)s” and downloaded. "
+                    "They cannot be downloaded again.",
+                    len(made),
+                )
+                % {"count": len(made), "batch": batch},
+            )
+            return response
+    return TemplateResponse(
+        request,
+        "voting/codes/batch.html",
+        {"round": budget_round, "form": form, "batches": _batches(budget_round)},
+    )

@@ -1,8 +1,0 @@
-from django.urls import path
-
-from voting.consumers import MeetingLiveConsumer, RoundLiveConsumer
-
-websocket_urlpatterns = [
-    path("ws/rounds/<int:round_id>/live/", RoundLiveConsumer.as_asgi()),
-    path("ws/meetings/<int:meeting_id>/live/", MeetingLiveConsumer.as_asgi()),
-]

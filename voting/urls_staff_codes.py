@@ -1,9 +1,0 @@
-"""Staff pages for one-time voting codes: generate a batch, download it as CSV or PDF."""
-
-from django.urls import path
-
-from voting import staff_codes
-
-urlpatterns = [
-    path("runde/<int:round_id>/koder/", staff_codes.codes, name="staff_codes"),
-]
