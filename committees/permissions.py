@@ -15,12 +15,13 @@ from committees.models import CommitteeRole
 ACTIONS = {"add", "change", "delete", "view"}
 
 
-def _active(user) -> bool:
+def is_signed_in(user) -> bool:
+    """Signed in with an account that is active: the first condition of every other predicate."""
     return bool(user and user.is_authenticated and user.is_active)
 
 
 def committee_ids_for(user, role: str = CommitteeRole.Role.MODERATOR) -> set[int]:
-    if not _active(user):
+    if not is_signed_in(user):
         return set()
     cache = user.__dict__.setdefault("_committee_ids_by_role", {})
     if role not in cache:
@@ -33,7 +34,7 @@ def committee_ids_for(user, role: str = CommitteeRole.Role.MODERATOR) -> set[int
 
 
 def is_moderator_of(user, committee_id: int | None) -> bool:
-    if not _active(user):
+    if not is_signed_in(user):
         return False
     return user.is_superuser or committee_id in committee_ids_for(user)
 
@@ -44,7 +45,7 @@ class CommitteeScopedPolicy(BasePermissionPolicy):
     committee_field = "committee"
 
     def user_has_permission(self, user, action):
-        if not _active(user) or action not in ACTIONS:
+        if not is_signed_in(user) or action not in ACTIONS:
             return False
         return user.is_superuser or bool(committee_ids_for(user))
 
@@ -77,7 +78,7 @@ class CommitteeScopedPolicy(BasePermissionPolicy):
 
     def instances_user_has_any_permission_for(self, user, actions):
         queryset = self.model._default_manager.all()
-        if not _active(user) or not set(actions) & ACTIONS:
+        if not is_signed_in(user) or not set(actions) & ACTIONS:
             return queryset.none()
         if user.is_superuser:
             return queryset

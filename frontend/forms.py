@@ -1,5 +1,6 @@
 """Django forms rendered in the design system's markup, with the classes it expects."""
 
+from django.core.exceptions import ValidationError
 from django.forms.renderers import DjangoTemplates
 
 WIDGET_CLASSES = {
@@ -46,3 +47,18 @@ class DesignSystemRenderer(DjangoTemplates):
                         option["attrs"]["class"] = input_class
                         option["group_class"] = group_class
         return super().render(template_name, context, request)
+
+
+def add_service_errors(form, exc: ValidationError) -> dict[str, list[str]]:
+    """Put a service's ValidationError on a form: each message on its field, the rest on top.
+
+    Services validate what they are given and name the field they object to; a field the form
+    does not show (or no field at all) becomes a non-field error, so no message is ever lost.
+    Returns the problems by field name ("__all__" for the rest).
+    """
+    problems = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    for field, errors in problems.items():
+        target = field if field in form.fields else None
+        for error in errors:
+            form.add_error(target, error)
+    return problems
