@@ -9,7 +9,7 @@ from urllib.request import urlopen
 import pytest
 from django.db import connection
 
-from tests import services
+from tests import factories, services
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -70,6 +70,60 @@ def home_page(db):
     from committees.services import home_page_ensure
 
     return home_page_ensure()
+
+
+# --- The usual cast: one committee with its staff, a meeting and a vote ------------------------
+# Plain functions in tests/factories.py build them; these fixtures are the common defaults.
+# A module that needs something else builds it with the factories rather than copying these.
+
+
+@pytest.fixture
+def english():
+    """Messages asserted in English, the source language."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def committee(home_page):
+    """Østerbro Lokaludvalg, with its page under the home page."""
+    return factories.committee("Østerbro Lokaludvalg")
+
+
+@pytest.fixture
+def moderator(committee):
+    return factories.moderator(committee=committee)
+
+
+@pytest.fixture
+def host(committee):
+    """A meeting host of `committee`."""
+    return factories.meeting_host(committee=committee)
+
+
+@pytest.fixture
+def polling_staff(committee):
+    return factories.polling_staff(committee=committee)
+
+
+@pytest.fixture
+def meeting(committee):
+    """A meeting of `committee` in a week; `host` may run it."""
+    return factories.meeting(committee=committee)
+
+
+@pytest.fixture
+def voting_round(committee):
+    """A knapsack vote on three projects: 30,000 + 60,000 + 40,000 kr. for a 100,000 kr. pot."""
+    return factories.voting_round(committee=committee)
+
+
+@pytest.fixture
+def voter(committee):
+    """A verified resident of `committee`'s district: may vote in its rounds."""
+    return factories.verified_voter(area=committee.district)
 
 
 @pytest.fixture

@@ -141,13 +141,86 @@ def funded_proposal(*, budget_round: BudgetRound, author: User | None = None, **
     return proposal_services.proposal_transition_by_system(proposal=feasible, target="selected")
 
 
+def staff(*, committee: Committee, role: str, **fields) -> User:
+    """A person with `role` ("moderator", "reviewer", "host", "polling_staff") in `committee`,
+    granted through the service, with the admin access that goes with it."""
+    person = user(**fields)
+    services.committee_role_grant(user=person, committee=committee, role=role)
+    return person
+
+
+def moderator(*, committee: Committee, **fields) -> User:
+    return staff(committee=committee, role="moderator", **fields)
+
+
+def reviewer(*, committee: Committee, budget_round: BudgetRound | None = None, **fields) -> User:
+    """A reviewer of `committee`, and of `budget_round` when one is given."""
+    person = staff(committee=committee, role="reviewer", **fields)
+    if budget_round is not None:
+        budget_round.reviewers.add(person)
+    return person
+
+
 def meeting_host(*, committee: Committee, **fields) -> User:
     """A person with the meeting-host role in `committee`."""
-    from committees.models import CommitteeRole
+    return staff(committee=committee, role="host", **fields)
 
+
+def polling_staff(*, committee: Committee, **fields) -> User:
+    return staff(committee=committee, role="polling_staff", **fields)
+
+
+def verified_identity(
+    *,
+    user: User,
+    area: District | None,
+    national_id: str | None = None,
+    birth_date: datetime.date = datetime.date(1990, 1, 1),
+    subject: str | None = None,
+):
+    """What a MitID login leaves behind: `user` is verified as a resident of `area`."""
+    from voting.identity.services import identity_verify
+
+    return identity_verify(
+        user=user,
+        provider="mitid-test",
+        subject=subject or f"s-{user.pk}",
+        national_id=national_id or f"0101{user.pk:06d}",
+        birth_date=birth_date,
+        area=area,
+    )
+
+
+def verified_voter(
+    *,
+    area: District | None,
+    national_id: str | None = None,
+    birth_date: datetime.date = datetime.date(1990, 1, 1),
+    **fields,
+) -> User:
+    """A new resident of `area` who has verified their identity."""
     person = user(**fields)
-    services.committee_role_grant(user=person, committee=committee, role=CommitteeRole.Role.HOST)
+    verified_identity(user=person, area=area, national_id=national_id, birth_date=birth_date)
     return person
+
+
+THREE_PROJECTS = (("Bænke", 30_000), ("Legeplads", 60_000), ("Træer", 40_000))
+
+
+def voting_round(
+    *,
+    committee: Committee,
+    ballot_style: str = "knapsack",
+    projects: tuple[tuple[str, int], ...] = THREE_PROJECTS,
+    **fields,
+) -> BudgetRound:
+    """A round in its voting phase with feasible projects on the ballot: by default a knapsack
+    vote on 30,000 + 60,000 + 40,000 kr. for a 100,000 kr. pot."""
+    values = {"pot": 100_000, "max_cost": 100_000, **fields}
+    vote = budget_round(committee=committee, phase="voting", ballot_style=ballot_style, **values)
+    for title, cost in projects:
+        proposal(budget_round=vote, state="feasible", title=title, estimated_cost=cost)
+    return vote
 
 
 def grant_pool(*, committee: Committee, pot: int = 200_000, deadlines: int = 1, **fields):
