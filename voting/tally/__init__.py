@@ -1,9 +1,24 @@
 """The pure tally core: plain data in, outcomes out; no Django, no ORM.
 
+The rules follow pabutools 1.2.3 exactly (tests/voting/tally/test_rules.py compares them on real
+pabulib files and on hundreds of generated elections):
+
+- :mod:`~voting.tally.utility`: what a project is worth to a voter ("cost" or "points");
+- :mod:`~voting.tally.election`: ballots and tie-breaking, the election as the rules read it;
+- :mod:`~voting.tally.greedy`: greedy;
+- :mod:`~voting.tally.equal_shares`: the Method of Equal Shares, plain and with add1, over
+  :mod:`~voting.tally.exact` and :mod:`~voting.tally.floats` (the two engines);
+- :mod:`~voting.tally.ballots`: what a valid ballot is, per ballot style;
+- :mod:`~voting.tally.pabulib`: reading and writing pabulib ``.pb`` files;
+- :mod:`~voting.tally.recount`: the recount of a ``.pb`` file.
+
 `python -m voting.tally FILE.pb` recounts a published ballot file with the same code that the
-results page, the live display, the export and `manage.py pb_tally` use.
+results page, the live display, the export and `manage.py pb_tally` use, without Django.
 """
 
-from voting.tally.rules import Outcome, Utility, greedy, mes, mes_add1
+from voting.tally.equal_shares import mes, mes_add1
+from voting.tally.greedy import greedy
+from voting.tally.outcome import Outcome
+from voting.tally.utility import Utility, default_utility
 
-__all__ = ["Outcome", "Utility", "greedy", "mes", "mes_add1"]
+__all__ = ["Outcome", "Utility", "default_utility", "greedy", "mes", "mes_add1"]

@@ -1,9 +1,19 @@
-"""What a valid ballot is, for each ballot style. Pure: plain data in, problems out."""
+"""What a valid ballot is, for each ballot style. Pure: plain data in, problems out.
 
+The problems are sentences for the voter. They are translated with Django's ``gettext`` (so in
+the request's language) when the platform runs; the tally core never imports Django itself, so
+outside the platform (a recount, a script) they stay in English.
+"""
+
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from django.utils.translation import gettext as _
+
+def _(message: str) -> str:
+    # Only the platform loads Django, and there its translations are set up.
+    translation = sys.modules.get("django.utils.translation")
+    return message if translation is None else translation.gettext(message)
 
 
 @dataclass(frozen=True)

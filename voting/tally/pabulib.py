@@ -73,7 +73,7 @@ class PbInstance:
         return {project.id: project.cost for project in self.projects.values()}
 
     def ballots(self) -> list[dict[str, int]]:
-        """The votes as the ballots of ``voting.tally.rules``: project id -> positive value.
+        """The votes as the ballots of the tally rules: project id -> positive value.
 
         Approval-like votes give 1 per project, cumulative and scoring votes their points,
         ordinal votes the Borda score of pabutools' ``Additive_Borda_Sat`` (a ranking of k

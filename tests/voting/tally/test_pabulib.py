@@ -16,7 +16,7 @@ from voting.tally.pabulib import (
     write_pb,
 )
 
-DATA = Path(__file__).resolve().parent.parent / "data" / "pabulib"
+DATA = Path(__file__).resolve().parents[2] / "data" / "pabulib"
 FILES = sorted(DATA.glob("*.pb"))
 
 VALID = """META

@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 
 from voting.tally.pabulib import read_pb
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "pabulib"
+DATA = Path(__file__).resolve().parents[2] / "data" / "pabulib"
 
 
 def _tally(path, rule):

@@ -25,10 +25,13 @@ from pabutools.election.pabulib import parse_pabulib_from_string
 from pabutools.election.satisfaction import AdditiveSatisfaction
 from pabutools.rules import greedy_utilitarian_welfare, method_of_equal_shares
 
-from voting.tally import rules
+from voting import tally
+from voting.tally import election as tally_election
+from voting.tally import equal_shares, floats
+from voting.tally.exact import equal_shares_exact
 from voting.tally.pabulib import read_pb
 
-DATA = Path(__file__).resolve().parent.parent / "data" / "pabulib"
+DATA = Path(__file__).resolve().parents[2] / "data" / "pabulib"
 FILES = sorted(DATA.glob("*.pb"))
 RULES = ("greedy", "mes", "mes_add1")
 
@@ -44,9 +47,9 @@ class PointsCostSat(AdditiveSatisfaction):
 
 SAT_CLASSES = {
     ("approval", "cost"): Cost_Sat,
-    ("approval", "ballot"): Cardinality_Sat,
+    ("approval", "points"): Cardinality_Sat,
     ("cumulative", "cost"): PointsCostSat,
-    ("cumulative", "ballot"): Additive_Cardinal_Sat,
+    ("cumulative", "points"): Additive_Cardinal_Sat,
 }
 
 
@@ -75,7 +78,7 @@ def pabutools_rule(rule, instance, profile, sat_class):
 
 
 def ours(rule, costs, budget, ballots, utility="cost"):
-    return getattr(rules, rule)(costs=costs, budget=budget, ballots=ballots, utility=utility)
+    return getattr(tally, rule)(costs=costs, budget=budget, ballots=ballots, utility=utility)
 
 
 def election_of(path):
@@ -91,14 +94,14 @@ WARSZAWA_ADD1 = {
     "cost": "1120 1225 182 1280 468 939 1110 1909 172 1369 1072 1094 1386 461 1051 2066 1353 "
     "1585 1030 399 1330 555 187 459 456 2050 1089 1031 532 716 917 1260 753 1940 706 1599 "
     "541 756 1956",
-    "ballot": "1225 716 187 1110 1094 756 1599 753 1089 1280 1386 461 1940 1072 541 706 1030 "
+    "points": "1225 716 187 1110 1094 756 1599 753 1089 1280 1386 461 1940 1072 541 706 1030 "
     "939 1909 1353 1051 2066 459 182 1369 172 468 2050 1120 532 1260 1956 1031 1585 399 456 "
     "917 1330 426",
 }
 FULL = os.environ.get("PABUTOOLS_FULL") == "1"
 
 
-@pytest.mark.parametrize("utility", ["cost", "ballot"])
+@pytest.mark.parametrize("utility", ["cost", "points"])
 @pytest.mark.parametrize("rule", RULES)
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
 def test_real_file_matches_pabutools(path, rule, utility):
@@ -131,10 +134,10 @@ def test_assen_2024_was_decided_by_equal_shares_with_add1():
     instance, _, costs, budget, ballots = election_of(DATA / "Netherlands_Assen_2024.pb")
     assert instance.meta["rule"] == "equalshares/add1"
     published = sorted(instance.published_selection())
-    assert sorted(rules.mes_add1(costs=costs, budget=budget, ballots=ballots).selected) == published
+    assert sorted(tally.mes_add1(costs=costs, budget=budget, ballots=ballots).selected) == published
     # Neither plain Equal Shares nor approval-count utilities give that outcome.
-    assert sorted(rules.mes(costs=costs, budget=budget, ballots=ballots).selected) != published
-    outcome = rules.mes_add1(costs=costs, budget=budget, ballots=ballots, utility="ballot")
+    assert sorted(tally.mes(costs=costs, budget=budget, ballots=ballots).selected) != published
+    outcome = tally.mes_add1(costs=costs, budget=budget, ballots=ballots, utility="points")
     assert sorted(outcome.selected) != published
 
 
@@ -163,7 +166,7 @@ def test_ordinal_ballots_as_borda_scores_match_pabutools(rule, tmp_path):
     path = tmp_path / "ordinal.pb"
     path.write_text(ORDINAL)
     instance = read_pb(path)
-    outcome = ours(rule, instance.costs(), instance.budget, instance.ballots(), "ballot")
+    outcome = ours(rule, instance.costs(), instance.budget, instance.ballots(), "points")
     pb_instance, profile = parse_pabulib_from_string(ORDINAL)
     assert outcome.selected == pabutools_rule(rule, pb_instance, profile, Additive_Borda_Sat)
 
@@ -198,27 +201,27 @@ def check_against_pabutools(costs, budget, ballots, kind, utility):
         expected = pabutools_rule(rule, instance, profile, sat_class)
         assert ours(rule, costs, budget, ballots, utility).selected == expected, rule
     # The float engine, where it certifies its result, and the add1 loop without skipping.
-    election = rules._prepare(costs, budget, ballots, utility)
+    election = tally_election.prepare(costs, budget, ballots, utility)
     if ballots:
         share = Fraction(budget, len(ballots))
-        exact = rules._equal_shares_exact(
+        exact = equal_shares_exact(
             election, share.numerator, share.denominator, track=False
         ).selected
-        floating = rules._try_float(election, share.numerator, share.denominator)
+        floating = equal_shares.try_float(election, share.numerator, share.denominator)
         assert floating is None or floating.selected == exact
-    with mock.patch.object(rules, "_SMALL", -1):
+    with mock.patch.object(equal_shares, "SMALL", -1):
         floated = ours("mes_add1", costs, budget, ballots, utility).selected
     assert floated == pabutools_rule("mes_add1", instance, profile, sat_class)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(election=elections("approval"), utility=st.sampled_from(["cost", "ballot"]))
+@given(election=elections("approval"), utility=st.sampled_from(["cost", "points"]))
 def test_generated_approval_elections_match_pabutools(election, utility):
     check_against_pabutools(*election, "approval", utility)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(election=elections("cumulative"), utility=st.sampled_from(["cost", "ballot"]))
+@given(election=elections("cumulative"), utility=st.sampled_from(["cost", "points"]))
 def test_generated_cumulative_elections_match_pabutools(election, utility):
     check_against_pabutools(*election, "cumulative", utility)
 
@@ -228,7 +231,7 @@ def add1_stepwise(costs, budget, ballots, utility):
     supported = {p for ballot in ballots for p, v in ballot.items() if v}
     start, previous, step = Fraction(budget, len(ballots)), [], 0
     while True:
-        selected = rules.mes(
+        selected = tally.mes(
             costs=costs, budget=budget, ballots=ballots, utility=utility, voter_budget=start + step
         ).selected
         spent = sum(costs[p] for p in selected)
@@ -250,11 +253,11 @@ def test_add1_skipping_increments_agrees_with_stepping_one_by_one(seed):
         chosen = set(rng.choices(ids, weights, k=rng.randint(0, 5)))
         ballots.append({p: rng.choice([1, 1, 2, 3]) if seed % 2 else 1 for p in chosen})
     budget = sum(costs.values()) // 3
-    for utility in ("cost", "ballot"):
+    for utility in ("cost", "points"):
         expected = add1_stepwise(costs, budget, ballots, utility)
-        outcome = rules.mes_add1(costs=costs, budget=budget, ballots=ballots, utility=utility)
+        outcome = tally.mes_add1(costs=costs, budget=budget, ballots=ballots, utility=utility)
         assert outcome.selected == expected
-        with mock.patch.object(rules, "_SMALL", -1):
+        with mock.patch.object(equal_shares, "SMALL", -1):
             assert ours("mes_add1", costs, budget, ballots, utility).selected == expected
 
 
@@ -269,11 +272,11 @@ def test_float_engine_agrees_with_exact_engine_on_larger_elections(seed):
         for _ in range(2_000)
     ]
     budget = sum(costs.values()) // 4
-    election = rules._prepare(costs, budget, ballots, "cost")
+    election = tally_election.prepare(costs, budget, ballots, "cost")
     for extra in (0, 7, 40):
         share = Fraction(budget, len(ballots)) + extra
-        exact = rules._equal_shares_exact(election, share.numerator, share.denominator, track=False)
-        floating = rules._equal_shares_float(election, share.numerator, share.denominator)
+        exact = equal_shares_exact(election, share.numerator, share.denominator, track=False)
+        floating = floats.equal_shares_float(election, share.numerator, share.denominator)
         assert floating.selected == exact.selected
         assert floating.explanations.keys() == exact.explanations.keys()
         for project, explanation in exact.explanations.items():
@@ -291,10 +294,10 @@ def assert_same_explanation(actual, expected):
 
 def test_float_engine_leaves_exact_ties_to_the_exact_engine():
     # Two voters with 50 each and a project costing exactly their 100.
-    election = rules._prepare({"a": 100}, 100, [{"a": 1}, {"a": 1}], "cost")
-    with pytest.raises(rules._Uncertain):
-        rules._equal_shares_float(election, 50, 1)
-    assert rules.mes(costs={"a": 100}, budget=100, ballots=[{"a": 1}, {"a": 1}]).selected == ["a"]
+    election = tally_election.prepare({"a": 100}, 100, [{"a": 1}, {"a": 1}], "cost")
+    with pytest.raises(floats.Uncertain):
+        floats.equal_shares_float(election, 50, 1)
+    assert tally.mes(costs={"a": 100}, budget=100, ballots=[{"a": 1}, {"a": 1}]).selected == ["a"]
 
 
 @pytest.mark.parametrize("rule", RULES)
@@ -313,7 +316,7 @@ BALLOTS = [{"A": 1, "B": 1}, {"A": 1, "C": 1}, {"A": 1}, {"B": 1}]
 
 
 def test_greedy_explanations():
-    outcome = rules.greedy(costs=COSTS, budget=400, ballots=BALLOTS)
+    outcome = tally.greedy(costs=COSTS, budget=400, ballots=BALLOTS)
     # Projects nobody voted for are funded last if money remains, as in pabutools.
     assert outcome.selected == ["A", "B", "D"]
     assert outcome.total_cost == 370
@@ -335,11 +338,11 @@ def test_greedy_explanations():
 @pytest.mark.parametrize("engine", ["exact", "float"])
 def test_equal_shares_explanations(engine):
     small = -1 if engine == "float" else 10**9
-    with mock.patch.object(rules, "_SMALL", small):
-        outcome = rules.mes(costs=COSTS, budget=400, ballots=BALLOTS)
+    with mock.patch.object(equal_shares, "SMALL", small):
+        outcome = tally.mes(costs=COSTS, budget=400, ballots=BALLOTS)
         # In floats every decision here is clear-cut, so no fallback happens.
-        election = rules._prepare(COSTS, 400, BALLOTS, "cost")
-        assert rules._try_float(election, 100, 1) is not None
+        election = tally_election.prepare(COSTS, 400, BALLOTS, "cost")
+        assert equal_shares.try_float(election, 100, 1) is not None
     assert outcome.selected == ["A", "B"]
     assert outcome.total_cost == 270
     explanations = outcome.explanations
@@ -387,11 +390,16 @@ def test_equal_shares_explanations(engine):
         "reason": "no_supporters",
         "supporters": 0,
     }
-    assert outcome.details == {"budget": 400, "voters": 4, "voter_budget": 100.0}
+    assert outcome.details == {
+        "budget": 400,
+        "utility": "cost",
+        "voters": 4,
+        "voter_budget": 100.0,
+    }
 
 
 def test_add1_explanations_and_details():
-    outcome = rules.mes_add1(costs=COSTS, budget=400, ballots=BALLOTS)
+    outcome = tally.mes_add1(costs=COSTS, budget=400, ballots=BALLOTS)
     instance, profile = pabutools_election(COSTS, 400, BALLOTS, "approval")
     assert outcome.selected == pabutools_rule("mes_add1", instance, profile, Cost_Sat)
     details = outcome.details
@@ -421,9 +429,9 @@ def test_explanations_cover_every_project_of_a_real_file():
 
 
 def test_no_voters_and_no_money():
-    assert rules.mes(costs=COSTS, budget=400, ballots=[]).selected == []
-    assert rules.mes_add1(costs=COSTS, budget=400, ballots=[]).selected == []
-    assert rules.greedy(costs=COSTS, budget=400, ballots=[]).selected == ["A", "B", "D"]
+    assert tally.mes(costs=COSTS, budget=400, ballots=[]).selected == []
+    assert tally.mes_add1(costs=COSTS, budget=400, ballots=[]).selected == []
+    assert tally.greedy(costs=COSTS, budget=400, ballots=[]).selected == ["A", "B", "D"]
     for rule in RULES:
         assert ours(rule, COSTS, 0, BALLOTS).selected == []
 
@@ -450,4 +458,4 @@ def test_bad_input(rule, costs, budget, ballots, words):
 
 def test_bad_utility():
     with pytest.raises(ValueError, match="utility"):
-        rules.mes(costs=COSTS, budget=1, ballots=[], utility="votes")
+        tally.mes(costs=COSTS, budget=1, ballots=[], utility="votes")
