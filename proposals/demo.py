@@ -190,7 +190,7 @@ def _seed_tracking(stdout) -> None:
     import datetime
 
     from proposals.models import EffectGoal, EffectMeasurement, ProjectUpdate, TrackedProject
-    from proposals.services import tracked_projects_backfill
+    from proposals.tracking.services import tracked_projects_backfill
 
     tracked_projects_backfill()
     today = timezone.localdate()

@@ -1,7 +1,10 @@
 from django import forms
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from proposals.models import Proposal, State, SubmitterKind
+from proposals.services import EDITABLE_FIELDS
+from proposals.uploads import clean_image, clean_pdf
 
 MAX_IMAGES = 5
 NEEDED_TO_SUBMIT = {
@@ -68,20 +71,7 @@ class ProposalForm(forms.ModelForm):
 
     class Meta:
         model = Proposal
-        fields = [
-            "submitter_kind",
-            "organisation_name",
-            "cvr_number",
-            "contact_person",
-            "title",
-            "summary",
-            "description",
-            "estimated_cost",
-            "category",
-            "location_text",
-            "latitude",
-            "longitude",
-        ]
+        fields = list(EDITABLE_FIELDS)
         widgets = {
             "submitter_kind": forms.RadioSelect,
             "description": forms.Textarea(attrs={"rows": 8}),
@@ -143,8 +133,6 @@ class ProposalForm(forms.ModelForm):
         files = self.cleaned_data.get("images") or []
         if len(files) > MAX_IMAGES:
             raise forms.ValidationError(_("At most 5 images."))
-        from proposals.uploads import clean_image
-
         cleaned = []
         for upload in files:
             cleaned.append(clean_image(upload))
@@ -154,22 +142,13 @@ class ProposalForm(forms.ModelForm):
         upload = self.cleaned_data.get("attachment")
         if not upload:
             return None
-        from proposals.uploads import clean_pdf
-
         return clean_pdf(upload)
 
     def data_for_service(self) -> dict:
-        data = {name: self.cleaned_data.get(name) for name in self.Meta.fields}
-        for text_field in (
-            "title",
-            "summary",
-            "description",
-            "location_text",
-            "organisation_name",
-            "cvr_number",
-            "contact_person",
-        ):
-            data[text_field] = (data.get(text_field) or "").strip()
+        data = {name: self.cleaned_data.get(name) for name in EDITABLE_FIELDS}
+        for name in EDITABLE_FIELDS:
+            if isinstance(Proposal._meta.get_field(name), models.CharField | models.TextField):
+                data[name] = (data.get(name) or "").strip()
         data["submitter_kind"] = data.get("submitter_kind") or SubmitterKind.RESIDENT
         answers = {}
         for item in self.checklist:

@@ -1,25 +1,36 @@
-"""Who may do what with a proposal: the roles the workflow knows, declared in one place."""
+"""Who may do what in the proposals app, grants and follow-up included: every predicate here.
+
+The roles are the workflow's (proposals/workflow.py says who may move a proposal where, and who
+takes each step of a grant application); these functions work them out for a person.
+"""
 
 from allauth.account.models import EmailAddress
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 from wagtail.permission_policies.base import BasePermissionPolicy
 
 from committees.models import CommitteeRole
-from committees.permissions import committee_ids_for, is_moderator_of
-from proposals.models import Proposal
+from committees.permissions import committee_ids_for, is_moderator_of, is_signed_in
+from proposals.models import GrantApplication, GrantStage, Proposal, TrackedProject
+from proposals.workflow import AUTHOR, GRANT_STAGE_ROLES, MODERATOR, REVIEWER
 
-AUTHOR = "author"
-MODERATOR = "moderator"
-REVIEWER = "reviewer"
+STAFF = frozenset({MODERATOR, REVIEWER})
 
 
 def has_verified_email(user) -> bool:
-    if not (user and user.is_authenticated and user.is_active):
+    if not is_signed_in(user):
         return False
     return EmailAddress.objects.filter(user=user, verified=True).exists()
 
 
+def require_verified(user) -> None:
+    """Residents act (propose, support, comment, follow) only with a verified e-mail address."""
+    if not has_verified_email(user):
+        raise PermissionDenied(_("Log in with a verified e-mail address first."))
+
+
 def is_reviewer_of(user, proposal: Proposal) -> bool:
-    if not (user and user.is_authenticated and user.is_active):
+    if not is_signed_in(user):
         return False
     budget_round = proposal.budget_round
     return budget_round.reviewers.filter(
@@ -29,7 +40,7 @@ def is_reviewer_of(user, proposal: Proposal) -> bool:
 
 def roles_of(user, proposal: Proposal) -> set[str]:
     roles = set()
-    if not (user and user.is_authenticated and user.is_active):
+    if not is_signed_in(user):
         return roles
     if proposal.author_id == user.pk:
         roles.add(AUTHOR)
@@ -47,7 +58,55 @@ def can_view(user, proposal: Proposal) -> bool:
     roles = roles_of(user, proposal)
     if proposal.state == "draft":
         return AUTHOR in roles
-    return AUTHOR in roles or bool(roles & {MODERATOR, REVIEWER})
+    return AUTHOR in roles or bool(roles & STAFF)
+
+
+# --- Grant applications ----------------------------------------------------------------------
+
+
+def grant_roles_of(user, application: GrantApplication) -> set[str]:
+    """The person's roles on an application; a draft is its author's alone, as every proposal's."""
+    roles = roles_of(user, application.proposal)
+    if application.stage == GrantStage.DRAFT:
+        roles &= {AUTHOR}
+    return roles
+
+
+def may_take_grant_step(user, application: GrantApplication, stage: str) -> bool:
+    """Whether the person takes the staff step of `stage` (the workflow's GRANT_STAGE_ROLES)."""
+    return bool(roles_of(user, application.proposal) & GRANT_STAGE_ROLES.get(stage, set()))
+
+
+def grant_committee_ids(user) -> set[int] | None:
+    """The committees whose applications the person handles; None for site admins (all)."""
+    if user.is_superuser:
+        return None
+    return committee_ids_for(user) | committee_ids_for(user, CommitteeRole.Role.REVIEWER)
+
+
+def sees_grants(user) -> bool:
+    return bool(user.is_superuser or grant_committee_ids(user))
+
+
+# --- Follow-up of funded projects ------------------------------------------------------------
+
+
+def may_edit_project(user, project: TrackedProject) -> bool:
+    """The committee's moderators (and site admins) edit a funded project's follow-up."""
+    return is_moderator_of(user, project.proposal.budget_round.committee_id)
+
+
+def follow_up_committee_ids(user) -> set[int] | None:
+    """The committees whose projects the person follows up; None for site admins (all)."""
+    if not is_signed_in(user):
+        return set()
+    if user.is_superuser:
+        return None
+    return committee_ids_for(user)
+
+
+def sees_follow_up(user) -> bool:
+    return bool(user.is_superuser or committee_ids_for(user))
 
 
 class ProposalPolicy(BasePermissionPolicy):
@@ -60,7 +119,7 @@ class ProposalPolicy(BasePermissionPolicy):
     def _visible(self, user):
         from django.db.models import Q
 
-        if not (user and user.is_authenticated and user.is_active):
+        if not is_signed_in(user):
             return self.model.objects.none()
         queryset = self.model.objects.exclude(state="draft")
         if user.is_superuser:

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from proposals import views
-from proposals.grants import views as grant_views
+from proposals.grants import urls as grant_urls
 
 app_name = "proposals"
 urlpatterns = [
@@ -15,10 +15,6 @@ urlpatterns = [
     path("<int:pk>/kommentarer/", views.comment_create, name="comment"),
     path("kommentarer/<int:pk>/anmeld/", views.comment_flag, name="comment_flag"),
     path("kommentarer/<int:pk>/skjul/", views.comment_hide, name="comment_hide"),
-    path("pulje/<int:round_id>/", grant_views.grant_pool, name="grant_pool"),
-    path("pulje/<int:round_id>/ansoeg/", grant_views.grant_edit, name="grant_create"),
-    path("ansoegning/<int:pk>/", grant_views.grant_detail, name="grant"),
-    path("ansoegning/<int:pk>/rediger/", grant_views.grant_edit, name="grant_edit"),
-    path("ansoegning/<int:pk>/regnskab/", grant_views.grant_accounts, name="grant_accounts"),
-    path("kvittering/<int:pk>/", grant_views.grant_receipt, name="grant_receipt"),
+    # The grant process keeps its names in this namespace: proposals:grant_pool, ...
+    *grant_urls.urlpatterns,
 ]

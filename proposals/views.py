@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from committees.models import BudgetRound
+from frontend.forms import add_service_errors
 from proposals import selectors, services
 from proposals.forms import CommentForm, ProposalFilterForm, ProposalForm
 from proposals.models import Comment, Proposal
@@ -98,15 +99,6 @@ def proposal_detail(request, pk: int):
     )
 
 
-def _errors_to_form(form, exc: ValidationError) -> dict:
-    problems = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-    for field, errors in problems.items():
-        target = field if field in form.fields else None
-        for error in errors:
-            form.add_error(target, error)
-    return problems
-
-
 def _save_uploads(proposal: Proposal, form: ProposalForm) -> None:
     from proposals.media import attachment_store, image_store
 
@@ -158,14 +150,14 @@ def proposal_edit(request, round_id: int | None = None, pk: int | None = None):
                     _save_uploads(proposal, form)
                 saved = True
             except ValidationError as exc:
-                _errors_to_form(form, exc)
+                add_service_errors(form, exc)
                 proposal = form.instance if form.instance.pk else None
         if saved:
             if "submit" in request.POST and proposal.state == "draft":
                 try:
                     services.proposal_submit(author=request.user, proposal=proposal)
                 except ValidationError as exc:
-                    problems = _errors_to_form(form, exc)
+                    problems = add_service_errors(form, exc)
                     messages.warning(
                         request, _("Your draft is saved, but it cannot be submitted yet.")
                     )

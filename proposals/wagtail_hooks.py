@@ -18,9 +18,10 @@ from wagtail.admin.widgets.button import Button
 from wagtail.permissions import register_permission_policy
 
 from committees.ids import parse_id
+from frontend.forms import add_service_errors
 from proposals import services
 from proposals.models import Proposal, State
-from proposals.permissions import ProposalPolicy, roles_of
+from proposals.permissions import ProposalPolicy, roles_of, sees_grants
 from proposals.workflow import allowed_targets
 
 policy = ProposalPolicy(Proposal)
@@ -122,9 +123,7 @@ def proposal_review_view(request, pk):
     )
     if not policy.user_has_permission_for_instance(request.user, "change", proposal):
         raise PermissionDenied
-    roles = roles_of(request.user, proposal)
-    if request.user.is_superuser:
-        roles |= {"moderator"}
+    roles = roles_of(request.user, proposal)  # a site admin is every committee's moderator
     targets = allowed_targets(proposal.state, roles)
     form = ReviewForm(request.POST or None, proposal=proposal, targets=targets)
     if request.method == "POST" and form.is_valid():
@@ -159,8 +158,7 @@ def proposal_review_view(request, pk):
                         reason=data["reason"],
                     )
         except ValidationError as exc:
-            for message in exc.messages:
-                form.add_error(None, message)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The proposal was moved and the author was told."))
             return redirect("proposal:index")
@@ -255,11 +253,9 @@ def register_grant_urls():
 def register_grant_menu_item():
     from wagtail.admin.menu import MenuItem
 
-    from proposals.grants import admin as grant_admin
-
     class GrantMenuItem(MenuItem):
         def is_shown(self, request):
-            return grant_admin.user_sees_grants(request.user)
+            return sees_grants(request.user)
 
     return GrantMenuItem(
         gettext_lazy("Grant applications"), reverse("grant_queue"), icon_name="doc-full", order=212

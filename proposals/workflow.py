@@ -1,10 +1,17 @@
-"""The proposal state machine: the only allowed moves, and who may make each of them."""
+"""The proposal state machine: the only allowed moves, and who may make each of them.
+
+Two tables: the review workflow of an ordinary proposal, and the moves of a grant application's
+proposal, which are made by the steps of the grant process (proposals/grants/services.py) and by
+nothing else. `proposals.services.proposal_transition` makes every move of either table.
+"""
 
 from dataclasses import dataclass
 
-from proposals.models import State
-from proposals.permissions import AUTHOR, MODERATOR, REVIEWER
+from proposals.models import GrantStage, State
 
+AUTHOR = "author"
+MODERATOR = "moderator"  # the committee's secretariat
+REVIEWER = "reviewer"  # the round's reviewers; for a grant pool, the committee's working group
 SYSTEM = "system"  # the results of a vote
 
 
@@ -45,6 +52,36 @@ TRANSITIONS = {
         _t(State.SELECTED, State.CANCELLED, MODERATOR, needs_reason=True),
         _t(State.IN_PROGRESS, State.CANCELLED, MODERATOR, needs_reason=True),
     ]
+}
+
+# A grant application's proposal (the stage of the application in brackets). Each step checks
+# its own reason and tells the applicant with its own e-mail, so no move here needs either.
+GRANT_TRANSITIONS = {
+    (t.source, t.target): t
+    for t in [
+        _t(State.SUBMITTED, State.IN_REVIEW, MODERATOR),  # found complete (complete)
+        _t(State.IN_REVIEW, State.FEASIBLE, MODERATOR, REVIEWER),  # recommended (recommended)
+        _t(State.FEASIBLE, State.SELECTED, MODERATOR),  # the meeting granted it (granted)
+        _t(State.FEASIBLE, State.NOT_SELECTED, MODERATOR),  # the meeting refused it (refused)
+        # The applicant's accounts start the follow-up (accounts); unlike an ordinary proposal,
+        # a grant is carried out by the applicant, not the committee.
+        _t(State.SELECTED, State.IN_PROGRESS, AUTHOR),
+        _t(State.IN_PROGRESS, State.COMPLETED, MODERATOR),  # paid out (paid)
+        # Taken back by the applicant before the committee decides (withdrawn).
+        _t(State.SUBMITTED, State.WITHDRAWN, AUTHOR),
+        _t(State.IN_REVIEW, State.WITHDRAWN, AUTHOR),
+        _t(State.FEASIBLE, State.WITHDRAWN, AUTHOR),
+    ]
+}
+
+# Who takes the staff step of each stage of a grant application. A step that moves the proposal
+# takes the roles of its move; paying an advance moves nothing and is the secretariat's.
+GRANT_STAGE_ROLES = {
+    GrantStage.SUBMITTED: GRANT_TRANSITIONS[(State.SUBMITTED, State.IN_REVIEW)].roles,
+    GrantStage.COMPLETE: GRANT_TRANSITIONS[(State.IN_REVIEW, State.FEASIBLE)].roles,
+    GrantStage.RECOMMENDED: GRANT_TRANSITIONS[(State.FEASIBLE, State.SELECTED)].roles,
+    GrantStage.GRANTED: frozenset({MODERATOR}),
+    GrantStage.ACCOUNTS: GRANT_TRANSITIONS[(State.IN_PROGRESS, State.COMPLETED)].roles,
 }
 
 

@@ -180,7 +180,7 @@ def seed(*, stdout) -> None:
     _demo_resident_verified(voting)
     codes = _demo_codes(voting)
     _publish(results)
-    from proposals.services import tracked_projects_backfill
+    from proposals.tracking.services import tracked_projects_backfill
 
     tracked_projects_backfill()  # the published round's winners are followed up too
     meeting = _demo_live_meeting(voting)

@@ -1,11 +1,15 @@
-"""Forms of the grant applicant: the application with its budget, and the accounts."""
+"""Forms of the grant process: the applicant's application with its budget and the accounts,
+and the staff's form of each step in the admin."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from proposals.forms import MultipleFileField, MultipleFileInput
+from proposals.grants import services as grant_services
 from proposals.grants.services import MAX_LINES, MAX_RECEIPTS, Line
-from proposals.models import GrantApplication, LineKind, SubmitterKind
+from proposals.models import GrantApplication, LineKind, Recommendation, SubmitterKind
+from proposals.richtext import description_as_text
+from proposals.uploads import clean_pdf
 
 TEXT_FIELDS = {
     "title": (_("Title of the activity"), 120, False),
@@ -68,7 +72,7 @@ class GrantApplicationForm(forms.Form):
             proposal = application.proposal
             for name in PROPOSAL_FIELDS:
                 self.initial[name] = getattr(proposal, name)
-            self.initial["description"] = _strip_tags(proposal.description)
+            self.initial["description"] = description_as_text(proposal.description)
             self.initial["submitter_kind"] = proposal.submitter_kind
             for name in ("applicant_name", "contact_name", "contact_phone", "contact_email",
                          "activity_date", "advertising", "volunteers"):  # fmt: skip
@@ -99,12 +103,6 @@ class GrantApplicationForm(forms.Form):
         data = {name: (self.cleaned_data.get(name) or "").strip() for name in names}
         data["activity_date"] = self.cleaned_data.get("activity_date")
         return data
-
-
-def _strip_tags(html: str) -> str:
-    from django.utils.html import strip_tags
-
-    return strip_tags((html or "").replace("</p>", "\n\n")).strip()
 
 
 class LineForm(forms.Form):
@@ -184,9 +182,120 @@ class AccountsForm(forms.Form):
     )
 
     def clean_receipts(self):
-        from proposals.uploads import clean_pdf
-
         files = self.cleaned_data.get("receipts") or []
         if len(files) > MAX_RECEIPTS:
             raise forms.ValidationError(_("At most 10 receipts."))
         return [clean_pdf(upload) for upload in files]
+
+
+# --- The staff's step forms (proposals/grants/admin.py) ---------------------------------------
+
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
+REASON = forms.CharField(
+    label=_("Reasons (public)"),
+    max_length=4000,
+    widget=forms.Textarea(attrs={"rows": 4}),
+)
+
+
+class CompletenessForm(forms.Form):
+    complete = forms.ChoiceField(
+        label=_("Is the application complete?"), choices=YES_NO, widget=forms.RadioSelect
+    )
+    missing = forms.CharField(
+        label=_("What is missing (sent to the applicant)"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def call(self, *, actor, application):
+        return grant_services.grant_completeness_check(
+            actor=actor,
+            application=application,
+            complete=self.cleaned_data["complete"] == "yes",
+            missing=self.cleaned_data["missing"],
+        )
+
+
+class RecommendationForm(forms.Form):
+    recommendation = forms.ChoiceField(
+        label=_("Recommendation"),
+        choices=Recommendation.choices,
+        widget=forms.RadioSelect,
+    )
+    amount = forms.IntegerField(
+        label=_("Amount for a grant in part (kr.)"),
+        required=False,
+        min_value=1,
+        max_value=10**12,
+    )
+    reason = REASON
+
+    def call(self, *, actor, application):
+        return grant_services.grant_recommend(
+            actor=actor, application=application, **self.cleaned_data
+        )
+
+
+class DecisionForm(forms.Form):
+    granted = forms.ChoiceField(
+        label=_("Did the committee grant the application?"),
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+    )
+    amount = forms.IntegerField(
+        label=_("Granted amount (kr.)"), required=False, min_value=1, max_value=10**12
+    )
+    reason = forms.CharField(
+        label=_("Reason for the decision (published)"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def call(self, *, actor, application):
+        granted = self.cleaned_data["granted"] == "yes"
+        return grant_services.grant_decide(
+            actor=actor,
+            application=application,
+            granted=granted,
+            amount=self.cleaned_data["amount"] if granted else None,
+            reason=self.cleaned_data["reason"],
+        )
+
+
+class AdvanceForm(forms.Form):
+    amount = forms.IntegerField(label=_("Pay an advance (kr.)"), min_value=1, max_value=10**12)
+
+    def call(self, *, actor, application):
+        return grant_services.grant_advance_pay(
+            actor=actor, application=application, amount=self.cleaned_data["amount"]
+        )
+
+
+class PayoutForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("The accounts and receipts are checked: approve the payout"),
+        required=False,
+    )
+    missing = forms.CharField(
+        label=_("Or send the accounts back: what must be corrected (sent to the applicant)"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("confirm")) == bool((data.get("missing") or "").strip()):
+            raise forms.ValidationError(
+                _("Either approve the payout, or say what the applicant must correct.")
+            )
+        return data
+
+    def call(self, *, actor, application):
+        if self.cleaned_data["confirm"]:
+            return grant_services.grant_payout_approve(actor=actor, application=application)
+        return grant_services.grant_accounts_return(
+            actor=actor, application=application, missing=self.cleaned_data["missing"]
+        )

@@ -5,8 +5,11 @@ keeping its case number and deadline) → the working group's recommendation (pu
 deciding meeting's agenda) → the committee's decision (takes the amount from the pool's ledger,
 in the database) → accounts with receipts → payout as a deficit guarantee.
 
-Each staff step is authorised by the person's committee-scoped role and written to the audit log;
-the applicant is told by e-mail, in their own language, after the step committed.
+Each staff step is authorised by the person's committee-scoped role, as the workflow gives it to
+the step's stage (proposals/workflow.py: GRANT_STAGE_ROLES), and written to the audit log. Each
+move of the proposal goes through `proposal_transition` by the workflow's GRANT_TRANSITIONS
+(history and a `proposal.transition` audit entry). The applicant is told by e-mail, in their own
+language, after the step committed.
 """
 
 import datetime
@@ -33,14 +36,12 @@ from proposals.models import (
     GrantReceipt,
     GrantStage,
     LineKind,
-    Proposal,
     Recommendation,
     State,
-    StatusChange,
 )
-from proposals.permissions import MODERATOR, REVIEWER, roles_of
-from proposals.services import proposal_draft_save, proposal_problems, proposal_submit
-from proposals.workflow import TRANSITIONS
+from proposals.permissions import may_take_grant_step
+from proposals.services import proposal_draft_save, proposal_submit, proposal_transition
+from proposals.validation import proposal_problems
 
 GRANT_FIELDS = (
     "applicant_name",
@@ -81,8 +82,9 @@ def _locked(application: GrantApplication) -> GrantApplication:
     )
 
 
-def _require_role(actor, application: GrantApplication, allowed: set[str], message: str) -> None:
-    if not (roles_of(actor, application.proposal) & allowed):
+def _require_role(actor, application: GrantApplication, stage: str, message: str) -> None:
+    """The person takes the staff step of `stage` (the workflow's GRANT_STAGE_ROLES)."""
+    if not may_take_grant_step(actor, application, stage):
         raise PermissionDenied(message)
 
 
@@ -95,19 +97,19 @@ def _require_stage(application: GrantApplication, *stages: str) -> None:
         )
 
 
-def _move(*, proposal: Proposal, target: str, actor, reason: str = "") -> None:
-    """One move of the declared proposal state machine, recorded in the proposal's history."""
-    if (proposal.state, target) not in TRANSITIONS:
-        raise ValidationError(_("The proposal cannot make this move."), code="transition")
-    StatusChange.objects.create(
-        proposal=proposal,
-        from_state=proposal.state,
-        to_state=target,
-        actor=actor if actor and actor.pk else None,
-        public_reason=reason,
+def _proposal_transition(
+    application: GrantApplication, *, target: str, actor, reason: str = ""
+) -> None:
+    """Move the application's proposal by the workflow's grant moves: roles checked, history
+    and audit written. The applicant hears of the step by its own e-mail (`_tell`)."""
+    application.proposal = proposal_transition(
+        actor=actor,
+        proposal=application.proposal,
+        target=target,
+        reason=reason,
+        notify=False,
+        grant_step=True,
     )
-    proposal.state = target
-    proposal.save(update_fields=["state", "updated_at"])
 
 
 def _audit(*, actor, application: GrantApplication, action: str, reason: str = "", **data):
@@ -208,6 +210,8 @@ def grant_problems(application: GrantApplication) -> dict[str, list[str]]:
     if not application.applicant_name.strip():
         add("applicant_name", _("Give the name of the applying association or person."))
     if not application.contact_name.strip():
+        # The form's contact person is the proposal's too: say it once, on the field shown.
+        problems.pop("contact_person", None)
         add("contact_name", _("Give a contact person."))
     if not application.contact_email.strip():
         add("contact_email", _("Give the contact person's e-mail address."))
@@ -281,14 +285,17 @@ def grant_completeness_check(
 ) -> GrantApplication:
     application = _locked(application)
     _require_role(
-        actor, application, {MODERATOR}, _("Only the committee's secretariat checks applications.")
+        actor,
+        application,
+        GrantStage.SUBMITTED,
+        _("Only the committee's secretariat checks applications."),
     )
     _require_stage(application, GrantStage.SUBMITTED)
     missing = (missing or "").strip()
     if complete:
         application.stage = GrantStage.COMPLETE
         application.missing_info = ""
-        _move(proposal=application.proposal, target=State.IN_REVIEW, actor=actor)
+        _proposal_transition(application, target=State.IN_REVIEW, actor=actor)
     else:
         if not missing:
             raise ValidationError({"missing": _("Say what is missing from the application.")})
@@ -361,7 +368,7 @@ def grant_recommend(
     _require_role(
         actor,
         application,
-        {MODERATOR, REVIEWER},
+        GrantStage.COMPLETE,
         _("Only the committee's working group recommends on applications."),
     )
     _require_stage(application, GrantStage.COMPLETE)
@@ -397,7 +404,7 @@ def grant_recommend(
             "agenda_item",
         ]
     )
-    _move(proposal=application.proposal, target=State.FEASIBLE, actor=actor)
+    _proposal_transition(application, target=State.FEASIBLE, actor=actor)
     _audit(
         actor=actor,
         application=application,
@@ -429,7 +436,7 @@ def grant_application_withdraw(*, author, application: GrantApplication) -> Gran
         )
     application.stage = GrantStage.WITHDRAWN
     application.save(update_fields=["stage"])
-    _move(proposal=application.proposal, target=State.WITHDRAWN, actor=author)
+    _proposal_transition(application, target=State.WITHDRAWN, actor=author)
     _audit(actor=author, application=application, action="withdraw")
     _tell(application, "withdrawn")
     return application
@@ -445,7 +452,10 @@ def grant_decide(
     """Record the meeting's decision; a grant takes its amount from the pool, in the database."""
     application = _locked(application)
     _require_role(
-        actor, application, {MODERATOR}, _("Only the committee's secretariat records decisions.")
+        actor,
+        application,
+        GrantStage.RECOMMENDED,
+        _("Only the committee's secretariat records decisions."),
     )
     _require_stage(application, GrantStage.RECOMMENDED)
     reason = (reason or "").strip()
@@ -478,8 +488,8 @@ def grant_decide(
     application.save(update_fields=["granted_amount", "decision_reason", "decided_at", "stage"])
     if application.agenda_item_id:
         agenda_item_decide(agenda_item=application.agenda_item, decision=decision)
-    _move(
-        proposal=application.proposal,
+    _proposal_transition(
+        application,
         target=State.SELECTED if granted else State.NOT_SELECTED,
         actor=actor,
         reason=reason,
@@ -503,7 +513,7 @@ def grant_decide(
 @transaction.atomic
 def grant_advance_pay(*, actor, application: GrantApplication, amount: int) -> GrantApplication:
     application = _locked(application)
-    _require_role(actor, application, {MODERATOR}, _("Only the secretariat pays advances."))
+    _require_role(actor, application, GrantStage.GRANTED, _("Only the secretariat pays advances."))
     _require_stage(application, GrantStage.GRANTED)
     if not isinstance(amount, int) or amount <= 0:
         raise ValidationError({"amount": _("The advance must be more than 0 kr.")})
@@ -557,7 +567,7 @@ def grant_accounts_submit(
     application.missing_info = ""
     application.save(update_fields=["stage", "accounts_submitted_at", "missing_info"])
     if application.proposal.state != State.IN_PROGRESS:  # not again after a correction
-        _move(proposal=application.proposal, target=State.IN_PROGRESS, actor=author)
+        _proposal_transition(application, target=State.IN_PROGRESS, actor=author)
     _audit(actor=author, application=application, action="accounts")
     _tell(application, "accounts")
     return application
@@ -576,7 +586,7 @@ def grant_accounts_return(
     _require_role(
         actor,
         application,
-        {MODERATOR},
+        GrantStage.ACCOUNTS,
         _("Only the committee's secretariat checks the accounts."),
     )
     _require_stage(application, GrantStage.ACCOUNTS)
@@ -600,7 +610,9 @@ def payout_for(application: GrantApplication) -> tuple[int, int]:
 @transaction.atomic
 def grant_payout_approve(*, actor, application: GrantApplication) -> GrantApplication:
     application = _locked(application)
-    _require_role(actor, application, {MODERATOR}, _("Only the secretariat approves payouts."))
+    _require_role(
+        actor, application, GrantStage.ACCOUNTS, _("Only the secretariat approves payouts.")
+    )
     _require_stage(application, GrantStage.ACCOUNTS)
     payout, repayment = payout_for(application)
     application.payout_amount = payout
@@ -608,7 +620,7 @@ def grant_payout_approve(*, actor, application: GrantApplication) -> GrantApplic
     application.paid_at = timezone.now()
     application.stage = GrantStage.PAID
     application.save(update_fields=["payout_amount", "repayment_due", "paid_at", "stage"])
-    _move(proposal=application.proposal, target=State.COMPLETED, actor=actor)
+    _proposal_transition(application, target=State.COMPLETED, actor=actor)
     _audit(
         actor=actor,
         application=application,

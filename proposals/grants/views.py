@@ -10,11 +10,12 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
 from committees.models import BudgetRound
+from frontend.forms import add_service_errors
 from proposals.grants import selectors as grant_selectors
 from proposals.grants import services as grant_services
 from proposals.grants.forms import AccountsForm, GrantApplicationForm, lines_formset
 from proposals.models import GrantReceipt, GrantStage
-from proposals.permissions import AUTHOR, MODERATOR, REVIEWER, has_verified_email, roles_of
+from proposals.permissions import AUTHOR, STAFF, grant_roles_of, has_verified_email, roles_of
 
 
 def _pool_or_404(round_id: int) -> BudgetRound:
@@ -37,9 +38,7 @@ def _application_for(request, pk: int, *, allowed: set[str]):
     application = grant_selectors.grant_application_detail(pk=pk)
     if application is None:
         raise Http404
-    roles = roles_of(request.user, application.proposal)
-    if application.stage == GrantStage.DRAFT:
-        allowed = allowed & {AUTHOR}  # a draft is its author's alone, as every proposal's
+    roles = grant_roles_of(request.user, application)
     if not roles & allowed:
         raise Http404  # do not reveal that someone else's application exists
     return application, roles
@@ -47,7 +46,7 @@ def _application_for(request, pk: int, *, allowed: set[str]):
 
 @login_required
 def grant_detail(request, pk: int):
-    application, roles = _application_for(request, pk, allowed={AUTHOR, MODERATOR, REVIEWER})
+    application, roles = _application_for(request, pk, allowed={AUTHOR, *STAFF})
     if request.method == "POST" and request.POST.get("action") == "withdraw":
         try:
             grant_services.grant_application_withdraw(author=request.user, application=application)
@@ -72,14 +71,6 @@ def grant_detail(request, pk: int):
             "actual": [li for li in application.lines.all() if li.actual],
         },
     )
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    """The service's problems, on their fields where the form has them, else at the top."""
-    problems = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-    for field, errors in problems.items():
-        for error in errors:
-            form.add_error(field if field in form.fields else None, error)
 
 
 @login_required
@@ -112,7 +103,7 @@ def grant_edit(request, round_id: int | None = None, pk: int | None = None):
                         lines=formset.lines(),
                     )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 if "submit" not in request.POST:
                     messages.success(request, _("Saved."))
@@ -122,7 +113,7 @@ def grant_edit(request, round_id: int | None = None, pk: int | None = None):
                         author=request.user, application=application
                     )
                 except ValidationError as exc:
-                    _apply_errors(form, exc)
+                    add_service_errors(form, exc)
                     messages.warning(
                         request, _("Your draft is saved, but it cannot be submitted yet.")
                     )
@@ -158,7 +149,7 @@ def grant_accounts(request, pk: int):
                     receipts=form.cleaned_data["receipts"],
                 )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("Thank you! Your accounts have been submitted."))
                 return redirect("proposals:grant", pk=application.pk)
@@ -179,7 +170,7 @@ def grant_receipt(request, pk: int):
     receipt = get_object_or_404(
         GrantReceipt.objects.select_related("application__proposal__budget_round"), pk=pk
     )
-    if not roles_of(request.user, receipt.application.proposal) & {AUTHOR, MODERATOR, REVIEWER}:
+    if not roles_of(request.user, receipt.application.proposal) & {AUTHOR, *STAFF}:
         raise Http404
     try:
         handle = receipt.file.open("rb")

@@ -3,7 +3,6 @@
 Every change goes through a service (committee-scoped, audited, subscribers told after commit).
 """
 
-from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -14,109 +13,20 @@ from django.utils.translation import gettext_lazy
 from wagtail import hooks
 
 from committees.ids import parse_id
-from committees.permissions import committee_ids_for, is_moderator_of
-from proposals import selectors, services
-from proposals.forms import MultipleFileField, MultipleFileInput
-from proposals.models import EffectGoal, TrackedProject, TrackingStatus
-from proposals.uploads import clean_image
-
-MAX_PHOTOS = 5
-
-
-def _visible_projects(user):
-    if not (user and user.is_authenticated and user.is_active):
-        return TrackedProject.objects.none()
-    projects = selectors.tracked_projects()
-    if user.is_superuser:
-        return projects
-    return projects.filter(proposal__budget_round__committee_id__in=committee_ids_for(user))
+from frontend.forms import add_service_errors
+from proposals.models import TrackedProject
+from proposals.permissions import follow_up_committee_ids, may_edit_project, sees_follow_up
+from proposals.tracking import selectors, services
+from proposals.tracking.forms import GoalForm, MeasurementForm, ProjectForm, StatusForm, UpdateForm
 
 
 def _project_for(user, pk: int) -> TrackedProject:
     project = get_object_or_404(
         TrackedProject.objects.select_related("proposal__budget_round__committee"), pk=pk
     )
-    if not is_moderator_of(user, project.proposal.budget_round.committee_id):
+    if not may_edit_project(user, project):
         raise PermissionDenied
     return project
-
-
-class ProjectForm(forms.ModelForm):
-    class Meta:
-        model = TrackedProject
-        fields = ["responsible", "progress", "spent"]
-        widgets = {
-            "progress": forms.NumberInput(attrs={"min": 0, "max": 100}),
-            "spent": forms.NumberInput(attrs={"min": 0}),
-        }
-
-
-class StatusForm(forms.Form):
-    status = forms.ChoiceField(label=gettext_lazy("New status"))
-    reason = forms.CharField(
-        label=gettext_lazy("Public reason (required when cancelling)"),
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-
-    def __init__(self, *args, project, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [
-            (target, TrackingStatus(target).label)
-            for (source, target) in services.STATUS_PATHS
-            if source == project.status
-        ]
-
-
-class UpdateForm(forms.Form):
-    date = forms.DateField(
-        label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
-    body = forms.CharField(label=gettext_lazy("Text"), widget=forms.Textarea(attrs={"rows": 5}))
-    photos = MultipleFileField(
-        label=gettext_lazy("Photos (JPEG, PNG or WebP; location data is removed)"),
-        required=False,
-        widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
-    )
-    photo_alt = forms.CharField(
-        label=gettext_lazy("What the photos show (for people who cannot see them)"),
-        required=False,
-        max_length=250,
-    )
-
-    def clean_photos(self):
-        files = self.cleaned_data.get("photos") or []
-        if len(files) > MAX_PHOTOS:
-            raise ValidationError(_("At most %(count)d photos per update.") % {"count": MAX_PHOTOS})
-        return [clean_image(upload) for upload in files]
-
-    def clean(self):
-        data = super().clean()
-        if data.get("photos") and not (data.get("photo_alt") or "").strip():
-            self.add_error("photo_alt", _("Describe the photos for people who cannot see them."))
-        return data
-
-
-class GoalForm(forms.Form):
-    indicator = forms.CharField(label=gettext_lazy("Indicator"), max_length=200)
-    unit = forms.CharField(label=gettext_lazy("Unit"), max_length=50, required=False)
-    baseline = forms.DecimalField(label=gettext_lazy("Baseline"), max_digits=14, decimal_places=2)
-    target = forms.DecimalField(label=gettext_lazy("Target"), max_digits=14, decimal_places=2)
-
-
-class MeasurementForm(forms.Form):
-    goal = forms.ModelChoiceField(label=gettext_lazy("Indicator"), queryset=None)
-    measured_on = forms.DateField(
-        label=gettext_lazy("Measured on"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    value = forms.DecimalField(label=gettext_lazy("Value"), max_digits=14, decimal_places=2)
-    note = forms.CharField(label=gettext_lazy("Note"), max_length=300, required=False)
-
-    def __init__(self, *args, project, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["goal"].queryset = EffectGoal.objects.filter(project=project)
 
 
 FORMS = {
@@ -187,8 +97,8 @@ def _save(name, form, request, project):
 
 
 def tracking_index_view(request):
-    projects = _visible_projects(request.user)
-    if not request.user.is_superuser and not committee_ids_for(request.user):
+    projects = selectors.tracked_projects(committee_ids=follow_up_committee_ids(request.user))
+    if not sees_follow_up(request.user):
         raise PermissionDenied
     return TemplateResponse(request, "proposals/tracking/admin/index.html", {"projects": projects})
 
@@ -221,10 +131,7 @@ def tracking_edit_view(request, pk: int):
             try:
                 _save(name, form, request, project)
             except ValidationError as exc:
-                problems = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
-                for field, errors in problems.items():
-                    for error in errors:
-                        form.add_error(field if field in form.fields else None, error)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("Saved."))
                 return redirect("tracking_edit", pk=project.pk)
@@ -254,8 +161,7 @@ def register_tracking_menu_item():
 
     class TrackingMenuItem(MenuItem):
         def is_shown(self, request):
-            user = request.user
-            return user.is_superuser or bool(committee_ids_for(user))
+            return sees_follow_up(request.user)
 
     return TrackingMenuItem(
         gettext_lazy("Funded projects"), reverse("tracking_index"), icon_name="pick", order=212

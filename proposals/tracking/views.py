@@ -1,7 +1,6 @@
 """Public pages of the follow-up: a page per funded project, following it by e-mail, and the
 city-wide catalogue of completed projects with "propose this in my area"."""
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
@@ -11,32 +10,15 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from committees.models import District
-from proposals import notifications, selectors, services
+from proposals import notifications
 from proposals.models import ProjectSubscription, TrackedProject
 from proposals.permissions import has_verified_email
+from proposals.tracking import selectors, services
+from proposals.tracking.forms import CatalogueFilterForm
 
 PAGE_SIZE = 12
-
-
-class CatalogueFilterForm(forms.Form):
-    q = forms.CharField(label=gettext_lazy("Search"), required=False, max_length=100)
-    category = forms.ChoiceField(label=gettext_lazy("Category"), required=False)
-    area = forms.ModelChoiceField(
-        label=gettext_lazy("Area"),
-        required=False,
-        queryset=District.objects.order_by("name"),
-        empty_label=gettext_lazy("All areas"),
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["category"].choices = [("", _("All categories"))] + [
-            (name, name) for name in selectors.catalogue_categories()
-        ]
 
 
 def project_detail(request, pk: int):

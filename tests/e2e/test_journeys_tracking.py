@@ -10,8 +10,8 @@ import re
 import pytest
 
 from committees import services as committee_services
-from proposals import services
 from proposals.models import ProjectSubscription, Proposal
+from proposals.tracking import services
 from tests import factories
 from tests.e2e.conftest import axe_check, phone
 

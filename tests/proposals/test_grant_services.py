@@ -530,7 +530,7 @@ def test_granted_applications_are_not_followed_up_as_voted_projects(
 ):
     # A grant is followed through its accounts and payout; the follow-up of voted projects
     # would record the amount applied for and could never move the grant's state.
-    from proposals.services import tracked_projects_backfill
+    from proposals.tracking.services import tracked_projects_backfill
 
     application = factories.grant_application(pool=pool)
     _to_decision(application, secretariat, working_group)

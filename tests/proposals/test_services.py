@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
 from committees import services as committee_services
-from proposals import services
+from proposals import services, validation
 from proposals.models import Proposal, State, StatusChange, Support
 from proposals.workflow import TRANSITIONS
 from tests import factories
@@ -128,8 +128,8 @@ def test_association_needs_name_and_contact_and_a_valid_cvr(ideas_round):
     with pytest.raises(ValidationError) as exc:
         services.proposal_submit(author=author, proposal=draft)
     assert set(exc.value.message_dict) >= {"organisation_name", "contact_person", "cvr_number"}
-    assert services.cvr_is_valid("10150817")  # a real CVR number's check digit
-    assert not services.cvr_is_valid("10150818")
+    assert validation.cvr_is_valid("10150817")  # a real CVR number's check digit
+    assert not validation.cvr_is_valid("10150818")
 
 
 def test_submission_after_the_deadline_keeps_the_draft(committee):

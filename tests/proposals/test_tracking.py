@@ -18,7 +18,7 @@ from PIL import Image
 from committees import services as committee_services
 from committees.accounts.privacy import account_delete, export
 from committees.models import AuditEntry
-from proposals import services
+from proposals import services as proposal_services
 from proposals.models import (
     ProjectSubscription,
     Proposal,
@@ -26,6 +26,7 @@ from proposals.models import (
     TrackedProject,
     TrackingStatus,
 )
+from proposals.tracking import services
 from proposals.uploads import clean_image
 from tests import factories
 
@@ -106,10 +107,10 @@ def test_status_moves_the_proposal_through_the_state_machine(world):
 def test_a_move_on_the_review_screen_moves_the_tracked_project_too(world):
     # The proposal's state and the project's status are one thing, however it is moved.
     proposal, project, staff = world["proposal"], world["project"], world["staff"]
-    services.proposal_transition(actor=staff, proposal=proposal, target=State.IN_PROGRESS)
+    proposal_services.proposal_transition(actor=staff, proposal=proposal, target=State.IN_PROGRESS)
     project.refresh_from_db()
     assert project.status == TrackingStatus.IN_PROGRESS
-    services.proposal_transition(
+    proposal_services.proposal_transition(
         actor=staff, proposal=proposal, target=State.CANCELLED, reason="Ingen tilladelse."
     )
     project.refresh_from_db()

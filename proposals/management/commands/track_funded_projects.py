@@ -5,7 +5,7 @@ New results create them as proposals become selected; this catches up older roun
 
 from django.core.management.base import BaseCommand
 
-from proposals.services import tracked_projects_backfill
+from proposals.tracking.services import tracked_projects_backfill
 
 
 class Command(BaseCommand):
