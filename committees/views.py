@@ -1,14 +1,8 @@
-import json
-
 from django.conf import settings
-from django.contrib import messages
-from django.contrib.auth import logout
-from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils.translation import check_for_language
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
@@ -63,38 +57,3 @@ def committee_calendar(request, committee_slug):
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'inline; filename="{committee.slug}.ics"'
     return response
-
-
-@login_required
-def my_data(request):
-    """Download your data, or delete your account."""
-    from django import forms
-
-    from committees.accounts import privacy
-
-    class ConfirmForm(forms.Form):
-        password = forms.CharField(
-            label=_("Your password"),
-            widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-        )
-
-        def clean_password(self):
-            if not request.user.check_password(self.cleaned_data["password"]):
-                raise forms.ValidationError(_("The password is not right."))
-            return ""
-
-    if request.method == "POST" and request.POST.get("action") == "download":
-        data = json.dumps(privacy.export(request.user), indent=2, ensure_ascii=False, default=str)
-        response = HttpResponse(data, content_type="application/json; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="borgerbudget-mine-data.json"'
-        return response
-    form = ConfirmForm(request.POST if request.POST.get("action") == "delete" else None)
-    if form.is_bound and form.is_valid():
-        user = request.user
-        logout(request)
-        privacy.account_delete(user=user)
-        messages.success(
-            request, _("Your account is deleted. Your proposals stay, without your name.")
-        )
-        return redirect("/")
-    return TemplateResponse(request, "committees/accounts/my_data.html", {"form": form})

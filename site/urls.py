@@ -28,7 +28,8 @@ urlpatterns = [
 
 # Danish lives at /, English under /en/.
 urlpatterns += i18n_patterns(
-    path("konto/mine-data/", committee_views.my_data, name="my_data"),
+    # Before allauth's, so that our own account pages are found first.
+    path("konto/", include("committees.accounts.urls")),
     path("konto/", include("allauth.urls")),
     path("forslag/", include("proposals.urls")),
     path("projekter/", include("proposals.tracking.urls")),

@@ -1,6 +1,6 @@
 from wagtail.users.views.users import UserViewSet as WagtailUserViewSet
 
-from committees.forms import WagtailUserCreationForm, WagtailUserEditForm
+from committees.accounts.forms import WagtailUserCreationForm, WagtailUserEditForm
 
 
 class UserViewSet(WagtailUserViewSet):

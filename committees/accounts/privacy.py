@@ -11,6 +11,7 @@ from django.apps import apps
 from django.db import transaction
 
 from committees.models import User
+from committees.services import audit_record
 
 
 def _modules():
@@ -46,8 +47,6 @@ def export(user: User) -> dict:
 
 @transaction.atomic
 def account_delete(*, user: User) -> None:
-    from committees.services import audit_record
-
     for label, module in _modules():
         if label != "committees" and hasattr(module, "erase"):
             module.erase(user)

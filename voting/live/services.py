@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from committees.ids import parse_id
 from committees.models import AgendaItem, CommitteeRole, Meeting
 from committees.permissions import committee_ids_for
-from committees.services import audit_record
+from committees.services import audit_record, meeting_minutes_append
 from voting import keys
 from voting.live import broadcast
 from voting.models import MeetingLive, QuickVote, QuickVoteAnswer, QuickVoteCode
@@ -291,12 +291,10 @@ def quick_vote_close(*, user, quick_vote: QuickVote) -> QuickVote:
     vote.closed_at = timezone.now()
     vote.result = counts
     vote.save(update_fields=["is_open", "closed_at", "result"])
-    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     where = f"{escape(vote.agenda_item.title)}: " if vote.agenda_item_id else ""
     parts = ", ".join(f"{escape(_option_label(vote, i))} {count}" for i, count in enumerate(counts))
     line = _("Quick vote") + f" – {where}{escape(vote.question)} – {parts}"
-    meeting.minutes = f"{meeting.minutes or ''}<p>{line}</p>"
-    meeting.save(update_fields=["minutes"])
+    meeting = meeting_minutes_append(meeting_id=meeting.pk, paragraph=line)
     audit_record(
         actor=user,
         action="live.quick_vote_close",
