@@ -83,7 +83,7 @@ def seed(code_count: int) -> dict:
     from committees.services import home_page_ensure
     from proposals.models import State
     from tests import factories
-    from voting import services
+    from voting.codes import services as codes_services
     from voting.models import VotingConfig
 
     home_page_ensure()
@@ -108,7 +108,7 @@ def seed(code_count: int) -> dict:
     VotingConfig.objects.update_or_create(
         budget_round=budget_round, defaults={"min_ballots_for_tally": 1}
     )
-    codes = services.codes_generate(budget_round=budget_round, count=code_count)
+    codes = codes_services.codes_generate(budget_round=budget_round, count=code_count)
     return {"round": budget_round.pk, "projects": [str(p.pk) for p in projects], "codes": codes}
 
 

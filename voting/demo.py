@@ -2,18 +2,33 @@
 
 import datetime
 import hashlib
+import json
 import random
 
 from django.db import transaction
 from django.utils import timezone
 
-from committees.demo import DEMO_COMMITTEE
-from committees.models import BudgetRound
+from committees.demo import DEMO_COMMITTEE, logins_file
+from committees.models import BudgetRound, Meeting, User
 from proposals.models import Proposal, State, StatusChange
 from proposals.selectors import ballot_proposals
-from voting import keys
-from voting.management.commands.pb_export import export_round
-from voting.models import Ballot, Participation, PollingStation, RoundResult, VotingConfig
+from proposals.tracking.services import tracked_projects_backfill
+from voting import ballot_box
+from voting.codes.services import codes_generate
+from voting.identity.services import identity_verify
+from voting.live import services as live
+from voting.models import (
+    Ballot,
+    MeetingLive,
+    Participation,
+    PollingStation,
+    QuickVote,
+    RoundResult,
+    VerifiedIdentity,
+    VotingCode,
+    VotingConfig,
+)
+from voting.results.ballot_file import export_round
 from voting.selectors import round_results
 
 DEMO_VOTERS = 40
@@ -36,29 +51,24 @@ def _ballots(
         return 0
     day = budget_round.voting_start.date()
     for number in range(DEMO_VOTERS):
-        key = keys.voter_key(round_id=budget_round.pk, person=f"demo-voter:{number}")
         channel = channel_cycle[number % len(channel_cycle)]
-        Participation.objects.create(
-            budget_round=budget_round,
-            voter_key=key,
-            channel=channel,
-            voted_on=day,
-            area=budget_round.committee.district,
-            age_band=rng.choices(AGE_BANDS, weights=age_weights)[0]
-            if age_weights
-            else rng.choice(AGE_BANDS),
+        age = (
+            rng.choices(AGE_BANDS, weights=age_weights)[0] if age_weights else rng.choice(AGE_BANDS)
         )
         choice, total = {}, 0
         for project in rng.sample(projects, k=len(projects)):
             if rng.random() < 0.6 and total + project.cost <= budget_round.pot:
                 choice[str(project.pk)] = 1
                 total += project.cost
-        Ballot.objects.create(
+        ballot_box.ballot_insert(
             budget_round=budget_round,
-            selection=choice or {str(projects[0].pk): 1},
+            person=f"demo-voter:{number}",
             channel=channel,
+            selection=choice or {str(projects[0].pk): 1},
+            replaceable=False,
+            area=budget_round.committee.district,
+            age=age,
             cast_on=day,
-            receipt_code=keys.new_receipt(),
         )
     return DEMO_VOTERS
 
@@ -95,10 +105,6 @@ def _publish(budget_round: BudgetRound) -> None:
 
 def _demo_resident_verified(voting: BudgetRound) -> None:
     """The demo resident can vote online at once: as if they had verified with MitID."""
-    from committees.models import User
-    from voting.models import VerifiedIdentity
-    from voting.services import identity_verify
-
     resident = User.objects.filter(email="beboer@demo.borgerbudget.dk").first()
     if resident is None or VerifiedIdentity.objects.filter(user=resident).exists():
         return
@@ -114,12 +120,6 @@ def _demo_resident_verified(voting: BudgetRound) -> None:
 
 def _demo_codes(voting: BudgetRound) -> list[str]:
     """Three one-time codes for the demo, kept (in plain text) beside the demo logins only."""
-    import json
-
-    from committees.demo import logins_file
-    from voting.models import VotingCode
-    from voting.services import codes_generate
-
     path = logins_file()
     stored = json.loads(path.read_text()) if path.exists() else {}
     if VotingCode.objects.filter(budget_round=voting, batch="Demo").exists():
@@ -134,10 +134,6 @@ def _demo_live_meeting(voting: BudgetRound):
     """The demo's public meeting shows the voting round live, with voting in the room open.
 
     The meeting before it holds a closed quick vote, recorded in its minutes."""
-    from committees.models import Meeting, User
-    from voting.live import services as live
-    from voting.models import MeetingLive, QuickVote
-
     meetings = Meeting.objects.filter(budget_round=voting, is_public=True).order_by("starts_at")
     upcoming = meetings.filter(starts_at__gte=timezone.now()).first() or meetings.last()
     if upcoming is None:
@@ -180,8 +176,6 @@ def seed(*, stdout) -> None:
     _demo_resident_verified(voting)
     codes = _demo_codes(voting)
     _publish(results)
-    from proposals.tracking.services import tracked_projects_backfill
-
     tracked_projects_backfill()  # the published round's winners are followed up too
     meeting = _demo_live_meeting(voting)
     stdout.write(

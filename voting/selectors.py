@@ -9,6 +9,7 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from committees.models import BudgetRound
+from committees.permissions import is_signed_in
 from proposals.models import Proposal
 from proposals.selectors import ballot_proposals
 from voting import tally
@@ -362,7 +363,7 @@ def round_result_summary(*, budget_round: BudgetRound) -> dict:
 
 
 def round_followed_by(*, user, budget_round: BudgetRound) -> bool:
-    if not (user and user.is_authenticated):
+    if not is_signed_in(user):
         return False
     return RoundFollow.objects.filter(user=user, budget_round=budget_round).exists()
 

@@ -1,37 +1,32 @@
-"""Writes of the voting app: identities, eligibility, one ballot per voter, voting codes."""
+"""Writes of the voting app that every channel shares: eligibility, checking and casting a
+ballot, the round's voting settings, following a round.
 
-import datetime
+The ballot box itself is `voting.ballot_box`; the channels' own writes live in their packages:
+`voting.identity.services` (verified identities), `voting.codes.services` (one-time codes),
+`voting.paper.services` (polling stations and paper), `voting.results.services` (confirming
+the result) and `voting.live.services` (live meetings).
+"""
+
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F
-from django.utils import timezone
+from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from committees.models import BudgetRound, District, Phase
+from committees.permissions import is_signed_in
+from committees.services import audit_record
 from proposals.selectors import ballot_proposals
-from voting import keys
-from voting.live import broadcast
+from voting import ballot_box, keys, permissions
 from voting.models import (
-    AGE_BANDS,
     Ballot,
     Channel,
     Participation,
+    RoundFollow,
     VerifiedIdentity,
-    VotingCode,
     VotingConfig,
 )
 from voting.tally.ballots import Limits, ballot_problems
-
-CODE_ATTEMPTS_PER_CLIENT = 10  # wrong codes per client per window
-CODE_ATTEMPT_WINDOW = 600  # seconds
-
-
-class AlreadyVoted(ValidationError):
-    pass
 
 
 def config_for(budget_round: BudgetRound) -> VotingConfig:
@@ -56,46 +51,7 @@ def limits_for(budget_round: BudgetRound, config: VotingConfig) -> Limits:
     )
 
 
-def age_band(*, birth_date: datetime.date, today: datetime.date | None = None) -> str:
-    today = today or timezone.localdate()
-    age = (
-        today.year
-        - birth_date.year
-        - ((today.month, today.day) < (birth_date.month, birth_date.day))
-    )
-    label = AGE_BANDS[0][1]
-    for low, band in AGE_BANDS:
-        if age >= low:
-            label = band
-    return label
-
-
-# --- Identity and eligibility ----------------------------------------------------------------
-
-
-@transaction.atomic
-def identity_verify(
-    *,
-    user,
-    provider: str,
-    subject: str,
-    national_id: str,
-    birth_date: datetime.date,
-    area: District | None,
-) -> VerifiedIdentity:
-    """Keep what eligibility needs from a verified login: never the national id or birth date."""
-    identity, _created = VerifiedIdentity.objects.update_or_create(
-        user=user,
-        defaults={
-            "provider": provider,
-            "subject": subject,
-            "person_key": keys.person_key(national_id=national_id),
-            "area": area,
-            "age_band": age_band(birth_date=birth_date),
-            "verified_at": timezone.now(),
-        },
-    )
-    return identity
+# --- Eligibility -----------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -110,7 +66,7 @@ class Eligibility:
     config: VotingConfig | None = field(default=None, compare=False, repr=False)
 
 
-def _voting_districts(budget_round: BudgetRound) -> set[int]:
+def voting_districts(budget_round: BudgetRound) -> set[int]:
     ids = set(budget_round.voting_districts.values_list("pk", flat=True))
     return ids or {budget_round.committee.district_id}
 
@@ -129,7 +85,7 @@ def eligibility_online(*, user, budget_round: BudgetRound, check_voted: bool = T
             False,
             _("This round is not voted online. Vote with a code or at a polling station."),
         )
-    if not (user and user.is_authenticated):
+    if not is_signed_in(user):
         return Eligibility(False, _("Log in and verify your identity to vote online."))
     identity = VerifiedIdentity.objects.filter(user=user).select_related("area").first()
     if identity is None:
@@ -140,7 +96,7 @@ def eligibility_online(*, user, budget_round: BudgetRound, check_voted: bool = T
             _("Residents aged %(age)d or more can vote in this round.")
             % {"age": budget_round.min_age},
         )
-    if identity.area_id not in _voting_districts(budget_round):
+    if identity.area_id not in voting_districts(budget_round):
         return Eligibility(False, _("Only residents of the round's districts can vote."))
     if not check_voted:
         return Eligibility(
@@ -173,7 +129,20 @@ def eligibility_online(*, user, budget_round: BudgetRound, check_voted: bool = T
 # --- Casting a ballot ------------------------------------------------------------------------
 
 
-def _cast(
+def ballot_check(
+    *, budget_round: BudgetRound, selection: dict[str, int], config: VotingConfig | None = None
+) -> None:
+    """Refuse a ballot that breaks the round's ballot rules, with every problem at once."""
+    problems = ballot_problems(
+        limits=limits_for(budget_round, config or config_for(budget_round)),
+        costs=ballot_costs(budget_round),
+        selection=selection,
+    )
+    if problems:
+        raise ValidationError(problems, code="invalid")
+
+
+def ballot_cast(
     *,
     budget_round: BudgetRound,
     person: str,
@@ -182,88 +151,22 @@ def _cast(
     replaceable: bool,
     area: District | None = None,
     age: str = "",
-    station=None,
-    entered_by=None,
     config: VotingConfig | None = None,
 ) -> Ballot:
-    """The one way into the ballot box, for every channel."""
+    """A voter known by a person key (online, voting code) casts a checked ballot."""
     config = config or config_for(budget_round)
     if budget_round.phase != Phase.VOTING:
         raise ValidationError(_("Voting is not open in this round."), code="closed")
-    problems = ballot_problems(
-        limits=limits_for(budget_round, config),
-        costs=ballot_costs(budget_round),
-        selection=selection,
-    )
-    if problems:
-        raise ValidationError(problems, code="invalid")
-    key = keys.voter_key(round_id=budget_round.pk, person=person)
-    tag = keys.owner_tag(voter_key=key) if replaceable and config.allow_change else None
-    today = timezone.localdate()
-    ballot = Ballot(
+    ballot_check(budget_round=budget_round, selection=selection, config=config)
+    return ballot_box.ballot_insert(
         budget_round=budget_round,
-        selection={str(k): int(v) for k, v in selection.items() if int(v) > 0},
+        person=person,
         channel=channel,
-        cast_on=today,
-        receipt_code=keys.new_receipt(),
-        owner_tag=tag,
-        station=station,
-        entered_by=entered_by,
+        selection=selection,
+        replaceable=replaceable and config.allow_change,
+        area=area,
+        age=age,
     )
-    # Most voters vote once: insert straight away (one transaction, two inserts). The unique
-    # participation per voter turns a second ballot into an IntegrityError, and only then is
-    # the existing participation read, under a row lock.
-    try:
-        with transaction.atomic():
-            Participation.objects.create(
-                budget_round=budget_round,
-                voter_key=key,
-                channel=channel,
-                voted_on=today,
-                area=area,
-                age_band=age,
-                station=station,
-            )
-            ballot.save(force_insert=True)
-            # Live displays learn of the ballot once it is committed, and never if it is not.
-            broadcast.round_changed_on_commit(budget_round.pk)
-            return ballot
-    except IntegrityError:
-        pass
-    try:
-        with transaction.atomic():
-            participation = (
-                Participation.objects.select_for_update()
-                .filter(budget_round=budget_round, voter_key=key)
-                .first()
-            )
-            if participation is None:  # pragma: no cover - the insert failed on something else
-                raise IntegrityError("participation vanished")
-            checked_in = participation.voted_on is None and channel in (
-                Channel.TABLET,
-                Channel.PAPER,
-            )
-            if checked_in:
-                participation.voted_on = today
-                participation.channel = channel
-                participation.save(update_fields=["voted_on", "channel"])
-            elif tag and participation.channel == channel:
-                Ballot.objects.filter(budget_round=budget_round, owner_tag=tag).delete()
-            else:
-                raise AlreadyVoted(
-                    _("You have already voted in this round (%(channel)s).")
-                    % {"channel": Channel(participation.channel).label},
-                    code="already_voted",
-                )
-            ballot.save(force_insert=True)
-            # Live displays learn of the ballot once it is committed, and never if it is not.
-            broadcast.round_changed_on_commit(budget_round.pk)
-            return ballot
-    except IntegrityError as exc:
-        # Another submission for the same voter won the race: theirs is the one ballot.
-        raise AlreadyVoted(
-            _("Your ballot was already received a moment ago."), code="already_voted"
-        ) from exc
 
 
 def ballot_cast_online(
@@ -278,7 +181,7 @@ def ballot_cast_online(
     if not eligibility.can_vote:
         raise PermissionDenied(eligibility.reason)
     identity = eligibility.identity
-    return _cast(
+    return ballot_cast(
         config=eligibility.config,
         budget_round=budget_round,
         person=identity.person_key,
@@ -288,179 +191,6 @@ def ballot_cast_online(
         area=identity.area,
         age=identity.age_band,
     )
-
-
-# --- Voting codes ----------------------------------------------------------------------------
-
-
-@transaction.atomic
-def codes_generate(*, budget_round: BudgetRound, count: int, batch: str = "") -> list[str]:
-    """Make one-time codes; the plain codes exist only in what this returns (print or mail)."""
-    if not 1 <= count <= 100_000:
-        raise ValidationError(_("Make from 1 to 100,000 codes at a time."))
-    codes, rows = [], []
-    while len(codes) < count:
-        code = keys.new_code()
-        codes.append(code)
-        normal = keys.normalise_code(code)
-        rows.append(
-            VotingCode(
-                budget_round=budget_round,
-                code_hash=keys.code_hash(code),
-                hint=normal[:4],
-                batch=batch[:100],
-            )
-        )
-    VotingCode.objects.bulk_create(rows)
-    return codes
-
-
-def _throttle_key(client: str) -> str:
-    return f"voting-code-misses:{client}"
-
-
-def code_redeem(*, budget_round: BudgetRound, code: str, client: str) -> VotingCode:
-    """The code, if it is right, unused and not locked. Wrong tries count per client and code."""
-    if cache.get(_throttle_key(client), 0) >= CODE_ATTEMPTS_PER_CLIENT:
-        raise PermissionDenied(_("Too many wrong codes. Wait ten minutes and try again."))
-    normal = keys.normalise_code(code)
-    if len(normal) != 12:
-        raise ValidationError(_("A voting code has 12 letters and digits, e.g. ABCD-EFGH-JKLM."))
-    found = VotingCode.objects.filter(
-        budget_round=budget_round, code_hash=keys.code_hash(code)
-    ).first()
-    if found is None:
-        try:
-            cache.add(_throttle_key(client), 0, CODE_ATTEMPT_WINDOW)
-            cache.incr(_throttle_key(client))
-        except ValueError:
-            cache.set(_throttle_key(client), 1, CODE_ATTEMPT_WINDOW)
-        # A miss on a code that starts the same way counts against that code.
-        VotingCode.objects.filter(
-            budget_round=budget_round, hint=normal[:4], misses__lt=VotingCode.MAX_MISSES
-        ).update(misses=F("misses") + 1)
-        raise ValidationError(_("That code is not right. Check it and try again."), code="wrong")
-    if found.locked:
-        raise ValidationError(
-            _("This code is locked after too many wrong tries. Ask the committee for a new one."),
-            code="locked",
-        )
-    if found.used:
-        raise AlreadyVoted(_("This code has already been used."), code="used")
-    return found
-
-
-def ballot_cast_with_code(
-    *, budget_round: BudgetRound, code: str, selection: dict[str, int], client: str
-) -> Ballot:
-    # Checked outside the transaction, so that a wrong try is counted even though it fails.
-    found = code_redeem(budget_round=budget_round, code=code, client=client)
-    with transaction.atomic():
-        locked = VotingCode.objects.select_for_update().get(pk=found.pk)
-        if locked.used:
-            raise AlreadyVoted(_("This code has already been used."), code="used")
-        ballot = _cast(
-            budget_round=budget_round,
-            person=f"code:{locked.code_hash}",
-            channel=Channel.CODE,
-            selection=selection,
-            replaceable=False,
-        )
-        locked.used = True
-        locked.save(update_fields=["used"])
-        return ballot
-
-
-# --- Confirming the result -------------------------------------------------------------------
-
-
-@transaction.atomic
-def result_confirm(
-    *,
-    moderator,
-    budget_round: BudgetRound,
-    final_selected: list[str] | None = None,
-    reason: str = "",
-):
-    """The committee confirms the rule's outcome, or overrides it with a public reason.
-
-    Proposals on the ballot become selected or not selected; both outcomes stay on record.
-    """
-    import hashlib
-
-    from committees.permissions import is_moderator_of
-    from committees.services import audit_record
-    from proposals.models import State as ProposalState
-    from proposals.services import proposal_transition_by_system
-    from voting.management.commands.pb_export import export_round
-    from voting.models import RoundResult
-    from voting.selectors import round_projects, round_results
-
-    if not is_moderator_of(moderator, budget_round.committee_id):
-        raise PermissionDenied(_("Only the committee's moderators can confirm the result."))
-    if budget_round.phase not in (Phase.RESULTS, Phase.IMPLEMENTATION):
-        raise ValidationError(_("The result can be confirmed once voting has closed."))
-    # Late paper keying locks the same row (voting.paper.services._require_keying_open).
-    BudgetRound.objects.select_for_update().only("pk").get(pk=budget_round.pk)
-    if RoundResult.objects.filter(budget_round=budget_round).exists():
-        raise ValidationError(_("The result of this round is already confirmed."))
-    from voting.models import PaperEntry
-
-    unkeyed = (
-        PaperEntry.objects.filter(station__budget_round=budget_round)
-        .exclude(status=PaperEntry.Status.ACCEPTED)
-        .count()
-    )
-    if unkeyed:
-        raise ValidationError(
-            ngettext(
-                "%(count)d paper ballot still waits for its second keying or a new keying; "
-                "finish it at the polling station's page first.",
-                "%(count)d paper ballots still wait for their second keying or a new keying; "
-                "finish them at the polling stations' pages first.",
-                unkeyed,
-            )
-            % {"count": unkeyed}
-        )
-    outcome = round_results(budget_round=budget_round)
-    projects = round_projects(budget_round=budget_round)
-    final = list(outcome.selected if final_selected is None else final_selected)
-    reason = (reason or "").strip()
-    if set(final) != set(outcome.selected):
-        if not reason:
-            raise ValidationError(_("Give a public reason for changing the result."))
-        if not set(final) <= set(projects):
-            raise ValidationError(_("Only projects on the ballot can be selected."))
-        if sum(projects[p].cost for p in final) > budget_round.pot:
-            raise ValidationError(_("The selected projects cost more than the pot."))
-    text = export_round(budget_round)
-    result = RoundResult.objects.create(
-        budget_round=budget_round,
-        rule=budget_round.tally_rule,
-        computed_selected=outcome.selected,
-        final_selected=final,
-        override_reason=reason if set(final) != set(outcome.selected) else "",
-        ballots_sha256=hashlib.sha256(text.encode()).hexdigest(),
-        ballot_count=Ballot.objects.filter(budget_round=budget_round).count(),
-        confirmed_by=moderator,
-        confirmed_at=timezone.now(),
-    )
-    for pid, proposal in projects.items():
-        if proposal.state == ProposalState.FEASIBLE:
-            target = ProposalState.SELECTED if pid in final else ProposalState.NOT_SELECTED
-            # One e-mail tells each author the outcome: the results e-mail, after commit.
-            proposal_transition_by_system(proposal=proposal, target=target, notify=False)
-    audit_record(
-        actor=moderator,
-        action="voting.result_confirm",
-        obj=budget_round,
-        reason=result.override_reason,
-        committee_id=budget_round.committee_id,
-        data={"computed": outcome.selected, "final": final, "sha256": result.ballots_sha256},
-    )
-    round_id = budget_round.pk
-    transaction.on_commit(lambda: _notify_results(round_id))
-    return result
 
 
 # --- Voting settings ---------------------------------------------------------------------------
@@ -485,10 +215,7 @@ CONFIG_FIELDS_ALWAYS = ("min_ballots_for_tally", "retention_days")
 @transaction.atomic
 def voting_config_update(*, moderator, budget_round: BudgetRound, values: dict) -> VotingConfig:
     """Change a round's voting settings; audited, and the ballot rules frozen once voting opens."""
-    from committees.permissions import is_moderator_of
-    from committees.services import audit_record
-
-    if not is_moderator_of(moderator, budget_round.committee_id):
+    if not permissions.can_moderate_round(moderator, budget_round):
         raise PermissionDenied(_("Only the committee's moderators can change the voting settings."))
     config, _created = VotingConfig.objects.select_for_update().get_or_create(
         budget_round=budget_round
@@ -524,27 +251,17 @@ def voting_config_update(*, moderator, budget_round: BudgetRound, values: dict) 
     return config
 
 
-def _notify_results(round_id: int) -> None:
-    from voting.results.notifications import send_results_published
-
-    send_results_published(round_id=round_id)
-
-
 # --- Following a round -----------------------------------------------------------------------
 
 
 def round_follow(*, user, budget_round: BudgetRound) -> None:
     """The resident hears by e-mail when the results are published. Following twice is once."""
-    from voting.models import RoundFollow
-
-    if not (user and user.is_authenticated):
+    if not is_signed_in(user):
         raise PermissionDenied(_("Log in to follow a round."))
     RoundFollow.objects.get_or_create(user=user, budget_round=budget_round)
 
 
 def round_unfollow(*, user, budget_round: BudgetRound) -> None:
-    from voting.models import RoundFollow
-
-    if not (user and user.is_authenticated):
+    if not is_signed_in(user):
         raise PermissionDenied(_("Log in to follow a round."))
     RoundFollow.objects.filter(user=user, budget_round=budget_round).delete()

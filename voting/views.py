@@ -16,12 +16,14 @@ from django.views.decorators.cache import never_cache
 
 from committees.ids import parse_id
 from committees.models import BudgetRound, Phase
+from committees.permissions import is_signed_in
 from frontend.charts import bar_chart
 from frontend.money import format_kroner
 from voting import selectors, services
-from voting.management.commands.pb_export import export_round
+from voting.codes import services as codes
 from voting.permissions import may_download_round_data
 from voting.results import exports, statistics
+from voting.results.ballot_file import export_round
 
 PUBLISHED_PHASES = (Phase.RESULTS, Phase.IMPLEMENTATION)
 
@@ -83,7 +85,7 @@ def _cast(request, budget_round: BudgetRound, cast) -> tuple[list[str], str | No
     """Cast through a service: (errors, receipt code)."""
     # Per account where there is one: allauth refuses a per-user rate on an anonymous request
     # (a ballot with a voting code, or a visitor who is not logged in).
-    action = "ballot" if request.user.is_authenticated else "ballot_anonymous"
+    action = "ballot" if is_signed_in(request.user) else "ballot_anonymous"
     if not ratelimit.consume(request, action=action):
         return [_("Too many ballots from here in a short time. Wait a minute and try again.")], None
     try:
@@ -168,7 +170,7 @@ def ballot_with_code(request, round_id: int):
             errors, code = _cast(
                 request,
                 budget_round,
-                lambda: services.ballot_cast_with_code(
+                lambda: codes.ballot_cast_with_code(
                     budget_round=budget_round,
                     code=request.POST.get("code", ""),
                     selection=selection,
@@ -309,7 +311,7 @@ def ballots_file(request, round_id: int):
 def follow(request, round_id: int):
     """Follow a round (an e-mail when its results are published) or stop following it."""
     budget_round = _round(round_id)
-    if not request.user.is_authenticated:
+    if not is_signed_in(request.user):
         return redirect_to_login(request.get_full_path())
     if request.method == "POST":
         if request.POST.get("action") == "unfollow":

@@ -10,7 +10,7 @@ from proposals.models import State
 from tests import factories
 from tests.e2e.conftest import AXE_JS, TIMEOUT_MS, axe_check
 from tests.e2e.conftest import in_language as _
-from voting import services as voting_services
+from voting.codes import services as codes_services
 from voting.models import VotingConfig
 
 pytestmark = pytest.mark.browser
@@ -34,9 +34,9 @@ def world(transactional_db, home_page):
     VotingConfig.objects.update_or_create(
         budget_round=budget_round, defaults={"min_ballots_for_tally": 1}
     )
-    codes = voting_services.codes_generate(budget_round=budget_round, count=2)
+    codes = codes_services.codes_generate(budget_round=budget_round, count=2)
     ids = {p.title: str(p.pk) for p in budget_round.proposals.all()}
-    voting_services.ballot_cast_with_code(
+    codes_services.ballot_cast_with_code(
         budget_round=budget_round, code=codes[0], selection={ids["Bænke"]: 1}, client="seed"
     )
     meeting = factories.meeting(committee=committee, budget_round=budget_round)
@@ -115,7 +115,7 @@ def test_without_websockets_the_display_polls_the_snapshot(page, world):
     page.wait_for_function("() => document.querySelector('[data-live-total]').textContent === '1'")
     assert page.locator("[data-live-connection]").inner_text() != ""  # says it is polling
     ids = {p.title: str(p.pk) for p in world["round"].proposals.all()}
-    voting_services.ballot_cast_with_code(
+    codes_services.ballot_cast_with_code(
         budget_round=world["round"], code=world["code"], selection={ids["Træer"]: 1}, client="t"
     )
     page.wait_for_function("() => document.querySelector('[data-live-total]').textContent === '2'")

@@ -15,7 +15,8 @@ from proposals.models import State
 from tests import factories
 from tests.e2e.conftest import axe_check, expect_language, phone
 from tests.e2e.conftest import in_language as _
-from voting import services as voting_services
+from voting.codes import services as codes_services
+from voting.identity import services as identity_services
 from voting.keys import RECEIPT_ALPHABET
 from voting.models import Ballot
 
@@ -64,7 +65,7 @@ def world(transactional_db, home_page):
         for title, cost in PROJECTS
     }
     resident = factories.user(email="vaelger@example.dk", display_name="Vera Vælger")
-    voting_services.identity_verify(
+    identity_services.identity_verify(
         user=resident,
         provider="mitid-test",
         subject="s1",
@@ -217,7 +218,7 @@ def test_ballot_over_the_pot_is_refused_with_the_choices_kept(page, world, langu
 )
 def test_visitor_on_a_phone_votes_once_with_a_one_time_code(page, world, language):
     budget_round = world["round"]
-    code = voting_services.codes_generate(budget_round=budget_round, count=1)[0]
+    code = codes_services.codes_generate(budget_round=budget_round, count=1)[0]
     code_path = f"{PREFIX[language]}/afstemning/runde/{budget_round.pk}/kode/"
     main = page.locator("main")
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from proposals.models import Proposal
 from tests import factories
 from voting import services as voting_services
+from voting.identity import services as identity_services
 from voting.models import Ballot, VerifiedIdentity
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +33,7 @@ def resident_with_history(home_page):
     services.comment_add(author=person, proposal=other, body="God idé!")
     voting = factories.budget_round(committee=committee, phase="voting", ballot_style="approval")
     on_ballot = factories.proposal(budget_round=voting, state="feasible")
-    voting_services.identity_verify(
+    identity_services.identity_verify(
         user=person,
         provider="mitid-test",
         subject="abc",

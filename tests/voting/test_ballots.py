@@ -12,6 +12,8 @@ from committees.models import District
 from tests import factories
 from tests.voting.conftest import project_ids
 from voting import keys, services
+from voting.codes import services as codes_services
+from voting.identity import services as identity_services
 from voting.models import Ballot, Participation, VerifiedIdentity, VotingCode, VotingConfig
 from voting.selectors import round_results, round_turnout
 from voting.tally.ballots import Limits, ballot_problems
@@ -23,7 +25,7 @@ NATIONAL_ID = "0101901234"
 
 def _voter(committee, national_id=NATIONAL_ID, birth=datetime.date(1990, 1, 1), area=None):
     user = factories.user()
-    services.identity_verify(
+    identity_services.identity_verify(
         user=user,
         provider="mitid-test",
         subject=f"sub-{user.pk}",
@@ -179,11 +181,11 @@ def test_one_person_votes_once_across_channels(committee, voting_round):
 
 def test_voting_codes_are_hashed_used_once_and_lock(committee, voting_round):
     ids = project_ids(voting_round)
-    codes = services.codes_generate(budget_round=voting_round, count=3, batch="Borgermøde")
+    codes = codes_services.codes_generate(budget_round=voting_round, count=3, batch="Borgermøde")
     stored = " ".join(VotingCode.objects.values_list("code_hash", flat=True))
     assert all(keys.normalise_code(c) not in stored for c in codes)
     assert len(set(codes)) == 3 and all(len(keys.normalise_code(c)) == 12 for c in codes)
-    ballot = services.ballot_cast_with_code(
+    ballot = codes_services.ballot_cast_with_code(
         budget_round=voting_round,
         code=codes[0].lower(),
         selection={ids["Bænke"]: 1},
@@ -191,30 +193,36 @@ def test_voting_codes_are_hashed_used_once_and_lock(committee, voting_round):
     )
     assert ballot.channel == "code"
     with pytest.raises(ValidationError, match="already been used"):
-        services.ballot_cast_with_code(
+        codes_services.ballot_cast_with_code(
             budget_round=voting_round, code=codes[0], selection={ids["Bænke"]: 1}, client="x"
         )
     target = keys.normalise_code(codes[1])
     wrong = target[:4] + ("A" if target[4] != "A" else "B") + target[5:]
     for attempt in range(5):
         with pytest.raises(ValidationError, match="not right"):
-            services.code_redeem(budget_round=voting_round, code=wrong, client=f"c{attempt}")
+            codes_services.code_redeem(budget_round=voting_round, code=wrong, client=f"c{attempt}")
     with pytest.raises(ValidationError, match="locked"):
-        services.code_redeem(budget_round=voting_round, code=codes[1], client="c9")
+        codes_services.code_redeem(budget_round=voting_round, code=codes[1], client="c9")
 
 
 def test_wrong_codes_are_throttled_per_client(committee, voting_round):
     from django.core.cache import cache
 
     cache.clear()
-    services.codes_generate(budget_round=voting_round, count=1)
-    for _ in range(services.CODE_ATTEMPTS_PER_CLIENT):
+    codes_services.codes_generate(budget_round=voting_round, count=1)
+    for _ in range(codes_services.CODE_ATTEMPTS_PER_CLIENT):
         with pytest.raises(ValidationError):
-            services.code_redeem(budget_round=voting_round, code="ZZZZ-ZZZZ-ZZZZ", client="9.9.9.9")
+            codes_services.code_redeem(
+                budget_round=voting_round, code="ZZZZ-ZZZZ-ZZZZ", client="9.9.9.9"
+            )
     with pytest.raises(PermissionDenied, match="Too many"):
-        services.code_redeem(budget_round=voting_round, code="ZZZZ-ZZZZ-ZZZZ", client="9.9.9.9")
+        codes_services.code_redeem(
+            budget_round=voting_round, code="ZZZZ-ZZZZ-ZZZZ", client="9.9.9.9"
+        )
     with pytest.raises(ValidationError, match="not right"):  # another client is not blocked
-        services.code_redeem(budget_round=voting_round, code="ZZZZ-ZZZZ-ZZZZ", client="8.8.8.8")
+        codes_services.code_redeem(
+            budget_round=voting_round, code="ZZZZ-ZZZZ-ZZZZ", client="8.8.8.8"
+        )
     cache.clear()
 
 

@@ -16,7 +16,8 @@ from committees.models import AuditEntry, CommitteeRole
 from committees.services import committee_role_grant
 from proposals.models import State
 from tests import factories
-from voting import keys, services
+from voting import keys
+from voting.codes import services as codes_services
 from voting.codes.letters import codes_csv, codes_pdf
 from voting.models import VotingCode
 
@@ -264,16 +265,18 @@ def test_csv_has_distinct_codes_each_usable_once_and_never_stored(client, staff,
 
     # Every code is accepted; a used one is not accepted again.
     for number, code in enumerate(codes):
-        found = services.code_redeem(budget_round=voting_round, code=code, client=f"c{number}")
+        found = codes_services.code_redeem(
+            budget_round=voting_round, code=code, client=f"c{number}"
+        )
         assert not found.used
     proposal = str(voting_round.proposals.get().pk)
-    ballot = services.ballot_cast_with_code(
+    ballot = codes_services.ballot_cast_with_code(
         budget_round=voting_round, code=codes[0], selection={proposal: 1}, client="a"
     )
     assert ballot.channel == "code"
     with pytest.raises(ValidationError):
-        services.code_redeem(budget_round=voting_round, code=codes[0], client="b")
-    services.code_redeem(budget_round=voting_round, code=codes[1], client="b")
+        codes_services.code_redeem(budget_round=voting_round, code=codes[0], client="b")
+    codes_services.code_redeem(budget_round=voting_round, code=codes[1], client="b")
 
 
 def test_pdf_is_a_valid_letter_per_code_showing_the_code(client, committee, staff, url):
@@ -409,8 +412,8 @@ def test_generation_is_audited_without_the_codes(client, committee, staff, votin
 
 def test_batches_show_unused_used_and_locked(client, staff, voting_round, url):
     client.force_login(staff)
-    services.codes_generate(budget_round=voting_round, count=4, batch="Breve")
-    services.codes_generate(budget_round=voting_round, count=2, batch="Borgermøde")
+    codes_services.codes_generate(budget_round=voting_round, count=4, batch="Breve")
+    codes_services.codes_generate(budget_round=voting_round, count=2, batch="Borgermøde")
     first, second, *_rest = VotingCode.objects.filter(batch="Breve")
     VotingCode.objects.filter(pk=first.pk).update(used=True)
     VotingCode.objects.filter(pk=second.pk).update(misses=VotingCode.MAX_MISSES)

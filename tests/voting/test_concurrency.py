@@ -11,7 +11,9 @@ from django.db import connection
 from proposals.models import State
 from tests import factories
 from voting import services
+from voting.identity import services as identity_services
 from voting.models import Ballot, Participation, VotingConfig
+from voting.results import services as results_services
 
 THREADS = 50
 ROUNDS = 20
@@ -53,7 +55,7 @@ def test_fifty_simultaneous_ballots_of_one_voter_leave_exactly_one(allow_change)
     selection = {str(proposal.pk): 1}
     for repetition in range(ROUNDS):
         voter = factories.user()
-        services.identity_verify(
+        identity_services.identity_verify(
             user=voter,
             provider="mitid-test",
             subject=f"s{repetition}",
@@ -131,7 +133,9 @@ def test_late_paper_keying_and_confirming_the_result_never_both_succeed():
                 batch_number="1",
                 selection={str(proposal.pk): 1},
             ),
-            partial(services.result_confirm, moderator=moderator, budget_round=budget_round),
+            partial(
+                results_services.result_confirm, moderator=moderator, budget_round=budget_round
+            ),
         )
         outcomes, errors = _release_together(one, 2)
         assert errors == []

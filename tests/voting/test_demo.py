@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from committees.models import BudgetRound
+from voting.codes import services as codes_services
 from voting.models import Ballot, Participation, RoundResult
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +38,9 @@ def test_demo_has_a_round_in_voting_and_a_published_result(client, settings, tmp
         again.getvalue().split("/kode/: ", 1)[1].split()[0:3]
         == out.getvalue().split("/kode/: ", 1)[1].split()[0:3]
     )
-    assert services.code_redeem(budget_round=voting, code=codes[0], client="t").batch == "Demo"
+    assert (
+        codes_services.code_redeem(budget_round=voting, code=codes[0], client="t").batch == "Demo"
+    )
     resident = User.objects.get(email="beboer@demo.borgerbudget.dk")
     assert services.eligibility_online(user=resident, budget_round=voting).can_vote
 

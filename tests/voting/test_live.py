@@ -19,7 +19,7 @@ from django.db import connection, transaction
 
 from tests import factories
 from tests.voting.conftest import project_ids
-from voting import services
+from voting.codes import services as codes_services
 from voting.live import services as live
 from voting.live.broadcast import CHANGED, round_group
 from voting.live.routing import websocket_urlpatterns
@@ -44,12 +44,12 @@ def live_round(voting_round):
 
 @pytest.fixture
 def codes(live_round):
-    return services.codes_generate(budget_round=live_round, count=30)
+    return codes_services.codes_generate(budget_round=live_round, count=30)
 
 
 def _cast(budget_round, code: str, *titles: str) -> Ballot:
     ids = project_ids(budget_round)
-    return services.ballot_cast_with_code(
+    return codes_services.ballot_cast_with_code(
         budget_round=budget_round,
         code=code,
         selection={ids[title]: 1 for title in titles},

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from tests import factories
+from voting.codes import services as codes_services
 from voting.live import services as live
 from voting.live.views import DEVICE_COOKIE
 from voting.models import MeetingLive, QuickVote
@@ -133,9 +134,9 @@ def test_a_tally_one_meeting_hides_stays_hidden_on_another_meetings_display(
     VotingConfig.objects.update_or_create(
         budget_round=voting_round, defaults={"min_ballots_for_tally": 1}
     )
-    [code] = services.codes_generate(budget_round=voting_round, count=1)
+    [code] = codes_services.codes_generate(budget_round=voting_round, count=1)
     project = next(iter(services.ballot_costs(voting_round)))
-    services.ballot_cast_with_code(
+    codes_services.ballot_cast_with_code(
         budget_round=voting_round, code=code, selection={project: 1}, client="test"
     )
     other = factories.meeting(committee=voting_round.committee, budget_round=voting_round)

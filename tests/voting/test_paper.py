@@ -14,9 +14,11 @@ from committees.models import Committee, District
 from committees.services import committee_role_grant
 from proposals.models import State
 from tests import factories
-from voting import services
+from voting import ballot_box, services
+from voting.identity import services as identity_services
 from voting.models import Ballot, PaperEntry, Participation, PollingStation, VotingConfig
 from voting.paper import services as paper
+from voting.results import services as results_services
 
 pytestmark = pytest.mark.django_db
 BIRTH = datetime.date(1990, 1, 1)
@@ -93,7 +95,7 @@ def _check_in(staff, station, national_id=NATIONAL_ID, birth=BIRTH, area=None, i
 
 def _online_voter(committee, national_id=NATIONAL_ID):
     person = factories.user()
-    services.identity_verify(
+    identity_services.identity_verify(
         user=person,
         provider="mitid-test",
         subject=f"sub-{person.pk}",
@@ -127,17 +129,17 @@ def test_online_voter_cannot_check_in(committee, voting_round, station, staff):
     services.ballot_cast_online(
         user=voter, budget_round=voting_round, selection={_ids(voting_round)["Bænke"]: 1}
     )
-    with pytest.raises(services.AlreadyVoted, match="already voted online"):
+    with pytest.raises(ballot_box.AlreadyVoted, match="already voted online"):
         _check_in(staff, station)
     assert Participation.objects.count() == 1
 
 
 def test_a_voter_is_checked_in_once_across_stations(voting_round, station, other_station, staff):
     _check_in(staff, station)
-    with pytest.raises(services.AlreadyVoted, match="already checked in"):
+    with pytest.raises(ballot_box.AlreadyVoted, match="already checked in"):
         _check_in(staff, other_station)
     _check_in(staff, station, national_id="0202801111", birth=datetime.date(1980, 2, 2))
-    with pytest.raises(services.AlreadyVoted, match="on a tablet|on paper|checked in"):
+    with pytest.raises(ballot_box.AlreadyVoted, match="on a tablet|on paper|checked in"):
         _check_in(staff, other_station, national_id="020280-1111", birth=datetime.date(1980, 2, 2))
 
 
@@ -199,7 +201,7 @@ def test_tablet_vote(voting_round, station, staff):
     assert ballot.selection == {ids["Bænke"]: 1, ids["Træer"]: 1}
     participation.refresh_from_db()
     assert participation.channel == "tablet" and participation.voted_on == timezone.localdate()
-    with pytest.raises(services.AlreadyVoted, match="on a tablet"):
+    with pytest.raises(ballot_box.AlreadyVoted, match="on a tablet"):
         paper.ballot_cast_at_station(
             staff=staff, participation=participation, selection={ids["Bænke"]: 1}
         )
@@ -209,7 +211,7 @@ def test_tablet_vote(voting_round, station, staff):
 def test_paper_check_in_counts_as_voting(voting_round, station, staff):
     participation = _check_in(staff, station, intent="paper")
     assert participation.voted_on == timezone.localdate() and participation.channel == "paper"
-    with pytest.raises(services.AlreadyVoted):
+    with pytest.raises(ballot_box.AlreadyVoted):
         paper.ballot_cast_at_station(
             staff=staff, participation=participation, selection={_ids(voting_round)["Bænke"]: 1}
         )
@@ -583,7 +585,7 @@ def test_paper_ballots_are_keyed_after_the_close_until_the_result_is_confirmed(
     committee_role_grant(user=moderator, committee=committee, role="moderator")
     # A ballot still waiting for its second keying holds the result back.
     with pytest.raises(ValidationError, match="1 paper ballot still waits"):
-        services.result_confirm(moderator=moderator, budget_round=voting_round)
+        results_services.result_confirm(moderator=moderator, budget_round=voting_round)
     paper.paper_confirm(staff=second_staff, entry=late, selection={ids["Bænke"]: 1})
     after = paper.paper_key(
         staff=second_staff, station=station, batch_number="42", selection={ids["Træer"]: 1}
@@ -591,7 +593,7 @@ def test_paper_ballots_are_keyed_after_the_close_until_the_result_is_confirmed(
     paper.paper_confirm(staff=staff, entry=after, selection=None)
     assert Ballot.objects.filter(budget_round=voting_round, channel="paper").count() == 2
 
-    services.result_confirm(moderator=moderator, budget_round=voting_round)
+    results_services.result_confirm(moderator=moderator, budget_round=voting_round)
     with pytest.raises(ValidationError, match="result is confirmed"):
         paper.paper_key(
             staff=staff, station=station, batch_number="43", selection={ids["Bænke"]: 1}

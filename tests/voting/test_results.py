@@ -18,6 +18,7 @@ from tests import factories
 from tests.voting.conftest import project_ids
 from voting import keys, selectors, services
 from voting.models import Ballot, Participation, RoundFollow
+from voting.results import services as results_services
 
 pytestmark = pytest.mark.django_db
 
@@ -203,7 +204,7 @@ def test_results_email_once_after_commit_in_each_recipients_language(
     )
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        services.result_confirm(moderator=moderator, budget_round=published)
+        results_services.result_confirm(moderator=moderator, budget_round=published)
     assert mail.outbox == []  # nothing before the confirmation commits
     for callback in callbacks:
         callback()
@@ -225,7 +226,7 @@ def test_results_email_once_after_commit_in_each_recipients_language(
     assert ids["Legeplads"]  # the Danish author's proposal was on the ballot
     with pytest.raises(ValidationError):
         with django_capture_on_commit_callbacks(execute=True):
-            services.result_confirm(moderator=moderator, budget_round=published)
+            results_services.result_confirm(moderator=moderator, budget_round=published)
     assert len(mail.outbox) == len(recipients)  # a second confirmation sends nothing
 
 

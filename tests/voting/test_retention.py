@@ -13,6 +13,8 @@ from committees.services import committee_role_grant
 from proposals.models import State
 from tests import factories
 from voting import retention, selectors, services
+from voting.codes import services as codes_services
+from voting.identity import services as identity_services
 from voting.models import (
     Ballot,
     PaperEntry,
@@ -52,7 +54,7 @@ def voted_round():
     station = PollingStation.objects.create(budget_round=budget_round, name="Bibliotek")
 
     voter = factories.user()
-    services.identity_verify(
+    identity_services.identity_verify(
         user=voter,
         provider="mitid-test",
         subject="sub-1",
@@ -61,8 +63,8 @@ def voted_round():
         area=committee.district,
     )
     services.ballot_cast_online(user=voter, budget_round=budget_round, selection={ids["Bænke"]: 1})
-    code = services.codes_generate(budget_round=budget_round, count=2)[0]
-    services.ballot_cast_with_code(
+    code = codes_services.codes_generate(budget_round=budget_round, count=2)[0]
+    codes_services.ballot_cast_with_code(
         budget_round=budget_round, code=code, client="test", selection={ids["Legeplads"]: 1}
     )
     participation = paper.voter_check_in(

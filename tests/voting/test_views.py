@@ -12,6 +12,8 @@ from proposals.models import Proposal, State
 from tests import factories
 from tests.voting.conftest import project_ids
 from voting import services
+from voting.codes import services as codes_services
+from voting.identity import services as identity_services
 from voting.models import Ballot, RoundResult
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 def _verified(client, committee, national_id="0101901234"):
     user = factories.user()
-    services.identity_verify(
+    identity_services.identity_verify(
         user=user,
         provider="mitid-test",
         subject=f"s-{user.pk}",
@@ -77,7 +79,7 @@ def test_unverified_person_is_told_why_and_what_to_do(client, committee, voting_
 
 
 def test_vote_with_a_code(client, committee, voting_round):
-    code = services.codes_generate(budget_round=voting_round, count=1)[0]
+    code = codes_services.codes_generate(budget_round=voting_round, count=1)[0]
     ids = project_ids(voting_round)
     url = reverse("voting:ballot_code", args=[voting_round.pk])
     response = client.post(url, {"code": code, "project": [ids["Legeplads"]]})
@@ -94,7 +96,7 @@ def test_results_are_published_only_after_voting_with_a_recountable_file(
     ids = project_ids(voting_round)
     for number, chosen in enumerate([["Bænke", "Træer"], ["Bænke"], ["Legeplads"]]):
         voter = factories.user()
-        services.identity_verify(
+        identity_services.identity_verify(
             user=voter,
             provider="t",
             subject=f"x{number}",
@@ -126,9 +128,9 @@ def test_results_are_published_only_after_voting_with_a_recountable_file(
 
 def test_committee_confirms_or_overrides_with_a_public_reason(client, committee, voting_round):
     ids = project_ids(voting_round)
-    services.codes_generate(budget_round=voting_round, count=1)
+    codes_services.codes_generate(budget_round=voting_round, count=1)
     voter = factories.user()
-    services.identity_verify(
+    identity_services.identity_verify(
         user=voter,
         provider="t",
         subject="y",

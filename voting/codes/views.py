@@ -23,11 +23,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 
-from committees.models import BudgetRound, CommitteeRole
-from committees.permissions import committee_ids_for, is_moderator_of
+from committees.models import BudgetRound
 from committees.services import audit_record
-from voting import services
+from frontend.forms import add_service_errors
+from voting import permissions
 from voting.codes import letters as codes_export
+from voting.codes import services
 from voting.models import VotingCode
 
 MAX_CODES_PER_REQUEST = 10_000
@@ -68,14 +69,6 @@ class CodesForm(forms.Form):
         initial="pdf",
         widget=forms.RadioSelect,
         error_messages={"required": gettext_lazy("Choose PDF or CSV.")},
-    )
-
-
-def can_make_codes(user, budget_round: BudgetRound) -> bool:
-    """Site admins, and the polling staff and moderators of the round's committee."""
-    committee_id = budget_round.committee_id
-    return is_moderator_of(user, committee_id) or committee_id in committee_ids_for(
-        user, CommitteeRole.Role.POLLING_STAFF
     )
 
 
@@ -150,7 +143,7 @@ def _download(
 @login_required
 def codes(request, round_id: int):
     budget_round = get_object_or_404(BudgetRound.objects.select_related("committee"), pk=round_id)
-    if not can_make_codes(request.user, budget_round):
+    if not permissions.can_staff_round(request.user, budget_round):
         raise PermissionDenied
     form = CodesForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -175,8 +168,7 @@ def codes(request, round_id: int):
                     vote_url=vote_url(budget_round),
                 )
         except ValidationError as exc:
-            for message in exc.messages:
-                form.add_error(None, message)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,

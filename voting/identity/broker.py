@@ -12,8 +12,8 @@ broker, never as a way to log in:
   broker's published keys (allauth skips that when the token came from the token endpoint).
 - The claims are read once, in memory: the CPR number only to compute the keyed person hash,
   the birth date or age only to compute the age band, the postcode only to find the district.
-  `voting.services.identity_verify` stores the subject, the person hash, the district and the
-  age band. `SocialAccount.extra_data` keeps the subject only, and no token is stored.
+  `voting.identity.services.identity_verify` stores the subject, the person hash, the district
+  and the age band. `SocialAccount.extra_data` keeps the subject only, and no token is stored.
 """
 
 from __future__ import annotations
@@ -49,9 +49,10 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from committees.models import Committee, District
+from committees.permissions import is_signed_in
 from committees.postcodes import find_committees
+from voting.identity.services import identity_verify
 from voting.models import VerifiedIdentity
-from voting.services import identity_verify
 
 logger = logging.getLogger(__name__)
 
@@ -349,7 +350,7 @@ class IdentityAdapter(DefaultSocialAccountAdapter):
                 _("The identity provider could not confirm who you are. Please try again."),
                 HTTPStatus.FORBIDDEN,
             )
-        if not request.user.is_authenticated:
+        if not is_signed_in(request.user):
             messages.info(request, _("Log in or sign up first, then verify your identity."))
             return redirect_to_login(reverse("voting:identity_start"), reverse("account_login"))
         try:

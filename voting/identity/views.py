@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from committees.permissions import is_signed_in
 from voting.identity.broker import IdentityAdapter, IdentityOAuth2Adapter, identity_providers
 from voting.models import VerifiedIdentity
 
@@ -34,7 +35,7 @@ def _adapter(request: HttpRequest, provider_id: str) -> IdentityOAuth2Adapter:
 
 @require_GET
 def identity_start(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_authenticated:
+    if not is_signed_in(request.user):
         return _login_first(request)
     identity = VerifiedIdentity.objects.filter(user=request.user).select_related("area").first()
     context = {
@@ -50,7 +51,7 @@ def identity_start(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def identity_login(request: HttpRequest, provider_id: str) -> HttpResponse:
-    if not request.user.is_authenticated:
+    if not is_signed_in(request.user):
         return redirect("voting:identity_start")
     return OAuth2LoginView.adapter_view(_adapter(request, provider_id))(request)
 

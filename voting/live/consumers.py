@@ -13,7 +13,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from committees.models import BudgetRound, Meeting
-from voting import selectors
+from committees.permissions import is_signed_in
+from voting import permissions, selectors
 from voting.live import broadcast
 from voting.live import services as live
 
@@ -130,11 +131,11 @@ class MeetingLiveConsumer(_LiveConsumer):
         # Read afresh: a role taken away (or an account closed) counts from the next message.
         user = (
             get_user_model().objects.filter(pk=scoped.pk, is_active=True).first()
-            if scoped is not None and scoped.is_authenticated
+            if is_signed_in(scoped)
             else None
         )
         meeting = Meeting.objects.select_related("budget_round").get(pk=self.meeting_id)
-        if not live.is_meeting_host(user, meeting):
+        if not permissions.is_meeting_host(user, meeting):
             logger.info("live: refused a control message on meeting %s", self.meeting_id)
             raise PermissionDenied
         return live.meeting_live_control(user=user, meeting=meeting, message=content)

@@ -11,10 +11,10 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from committees.ids import parse_id
-from committees.models import AgendaItem, CommitteeRole, Meeting
-from committees.permissions import committee_ids_for
+from committees.models import AgendaItem, Meeting
+from committees.permissions import is_signed_in
 from committees.services import audit_record, meeting_minutes_append
-from voting import keys
+from voting import keys, permissions
 from voting.live import broadcast
 from voting.models import MeetingLive, QuickVote, QuickVoteAnswer, QuickVoteCode
 
@@ -23,16 +23,8 @@ MAX_OPTIONS = 10
 MAX_CODES = 500
 
 
-def is_meeting_host(user, meeting: Meeting) -> bool:
-    if not (user and user.is_authenticated and user.is_active):
-        return False
-    return user.is_superuser or meeting.committee_id in committee_ids_for(
-        user, CommitteeRole.Role.HOST
-    )
-
-
 def _require_host(user, meeting: Meeting) -> None:
-    if not is_meeting_host(user, meeting):
+    if not permissions.is_meeting_host(user, meeting):
         raise PermissionDenied(_("Only the meeting's hosts can control the live display."))
 
 
@@ -232,7 +224,7 @@ def quick_vote_answer(
         if not vote.is_open:
             raise ValidationError(_("This quick vote is closed."), code="closed")
         if vote.counted_by == QuickVote.CountedBy.ACCOUNT:
-            if not (user and user.is_authenticated):
+            if not is_signed_in(user):
                 raise PermissionDenied(_("Log in to answer this quick vote."))
             person = f"user:{user.pk}"
         elif vote.counted_by == QuickVote.CountedBy.CODE:

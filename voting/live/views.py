@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from committees.models import BudgetRound, Meeting
-from voting import keys, selectors
+from voting import keys, permissions, selectors
 from voting.live import services as live
 from voting.models import QuickVote
 
@@ -71,7 +71,7 @@ def _display(request, *, title, ws_path, snapshot_url, join_path, budget_round, 
             "round": budget_round,
             "meeting": meeting,
             "labels": _labels(),
-            "is_host": bool(meeting and live.is_meeting_host(request.user, meeting)),
+            "is_host": bool(meeting and permissions.is_meeting_host(request.user, meeting)),
         },
     )
 
@@ -217,7 +217,7 @@ def _vote_options(vote: QuickVote) -> list[tuple[int, str]]:
 @login_required
 def meeting_host(request, meeting_id: int):
     meeting = _meeting(meeting_id)
-    if not live.is_meeting_host(request.user, meeting):
+    if not permissions.is_meeting_host(request.user, meeting):
         raise PermissionDenied
     codes: list[str] = []
     errors: list[str] = []

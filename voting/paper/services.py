@@ -9,7 +9,8 @@ A check-in says what the voter will do:
 
 - `intent="tablet"` (the default): the participation is created with `voted_on=None`, "checked
   in". The voter then votes on the station's tablet (`ballot_cast_at_station`), which sets
-  `voted_on` and the channel "tablet" in the same transaction that puts the ballot in the box.
+  `voted_on` and the channel "tablet" in the same transaction that puts the ballot in the box
+  (`voting.ballot_box.ballot_insert_checked_in`).
   If the tablet cannot be used, `voter_paper_handout` gives the voter a paper ballot instead.
 - `intent="paper"`: the voter is handed a paper ballot, which goes into the ballot box without
   a name on it. Handing it out is what counts as having voted, so `voted_on` is set at once and
@@ -19,8 +20,9 @@ A check-in says what the voter will do:
 Paper ballots are keyed twice. One staff member keys the ballot under the number printed on
 it (`paper_key`); another staff member keys it again without seeing the first keying, or looks
 at the paper and confirms the first keying (`paper_confirm`). Only when the two agree does the
-ballot go into the box, tied to the station and to the staff member who keyed it first. When
-they differ, the entry is marked as a mismatch and the paper must be found and keyed again.
+ballot go into the box (`voting.ballot_box.ballot_insert_keyed`), tied to the station and to
+the staff member who keyed it first. When they differ, the entry is marked as a mismatch and
+the paper must be found and keyed again.
 
 Per station, the ballots counted (tablet and accepted paper ballots) must equal the people who
 voted there (`station_reconciliation`).
@@ -34,20 +36,21 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from committees.models import BudgetRound, CommitteeRole, District, Phase
-from committees.permissions import committee_ids_for, is_moderator_of
-from voting import keys
+from committees.models import BudgetRound, District, Phase
+from voting import ballot_box, keys, permissions
+from voting.ballot_box import AlreadyVoted
+from voting.identity.services import age_band
 from voting.live import broadcast
-from voting.models import AGE_BANDS, Ballot, Channel, PaperEntry, Participation, PollingStation
-from voting.services import (
-    AlreadyVoted,
-    _voting_districts,
-    age_band,
-    ballot_costs,
-    config_for,
-    limits_for,
+from voting.models import (
+    AGE_BANDS,
+    Ballot,
+    Channel,
+    PaperEntry,
+    Participation,
+    PollingStation,
+    RoundResult,
 )
-from voting.tally.ballots import ballot_problems
+from voting.services import ballot_check, config_for, voting_districts
 
 INTENTS = (Channel.TABLET, Channel.PAPER)
 
@@ -63,15 +66,8 @@ class PaperMismatch(ValidationError):
 # --- Who may work at a polling station -------------------------------------------------------
 
 
-def can_staff_round(user, budget_round: BudgetRound) -> bool:
-    """Polling staff and moderators of the round's committee, and site admins."""
-    if is_moderator_of(user, budget_round.committee_id):
-        return True
-    return budget_round.committee_id in committee_ids_for(user, CommitteeRole.Role.POLLING_STAFF)
-
-
 def _require_staff(user, budget_round: BudgetRound) -> None:
-    if not can_staff_round(user, budget_round):
+    if not permissions.can_staff_round(user, budget_round):
         raise PermissionDenied(_("Only the committee's polling staff can do this."))
 
 
@@ -89,8 +85,6 @@ def _require_keying_open(budget_round: BudgetRound) -> None:
     lock the round's row, so a ballot is either keyed before the confirmation (and holds it
     back until its second keying) or refused after it.
     """
-    from voting.models import RoundResult
-
     if budget_round.phase == Phase.VOTING:
         _require_open(budget_round)
         return
@@ -112,16 +106,6 @@ def _clean_selection(selection: dict) -> dict[str, int]:
         raise ValidationError(
             _("Every value on the ballot must be a whole number of at least 0."), code="invalid"
         ) from exc
-
-
-def _check_ballot(budget_round: BudgetRound, selection: dict[str, int]) -> None:
-    problems = ballot_problems(
-        limits=limits_for(budget_round, config_for(budget_round)),
-        costs=ballot_costs(budget_round),
-        selection=selection,
-    )
-    if problems:
-        raise ValidationError(problems, code="invalid")
 
 
 # --- The voter roll ----------------------------------------------------------------------------
@@ -183,7 +167,7 @@ def voter_check_in(
             % {"age": budget_round.min_age},
             code="too_young",
         )
-    if area is None or area.pk not in _voting_districts(budget_round):
+    if area is None or area.pk not in voting_districts(budget_round):
         raise ValidationError(
             _("Only residents of %(districts)s can vote in this round.")
             % {"districts": _district_names(budget_round)},
@@ -217,7 +201,7 @@ def voter_check_in(
 
 
 def _district_names(budget_round: BudgetRound) -> str:
-    names = District.objects.filter(pk__in=_voting_districts(budget_round)).values_list(
+    names = District.objects.filter(pk__in=voting_districts(budget_round)).values_list(
         "name", flat=True
     )
     return ", ".join(names)
@@ -256,20 +240,8 @@ def ballot_cast_at_station(
     clean = _clean_selection(selection)
     with transaction.atomic():
         locked = _lock_waiting(staff, participation)
-        _check_ballot(budget_round, clean)
-        today = timezone.localdate()
-        locked.voted_on = today
-        locked.channel = Channel.TABLET
-        locked.save(update_fields=["voted_on", "channel"])
-        broadcast.round_changed_on_commit(budget_round.pk)
-        ballot = Ballot.objects.create(
-            budget_round=budget_round,
-            selection=clean,
-            channel=Channel.TABLET,
-            cast_on=today,
-            receipt_code=keys.new_receipt(),
-            station_id=locked.station_id,
-        )
+        ballot_check(budget_round=budget_round, selection=clean)
+        ballot = ballot_box.ballot_insert_checked_in(participation=locked, selection=clean)
     participation.refresh_from_db()
     return ballot
 
@@ -307,7 +279,7 @@ def paper_key(*, staff, station: PollingStation, batch_number: str, selection: d
     _require_keying_open(budget_round)
     number = _clean_number(batch_number)
     clean = _clean_selection(selection)
-    _check_ballot(budget_round, clean)
+    ballot_check(budget_round=budget_round, selection=clean)
     entry = (
         PaperEntry.objects.select_for_update().filter(station=station, batch_number=number).first()
     )
@@ -366,16 +338,12 @@ def paper_confirm(*, staff, entry: PaperEntry, selection: dict | None) -> PaperE
             locked.status = PaperEntry.Status.MISMATCH
             locked.save(update_fields=["checked_by", "status"])
         else:
-            _check_ballot(budget_round, locked.selection)
+            ballot_check(budget_round=budget_round, selection=locked.selection)
             locked.status = PaperEntry.Status.ACCEPTED
             locked.save(update_fields=["checked_by", "status"])
-            broadcast.round_changed_on_commit(budget_round.pk)
-            Ballot.objects.create(
+            ballot_box.ballot_insert_keyed(
                 budget_round=budget_round,
                 selection=locked.selection,
-                channel=Channel.PAPER,
-                cast_on=timezone.localdate(),
-                receipt_code=keys.new_receipt(),
                 station=station,
                 entered_by_id=locked.keyed_by_id,
             )

@@ -21,8 +21,10 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from committees.models import BudgetRound, Committee, District
 from committees.postcodes import find_committees
+from frontend.forms import add_service_errors
 from frontend.money import format_kroner
 from proposals.selectors import ballot_proposals
+from voting import permissions
 from voting.models import Channel, PaperEntry, Participation, PollingStation
 from voting.paper import services as paper
 from voting.services import config_for, limits_for
@@ -204,14 +206,9 @@ def _station_or_404(request, station_id: int) -> PollingStation:
     station = get_object_or_404(
         PollingStation.objects.select_related("budget_round__committee"), pk=station_id
     )
-    if not paper.can_staff_round(request.user, station.budget_round):
+    if not permissions.can_staff_round(request.user, station.budget_round):
         raise PermissionDenied
     return station
-
-
-def _errors_to_form(form: forms.Form, exc: ValidationError) -> None:
-    for message in exc.messages:
-        form.add_error(None, message)
 
 
 def _ballot_form(request, budget_round: BudgetRound, form_class=BallotForm):
@@ -250,7 +247,7 @@ def station(request, station_id: int):
                     intent=data["intent"],
                 )
             except ValidationError as exc:
-                _errors_to_form(form, exc)
+                add_service_errors(form, exc)
             else:
                 if participation.voted_on is None:
                     messages.success(request, _("The voter is checked off. Hand them the tablet."))
@@ -307,7 +304,7 @@ def tablet(request, station_id: int, pk: int):
                 )
                 return redirect("voting:paper_station", station_id=station.pk)
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            add_service_errors(form, exc)
     return TemplateResponse(
         request,
         "voting/paper/tablet.html",
@@ -331,7 +328,7 @@ def key(request, station_id: int):
                 selection=form.selection(),
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -393,7 +390,7 @@ def confirm(request, station_id: int, pk: int):
                 messages.error(request, " ".join(exc.messages))
                 return redirect("voting:paper_key", station_id=station.pk)
             except ValidationError as exc:
-                _errors_to_form(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(
                     request,
@@ -422,7 +419,7 @@ def confirm(request, station_id: int, pk: int):
 def reconciliation(request, round_id: int):
     """Per station: people checked off against ballots counted."""
     budget_round = get_object_or_404(BudgetRound.objects.select_related("committee"), pk=round_id)
-    if not paper.can_staff_round(request.user, budget_round):
+    if not permissions.can_staff_round(request.user, budget_round):
         raise PermissionDenied
     return TemplateResponse(
         request,

@@ -1,8 +1,6 @@
 """`python manage.py pb_export ROUND_ID -o FILE.pb`: a round's anonymised ballots in pabulib form.
 
-Ballot rows come in a random order (that of their random receipt codes, so that the file and
-its SHA-256 are the same at every export) with voter ids 1..n and no times; each row carries
-the voter's receipt code, so every voter can find their own ballot and anyone can recount.
+The file is `voting.results.ballot_file.export_round`, the same the results page serves.
 """
 
 import hashlib
@@ -10,54 +8,7 @@ import hashlib
 from django.core.management.base import BaseCommand, CommandError
 
 from committees.models import BudgetRound
-from voting.models import Ballot
-from voting.selectors import round_projects
-from voting.tally.pabulib import PbInstance, PbProject, PbVote, format_pb
-
-VOTE_TYPES = {
-    "approval": "approval",
-    "knapsack": "approval",
-    "cumulative": "cumulative",
-    "ranking": "ordinal",
-}
-
-
-def export_round(budget_round: BudgetRound) -> str:
-    projects = round_projects(budget_round=budget_round)
-    ballots = list(
-        Ballot.objects.filter(budget_round=budget_round)
-        .order_by("receipt_code")
-        .values_list("selection", "receipt_code")
-    )
-    style = budget_round.ballot_style
-    votes = []
-    for index, (selection, receipt) in enumerate(ballots, start=1):
-        chosen = {p: v for p, v in selection.items() if v > 0 and p in projects}
-        if style == "cumulative":
-            vote: list[str] | dict[str, int] = chosen
-        elif style == "ranking":
-            vote = [p for p, _rank in sorted(chosen.items(), key=lambda item: item[1])]
-        else:
-            vote = sorted(chosen, key=int)
-        votes.append(PbVote(voter_id=str(index), vote=vote, extra={"receipt": receipt}))
-    meta = {
-        "description": f"{budget_round.title} ({budget_round.committee.name})",
-        "country": "Denmark",
-        "unit": budget_round.committee.name,
-        "instance": budget_round.slug,
-        "num_projects": str(len(projects)),
-        "num_votes": str(len(votes)),
-        "budget": str(budget_round.pot),
-        "vote_type": VOTE_TYPES[style],
-        "rule": budget_round.tally_rule,
-        "currency": "DKK",
-        "ballot_style": style,
-    }
-    pb_projects = {
-        pid: PbProject(id=pid, cost=p.cost, name=p.title.replace(";", ","), extra={})
-        for pid, p in projects.items()
-    }
-    return format_pb(PbInstance(meta=meta, projects=pb_projects, votes=votes))
+from voting.results.ballot_file import export_round
 
 
 class Command(BaseCommand):
