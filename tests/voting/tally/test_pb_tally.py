@@ -1,7 +1,10 @@
-"""pb_tally recounts any pabulib file from the command line."""
+"""pb_tally and `python -m voting.tally` recount any pabulib file from the command line."""
 
 import io
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -63,3 +66,88 @@ def test_malformed_file_is_a_clear_error_naming_the_line(tmp_path, content, line
 def test_missing_file_is_a_clear_error(tmp_path):
     with pytest.raises(CommandError, match="no such file"):
         call_command("pb_tally", str(tmp_path / "nope.pb"), stdout=io.StringIO())
+
+
+# --- python -m voting.tally: the same recount without Django ----------------------------------
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def _recount(*args):
+    """Run `python -m voting.tally` as its own process, as someone recounting would."""
+    return subprocess.run(
+        [sys.executable, "-m", "voting.tally", *map(str, args)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"},
+    )
+
+
+def _command_output(*args):
+    out = io.StringIO()
+    call_command("pb_tally", *map(str, args), stdout=out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "options", [[], ["--json"], ["--utility", "cost"], ["--utility", "points"]]
+)
+@pytest.mark.parametrize("rule", ["greedy", "mes", "mes_add1"])
+@pytest.mark.parametrize("name", ["Switzerland_Zurich_D10.pb", "Netherlands_Assen_2024.pb"])
+def test_module_prints_what_pb_tally_prints(name, rule, options):
+    args = [DATA / name, "--rule", rule, *options]
+    process = _recount(*args)
+    assert process.returncode == 0, process.stderr
+    assert process.stdout == _command_output(*args)
+    assert process.stderr == ""
+
+
+def test_module_recounts_a_large_file_like_pb_tally():
+    args = [DATA / "Poland_Warszawa_2020_Ochota.pb", "--rule", "mes", "--json"]
+    process = _recount(*args)
+    assert process.returncode == 0, process.stderr
+    assert json.loads(process.stdout) == json.loads(_command_output(*args))
+
+
+def test_module_reports_a_malformed_file_with_its_line_and_fails(tmp_path):
+    path = tmp_path / "bad.pb"
+    path.write_text(
+        "META\nkey;value\nbudget;100\nvote_type;approval\nnum_projects;1\nnum_votes;1\n"
+        "PROJECTS\nproject_id;cost\n1;abc\nVOTES\nvoter_id;vote\n1;1\n"
+    )
+    process = _recount(path, "--json")
+    assert process.returncode == 1
+    assert process.stdout == ""
+    with pytest.raises(CommandError) as error:
+        _command_output(path, "--json")
+    assert process.stderr == f"{error.value}\n"
+    assert process.stderr.startswith(f"{path}: line 9: ")
+
+
+def test_module_reports_a_missing_file_and_fails(tmp_path):
+    process = _recount(tmp_path / "nope.pb")
+    assert process.returncode == 1
+    assert process.stderr == f"{tmp_path / 'nope.pb'}: no such file\n"
+
+
+def test_module_rejects_an_unknown_rule_or_utility():
+    for option in (["--rule", "borda"], ["--utility", "votes"]):
+        process = _recount(DATA / "Netherlands_Assen_2024.pb", *option)
+        assert process.returncode == 2
+        assert "invalid choice" in process.stderr
+
+
+def test_module_imports_neither_django_nor_numpy_on_a_small_file():
+    process = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "voting.tally"]
+        + [str(DATA / "Netherlands_Assen_2024.pb"), "--rule", "mes_add1"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    modules = {line.rsplit("|", 1)[-1].strip() for line in process.stderr.splitlines()}
+    assert "voting.tally.equal_shares" in modules
+    assert not {m for m in modules if m.split(".")[0] in ("django", "wagtail", "numpy")}
