@@ -294,8 +294,17 @@ def agenda_item_decide(*, agenda_item: AgendaItem, decision: str) -> AgendaItem:
     """Record the committee's decision on an item, and list it in the meeting's minutes."""
     agenda_item.decision = decision
     agenda_item.save(update_fields=["decision"])
-    meeting = Meeting.objects.select_for_update().get(pk=agenda_item.meeting_id)
-    line = f"<p><b>{html.escape(agenda_item.title)}</b>: {html.escape(decision)}</p>"
-    meeting.minutes = (meeting.minutes or "") + line
-    meeting.save(update_fields=["minutes"])
+    meeting_minutes_append(
+        meeting_id=agenda_item.meeting_id,
+        paragraph=f"<b>{html.escape(agenda_item.title)}</b>: {html.escape(decision)}",
+    )
     return agenda_item
+
+
+@transaction.atomic
+def meeting_minutes_append(*, meeting_id: int, paragraph: str) -> Meeting:
+    """Add one paragraph (HTML, escaped by the caller) to a meeting's minutes, under its lock."""
+    meeting = Meeting.objects.select_for_update().get(pk=meeting_id)
+    meeting.minutes = f"{meeting.minutes or ''}<p>{paragraph}</p>"
+    meeting.save(update_fields=["minutes"])
+    return meeting
