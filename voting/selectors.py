@@ -36,6 +36,12 @@ def _config(budget_round: BudgetRound) -> VotingConfig:
     )
 
 
+def round_config(*, budget_round: BudgetRound) -> VotingConfig:
+    """The round's voting settings: its stored row, or the defaults, unsaved, until staff first
+    save the settings (`voting.services.voting_config_update`). Reading never writes."""
+    return _config(budget_round)
+
+
 def round_ballots(*, budget_round: BudgetRound) -> list[dict[str, int]]:
     """Every ballot of the round as the tally rules read it."""
     config = _config(budget_round)
@@ -69,10 +75,15 @@ def round_tally(*, budget_round: BudgetRound) -> Tally:
     read of the ballots: the same code for the results page, the live display and the admin."""
     projects = round_projects(budget_round=budget_round)
     ballots = round_ballots(budget_round=budget_round)
-    outcome = RULES[budget_round.tally_rule](
+    rule = budget_round.tally_rule
+    utility = _config(budget_round).utility or tally.default_utility(
+        rule=rule, ballot_kind=budget_round.ballot_style
+    )
+    outcome = RULES[rule](
         costs={pid: p.cost for pid, p in projects.items()},
         budget=budget_round.pot,
         ballots=ballots,
+        utility=utility,
     )
     counts: Counter[str] = Counter()
     for ballot in ballots:

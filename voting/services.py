@@ -26,12 +26,8 @@ from voting.models import (
     VerifiedIdentity,
     VotingConfig,
 )
+from voting.selectors import round_config
 from voting.tally.ballots import Limits, ballot_problems
-
-
-def config_for(budget_round: BudgetRound) -> VotingConfig:
-    config, _created = VotingConfig.objects.get_or_create(budget_round=budget_round)
-    return config
 
 
 def ballot_costs(budget_round: BudgetRound) -> dict[str, int]:
@@ -77,7 +73,7 @@ def eligibility_online(*, user, budget_round: BudgetRound, check_voted: bool = T
     `check_voted=False` leaves out whether they voted already, for casting: the ballot box
     itself refuses or replaces a second ballot.
     """
-    config = config_for(budget_round)
+    config = round_config(budget_round=budget_round)
     if budget_round.phase != Phase.VOTING:
         return Eligibility(False, _("Voting is not open in this round."))
     if not config.allow_online:
@@ -134,7 +130,7 @@ def ballot_check(
 ) -> None:
     """Refuse a ballot that breaks the round's ballot rules, with every problem at once."""
     problems = ballot_problems(
-        limits=limits_for(budget_round, config or config_for(budget_round)),
+        limits=limits_for(budget_round, config or round_config(budget_round=budget_round)),
         costs=ballot_costs(budget_round),
         selection=selection,
     )
@@ -154,7 +150,7 @@ def ballot_cast(
     config: VotingConfig | None = None,
 ) -> Ballot:
     """A voter known by a person key (online, voting code) casts a checked ballot."""
-    config = config or config_for(budget_round)
+    config = config or round_config(budget_round=budget_round)
     if budget_round.phase != Phase.VOTING:
         raise ValidationError(_("Voting is not open in this round."), code="closed")
     ballot_check(budget_round=budget_round, selection=selection, config=config)
@@ -208,6 +204,7 @@ CONFIG_FIELDS_FROZEN_AT_VOTING = (
     "cumulative_max_per_project",
     "ranking_length",
     "allow_change",
+    "utility",
 )
 CONFIG_FIELDS_ALWAYS = ("min_ballots_for_tally", "retention_days")
 

@@ -44,6 +44,23 @@ class VotingConfig(models.Model):
     )
     ranking_length = models.PositiveSmallIntegerField(_("ranking: rank your top"), default=3)
     allow_change = models.BooleanField(_("voters may change their ballot"), default=True)
+    # What a project is worth to a voter in Equal Shares (see voting.tally.utility). Blank: the
+    # default for the round's ballot style, points for cumulative and ranking ballots, cost
+    # otherwise. Rounds created before the choice existed were counted with cost and keep it.
+    utility = models.CharField(
+        _("Equal Shares counts"),
+        max_length=8,
+        blank=True,
+        default="",
+        choices=[
+            ("cost", _("each vote times the project's cost")),
+            ("points", _("the votes or points themselves")),
+        ],
+        help_text=_(
+            "Leave empty for the usual reading: the points for cumulative and ranking ballots, "
+            "votes times cost for approval and knapsack ballots. Greedy always ranks by votes."
+        ),
+    )
     min_ballots_for_tally = models.PositiveIntegerField(
         _("hide the running tally below this many ballots"), default=10
     )
