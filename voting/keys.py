@@ -15,7 +15,10 @@ RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
 
 def _key(name: str) -> bytes:
-    explicit = getattr(settings, name, "")
+    explicit = {
+        "BALLOT_VOTER_KEY": settings.BALLOT_VOTER_KEY,
+        "BALLOT_OWNER_KEY": settings.BALLOT_OWNER_KEY,
+    }[name]
     if explicit:
         return explicit.encode()
     return hashlib.sha256(f"{name}:{settings.SECRET_KEY}".encode()).digest()

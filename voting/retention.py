@@ -35,7 +35,6 @@ from voting.models import (
 )
 
 PURGED_KEY_PREFIX = "purged-"
-DEFAULT_IDENTITY_RETENTION_DAYS = 90
 
 
 def round_purge_due_at(*, budget_round: BudgetRound, config: VotingConfig) -> datetime.datetime:
@@ -86,7 +85,7 @@ def round_personal_data_purge(
 
 def identities_expired(*, now: datetime.datetime | None = None):
     now = now or timezone.now()
-    days = getattr(settings, "VERIFIED_IDENTITY_RETENTION_DAYS", DEFAULT_IDENTITY_RETENTION_DAYS)
+    days = settings.VERIFIED_IDENTITY_RETENTION_DAYS
     return VerifiedIdentity.objects.filter(verified_at__lt=now - datetime.timedelta(days=days))
 
 

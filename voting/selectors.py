@@ -85,10 +85,7 @@ def round_tally(*, budget_round: BudgetRound) -> Tally:
         ballots=ballots,
         utility=utility,
     )
-    counts: Counter[str] = Counter()
-    for ballot in ballots:
-        counts.update(ballot)
-    return Tally(projects=projects, outcome=outcome, counts=dict(counts))
+    return Tally(projects=projects, outcome=outcome, counts=_vote_counts(ballots))
 
 
 def round_results(*, budget_round: BudgetRound) -> tally.Outcome:
@@ -106,12 +103,16 @@ def round_turnout(*, budget_round: BudgetRound) -> dict[str, int]:
     return dict(counts)
 
 
-def round_vote_counts(*, budget_round: BudgetRound) -> dict[str, int]:
-    """Votes (or points) per project, as the live display and the results page show them."""
+def _vote_counts(ballots: list[dict[str, int]]) -> dict[str, int]:
     totals: Counter[str] = Counter()
-    for ballot in round_ballots(budget_round=budget_round):
+    for ballot in ballots:
         totals.update(ballot)
     return dict(totals)
+
+
+def round_vote_counts(*, budget_round: BudgetRound) -> dict[str, int]:
+    """Votes (or points) per project, as the live display and the results page show them."""
+    return _vote_counts(round_ballots(budget_round=budget_round))
 
 
 def round_confirmation(*, budget_round: BudgetRound) -> RoundResult | None:

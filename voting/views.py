@@ -62,7 +62,7 @@ def _selection_from(request, budget_round: BudgetRound) -> tuple[dict[str, int],
 
 
 def _ballot_context(request, budget_round, selection=None, **extra):
-    config = services.config_for(budget_round)
+    config = selectors.round_config(budget_round=budget_round)
     return {
         "round": budget_round,
         "config": config,
@@ -158,7 +158,7 @@ def _client(request) -> str:
 @never_cache
 def ballot_with_code(request, round_id: int):
     budget_round = _round(round_id)
-    config = services.config_for(budget_round)
+    config = selectors.round_config(budget_round=budget_round)
     selection, errors = {}, []
     if not config.allow_codes:
         errors = [_("This round does not use voting codes.")]

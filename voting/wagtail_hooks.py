@@ -13,7 +13,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from committees.models import BudgetRound, Phase
-from voting import permissions, services
+from voting import permissions, selectors, services
 from voting.forms import VotingConfigForm
 from voting.models import PollingStation
 from voting.results.admin import result_confirm_view
@@ -30,7 +30,7 @@ def _moderated_round(request, pk) -> BudgetRound:
 def voting_config_view(request, pk):
     """A round's voting settings: channels, ballot limits, the live tally threshold, retention."""
     budget_round = _moderated_round(request, pk)
-    config = services.config_for(budget_round)
+    config = selectors.round_config(budget_round=budget_round)
     frozen = budget_round.voting_has_opened
     form = VotingConfigForm(request.POST or None, instance=config, frozen=frozen)
     errors = []

@@ -369,3 +369,10 @@ API_ANON_RATE = os.environ.get("API_ANON_RATE", "120/minute")
 # Turnout on results and statistics pages shows a group (an area, an age band, a channel) only
 # when at least this many people voted in it; smaller groups are merged so nobody is singled out.
 RESULTS_MIN_GROUP_SIZE = int(os.environ.get("RESULTS_MIN_GROUP_SIZE", "10"))
+
+# Live displays (voting/live/broadcast.py): at most one snapshot per feed every LIVE_MIN_INTERVAL
+# seconds; a feed with viewers re-reads its snapshot every LIVE_REFRESH_SECONDS anyway and
+# renews its channel-layer groups every LIVE_RESUBSCRIBE_SECONDS (layers forget them after a day).
+LIVE_MIN_INTERVAL = float(os.environ.get("LIVE_MIN_INTERVAL", "0.5"))
+LIVE_REFRESH_SECONDS = float(os.environ.get("LIVE_REFRESH_SECONDS", "15"))
+LIVE_RESUBSCRIBE_SECONDS = float(os.environ.get("LIVE_RESUBSCRIBE_SECONDS", "3600"))

@@ -43,18 +43,18 @@ def meeting_group(meeting_id: int) -> str:
 
 def min_interval() -> float:
     """Seconds between two snapshots of one feed: 0.5, so at most 2 updates a second."""
-    return float(getattr(settings, "LIVE_MIN_INTERVAL", 0.5))
+    return float(settings.LIVE_MIN_INTERVAL)
 
 
 def resubscribe_interval() -> float:
     """A feed renews its groups this often: channel layers forget a group member after a day
     (`group_expiry`), and a display in a library window stays open for the whole vote."""
-    return float(getattr(settings, "LIVE_RESUBSCRIBE_SECONDS", 3600))
+    return float(settings.LIVE_RESUBSCRIBE_SECONDS)
 
 
 def refresh_interval() -> float:
     """A feed with viewers re-reads its snapshot this often anyway (catching up after outages)."""
-    return float(getattr(settings, "LIVE_REFRESH_SECONDS", 15))
+    return float(settings.LIVE_REFRESH_SECONDS)
 
 
 # --- Publishing ------------------------------------------------------------------------------
@@ -320,7 +320,3 @@ async def feed_leave(feed: Feed, viewer) -> None:
         if not feed.viewers and not feed.pending and _feeds.get(feed.key) is feed:
             del _feeds[feed.key]
             await feed.stop()
-
-
-def feeds_count() -> int:
-    return len(_feeds)

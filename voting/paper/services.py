@@ -50,7 +50,8 @@ from voting.models import (
     PollingStation,
     RoundResult,
 )
-from voting.services import ballot_check, config_for, voting_districts
+from voting.selectors import round_config
+from voting.services import ballot_check, voting_districts
 
 INTENTS = (Channel.TABLET, Channel.PAPER)
 
@@ -74,7 +75,7 @@ def _require_staff(user, budget_round: BudgetRound) -> None:
 def _require_open(budget_round: BudgetRound) -> None:
     if budget_round.phase != Phase.VOTING:
         raise ValidationError(_("Voting is not open in this round."), code="closed")
-    if not config_for(budget_round).allow_paper:
+    if not round_config(budget_round=budget_round).allow_paper:
         raise ValidationError(_("This round is not voted in person or on paper."), code="no_paper")
 
 
@@ -91,7 +92,7 @@ def _require_keying_open(budget_round: BudgetRound) -> None:
     budget_round = BudgetRound.objects.select_for_update().get(pk=budget_round.pk)
     if budget_round.phase != Phase.RESULTS:
         raise ValidationError(_("Voting is not open in this round."), code="closed")
-    if not config_for(budget_round).allow_paper:
+    if not round_config(budget_round=budget_round).allow_paper:
         raise ValidationError(_("This round is not voted in person or on paper."), code="no_paper")
     if RoundResult.objects.filter(budget_round=budget_round).exists():
         raise ValidationError(

@@ -27,7 +27,8 @@ from proposals.selectors import ballot_proposals
 from voting import permissions
 from voting.models import Channel, PaperEntry, Participation, PollingStation
 from voting.paper import services as paper
-from voting.services import config_for, limits_for
+from voting.selectors import round_config
+from voting.services import limits_for
 
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%Y", "%d%m%Y"]
 POSTCODE_RE = re.compile(r"^\d{4}$")
@@ -130,7 +131,7 @@ class BallotForm(forms.Form):
     def __init__(self, *args, budget_round: BudgetRound, proposals, **kwargs):
         super().__init__(*args, **kwargs)
         self.style = budget_round.ballot_style
-        self.limits = limits_for(budget_round, config_for(budget_round))
+        self.limits = limits_for(budget_round, round_config(budget_round=budget_round))
         self.proposals = list(proposals)
         for proposal in self.proposals:
             label = f"{proposal.title} ({format_kroner(proposal.cost or 0)})"
