@@ -2,12 +2,13 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
-class VotingConfig(AppConfig):
+class VotingAppConfig(AppConfig):
     name = "voting"
     label = "voting"
     verbose_name = _("Voting")
 
     def ready(self):
+        # Imported here: models cannot be imported while apps.py itself is being loaded.
         from django.db.models.signals import post_save
 
         from committees.models import BudgetRound, Meeting

@@ -87,7 +87,7 @@ def meeting_changed_on_commit(meeting_id: int) -> None:
 def model_saved(sender, instance, raw=False, **kwargs) -> None:
     """A round or a meeting edited elsewhere (the admin): its displays re-read it now.
 
-    Connected in `VotingConfig.ready()` to the post_save of BudgetRound and Meeting, which
+    Connected in `VotingAppConfig.ready()` to the post_save of BudgetRound and Meeting, which
     live in `committees` and know nothing of displays.
     """
     if raw:  # fixtures
