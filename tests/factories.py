@@ -141,10 +141,11 @@ def funded_proposal(*, budget_round: BudgetRound, author: User | None = None, **
     return proposal_services.proposal_transition_by_system(proposal=feasible, target="selected")
 
 
-def staff(*, committee: Committee, role: str, **fields) -> User:
-    """A person with `role` ("moderator", "reviewer", "host", "polling_staff") in `committee`,
-    granted through the service, with the admin access that goes with it."""
-    person = user(**fields)
+def staff(*, committee: Committee, role: str, person: User | None = None, **fields) -> User:
+    """A person (new, or `person`) with `role` ("moderator", "reviewer", "host",
+    "polling_staff") in `committee`, granted through the service with the admin access that
+    goes with it."""
+    person = person or user(**fields)
     services.committee_role_grant(user=person, committee=committee, role=role)
     return person
 
