@@ -14,10 +14,15 @@ each role in a fresh world, and the answer is reduced to one outcome:
               admin dashboard
     CLOSED    405: the method is not offered (POST-only actions asked for with GET)
 
+The committees' admin (rounds, schedules, meetings, pages) is checked on both committees'
+objects; what a GET cannot show (filing a round under another committee, extending a phase,
+creating a committee) follows the matrix.
+
 `test_every_url_is_in_the_matrix` walks the URL configuration, the admin URLs and viewsets that
 the platform's own apps register, and fails when a URL has no row: a new URL gets its row here.
 """
 
+import datetime
 from http import HTTPStatus
 
 import pytest
@@ -84,10 +89,8 @@ def world(home_page):
         submitter_kind="association",
         organisation_name="Østerbro Boldklub",
     )
-    other_proposal = factories.proposal(
-        budget_round=factories.budget_round(committee=other, phase="ideas"),
-        state=State.SUBMITTED,
-    )
+    other_ideas = factories.budget_round(committee=other, phase="ideas")
+    other_proposal = factories.proposal(budget_round=other_ideas, state=State.SUBMITTED)
     for cost in (30_000, 60_000):
         factories.proposal(budget_round=voting, state=State.FEASIBLE, estimated_cost=cost)
     comment = proposal_services.comment_add(
@@ -108,6 +111,7 @@ def world(home_page):
         "other": other,
         "ideas": ideas,
         "voting": voting,
+        "other_ideas": other_ideas,
         "other_voting": other_voting,
         "meeting": factories.meeting(committee=this),
         "draft": draft,
@@ -357,7 +361,13 @@ def _rows():
             url("budgetround:edit", pk("other_voting")),
             OTHER_MODERATOR,
         ),
+        "budgetround:edit@other_ideas": (
+            "get",
+            url("budgetround:edit", pk("other_ideas")),
+            OTHER_MODERATOR,
+        ),
         "round_schedule": ("get", url("round_schedule", pk("ideas")), THIS_MODERATOR),
+        "round_schedule@other": ("get", url("round_schedule", pk("other_ideas")), OTHER_MODERATOR),
         "meeting:index": ("get", url("meeting:index"), {**ADMIN, **MODERATORS_OK}),
         "meeting:edit": ("get", url("meeting:edit", pk("meeting")), THIS_MODERATOR),
         "committee:index": ("get", url("committee:index"), SITE_ADMIN),
@@ -367,6 +377,11 @@ def _rows():
             "get",
             lambda w: reverse("wagtailadmin_pages:edit", args=[w["this"].page.pk]),
             THIS_MODERATOR,
+        ),
+        "wagtailadmin_pages:edit@other": (
+            "get",
+            lambda w: reverse("wagtailadmin_pages:edit", args=[w["other"].page.pk]),
+            OTHER_MODERATOR,
         ),
         "proposal:index": ("get", url("proposal:index"), {**ADMIN, **REVIEW_STAFF_OK}),
         "proposal_queue": ("get", url("proposal_queue"), {**ADMIN, **REVIEW_STAFF_OK}),
@@ -533,3 +548,104 @@ def test_access_matrix(client, world, role, settings):
         if outcome != expected[role]:
             wrong[name] = f"{method.upper()} {path}: {outcome}, expected {expected[role]}"
     assert not wrong, "\n".join(f"{k}: {v}" for k, v in wrong.items())
+
+
+# --- Committees: what the matrix's GETs do not show ------------------------------------------
+
+
+def test_moderator_lists_only_their_own_committees_rounds(client, world):
+    titles = {
+        "ideas": "Idéer på Østerbro",
+        "other_ideas": "Idéer i Valby",
+        "other_voting": "Valby stemmer",
+    }
+    for key, title in titles.items():  # titles that are no part of one another
+        type(world[key]).objects.filter(pk=world[key].pk).update(title=title)
+    client.force_login(world["users"]["moderator"])
+    html = client.get(reverse("budgetround:index")).content.decode()
+    assert titles["ideas"] in html
+    assert titles["other_ideas"] not in html and titles["other_voting"] not in html
+
+
+def test_moderator_cannot_file_a_round_under_another_committee(client, world):
+    client.force_login(world["users"]["moderator"])
+    dates = factories.round_dates(phase="upcoming")
+    data = {
+        "committee": world["other"].pk,
+        "title": "Snydt runde",
+        "slug": "snydt",
+        "pot": 1000,
+        "min_cost": 0,
+        "max_cost": 500,
+        "min_age": 15,
+        "decision_method": "vote",
+        "tally_rule": "greedy",
+        "ballot_style": "knapsack",
+        "categories-TOTAL_FORMS": 0,
+        "categories-INITIAL_FORMS": 0,
+        "categories-MIN_NUM_FORMS": 0,
+        "categories-MAX_NUM_FORMS": 1000,
+        "checklist-TOTAL_FORMS": 0,
+        "checklist-INITIAL_FORMS": 0,
+        "checklist-MIN_NUM_FORMS": 0,
+        "checklist-MAX_NUM_FORMS": 1000,
+        "min_supports": 0,
+        **{k: v.strftime("%Y-%m-%d %H:%M") for k, v in dates.items()},
+    }
+    response = client.post(reverse("budgetround:add"), data)
+    assert response.status_code == HTTPStatus.OK  # the form comes back with an error
+    assert not world["other"].rounds.filter(slug="snydt").exists()
+    data["committee"] = world["this"].pk
+    response = client.post(reverse("budgetround:add"), data)
+    assert response.status_code == HTTPStatus.FOUND, response.content.decode()[:3000]
+    assert world["this"].rounds.filter(slug="snydt").exists()
+
+
+def test_site_admin_creates_a_committee_with_page_and_groups(client, world):
+    from django.contrib.auth.models import Group
+
+    from committees.models import Committee, CommitteePage
+
+    client.force_login(world["users"]["site_admin"])
+    response = client.post(
+        reverse("committee:add"),
+        {
+            "name": "Nyt Lokaludvalg",
+            "slug": "nyt-lokaludvalg",
+            "district": world["this"].district_id,
+        },
+    )
+    assert response.status_code == HTTPStatus.FOUND
+    committee = Committee.objects.get(slug="nyt-lokaludvalg")
+    assert CommitteePage.objects.get(committee=committee).live
+    assert Group.objects.filter(name="Nyt Lokaludvalg – moderatorer").exists()
+    assert client.get(committee.page.url).status_code == HTTPStatus.OK
+
+
+def test_moderator_extends_a_phase_from_the_admin(client, world):
+    from committees.models import AuditEntry
+
+    client.force_login(world["users"]["moderator"])
+    budget_round = world["ideas"]
+    edit_html = client.get(reverse("budgetround:edit", args=[budget_round.pk])).content.decode()
+    assert reverse("round_schedule", args=[budget_round.pk]) in edit_html
+    new_end = (budget_round.ideas_end + datetime.timedelta(days=2)).astimezone()
+    url = reverse("round_schedule", args=[budget_round.pk])
+    response = client.post(
+        url, {"phase": "ideas", "new_end": new_end.strftime("%Y-%m-%dT%H:%M"), "reason": ""}
+    )
+    assert response.status_code == HTTPStatus.OK  # a reason is required
+    response = client.post(
+        url,
+        {
+            "phase": "ideas",
+            "new_end": new_end.strftime("%Y-%m-%dT%H:%M"),
+            "reason": "Borgermødet bad om en uge mere.",
+        },
+    )
+    assert response.status_code == HTTPStatus.FOUND
+    budget_round.refresh_from_db()
+    assert budget_round.review_start == budget_round.ideas_end
+    entry = AuditEntry.objects.get(action="round.phase_change")
+    assert entry.reason == "Borgermødet bad om en uge mere."
+    assert "Borgermødet bad om en uge mere." in client.get(url).content.decode()
