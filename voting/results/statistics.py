@@ -1,7 +1,7 @@
 """Selectors for the statistics pages: one committee, or the whole city, across its rounds.
 
 A fixed handful of aggregate queries, however many rounds and proposals there are
-(tests/voting/test_statistics.py counts them); everything else is folded in Python.
+(tests/voting/results/test_statistics.py counts them); everything else is folded in Python.
 """
 
 from collections import Counter, defaultdict

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from committees.services import committee_create
 from tests import factories
-from tests.voting.oidc_provider import OIDCProvider
+from tests.voting.identity.oidc_provider import OIDCProvider
 from voting.identity.broker import ClaimsError, parse_claims
 from voting.models import VerifiedIdentity
 from voting.services import eligibility_online
