@@ -36,10 +36,6 @@ class ApplicationDeadline(models.Model):
     def __str__(self) -> str:
         return f"{self.budget_round.title}: {self.closes_at:%Y-%m-%d}"
 
-    @property
-    def committee_id(self) -> int:
-        return self.budget_round.committee_id
-
     def clean(self):
         super().clean()
         if not (self.budget_round_id and self.meeting_id and self.closes_at):

@@ -45,12 +45,6 @@ def grant_application_detail(*, pk: int) -> GrantApplication | None:
     )
 
 
-def grant_applications_of(*, user) -> QuerySet[GrantApplication]:
-    return GrantApplication.objects.filter(proposal__author=user).select_related(
-        "proposal__budget_round"
-    )
-
-
 def grant_queue(*, committee_ids, stage: str = "") -> QuerySet[GrantApplication]:
     applications = GrantApplication.objects.exclude(stage=GrantStage.DRAFT).select_related(
         "proposal__budget_round__committee", "deadline__meeting"

@@ -144,14 +144,6 @@ class GrantApplication(models.Model):
         return sum(line.amount for line in self.lines_of(actual=actual, kind=kind))
 
     @property
-    def planned_expenses(self) -> int:
-        return self.total(actual=False, kind=LineKind.EXPENSE)
-
-    @property
-    def planned_income(self) -> int:
-        return self.total(actual=False, kind=LineKind.INCOME)
-
-    @property
     def actual_expenses(self) -> int:
         return self.total(actual=True, kind=LineKind.EXPENSE)
 

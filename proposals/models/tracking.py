@@ -66,10 +66,6 @@ class TrackedProject(models.Model):
         """Spent as a whole percentage of the granted amount (may pass 100)."""
         return round(100 * self.spent / self.granted) if self.granted else 0
 
-    @property
-    def remaining(self) -> int:
-        return self.granted - self.spent
-
 
 class ProjectUpdate(models.Model):
     """A dated, public report on how the project is going."""
