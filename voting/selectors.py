@@ -8,9 +8,9 @@ from django.db import models
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
-from committees.models import BudgetRound
+from committees.models import BudgetRound, User
 from committees.permissions import is_signed_in
-from proposals.models import Proposal
+from proposals.models import Proposal, State
 from proposals.selectors import ballot_proposals
 from voting import tally
 from voting.models import (
@@ -334,8 +334,6 @@ def round_turnout_groups(
 
 def round_public_proposals(*, budget_round: BudgetRound):
     """Every submitted proposal of the round (drafts are private), for the committee's export."""
-    from proposals.models import State
-
     return (
         Proposal.objects.filter(budget_round=budget_round)
         .exclude(state=State.DRAFT)
@@ -383,9 +381,6 @@ def round_followed_by(*, user, budget_round: BudgetRound) -> bool:
 def round_result_recipients(*, budget_round: BudgetRound) -> list:
     """Who hears that the results are out: authors of selected and not-selected proposals and
     the round's followers, each person once, with an e-mail address and an active account."""
-    from committees.models import User
-    from proposals.models import State
-
     authors = Proposal.objects.filter(
         budget_round=budget_round, state__in=[State.SELECTED, State.NOT_SELECTED]
     ).values("author_id")

@@ -17,6 +17,7 @@ from committees.services import audit_record, meeting_minutes_append
 from voting import keys, permissions
 from voting.live import broadcast
 from voting.models import MeetingLive, QuickVote, QuickVoteAnswer, QuickVoteCode
+from voting.selectors import round_live_snapshot
 
 YES_NO_OPTIONS = ["yes", "no", "abstain"]
 MAX_OPTIONS = 10
@@ -67,8 +68,6 @@ def meeting_live_switch(*, user, meeting: Meeting, action: str) -> MeetingLive:
 @transaction.atomic
 def meeting_live_freeze(*, user, meeting: Meeting) -> MeetingLive:
     """Stop the tally where it is: the final result, revealed later with `meeting_live_reveal`."""
-    from voting.selectors import round_live_snapshot
-
     _require_host(user, meeting)
     if not meeting.budget_round_id:
         raise ValidationError(_("This meeting shows no budget round."), code="no_round")

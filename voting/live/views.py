@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET
 from committees.models import BudgetRound, Meeting
 from voting import keys, permissions, selectors
 from voting.live import services as live
-from voting.models import QuickVote
+from voting.models import Channel, QuickVote
 
 DEVICE_COOKIE = "borgerbudget_device"
 
@@ -77,8 +77,6 @@ def _display(request, *, title, ws_path, snapshot_url, join_path, budget_round, 
 
 
 def _labels() -> dict:
-    from voting.models import Channel
-
     return {
         "channels": {value: str(label) for value, label in Channel.choices},
         "yes_no": [_("Yes"), _("No"), _("Abstain")],
