@@ -8,11 +8,12 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from committees import views as committee_views
 from pbsite import health
+from pbsite import views as site_views
 from voting.live import views as views_live
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
-    path("i18n/setlang/", committee_views.set_language, name="set_language"),
+    path("i18n/setlang/", site_views.set_language, name="set_language"),
     path(
         "kalender/<slug:committee_slug>.ics",
         committee_views.committee_calendar,
@@ -34,12 +35,8 @@ urlpatterns += i18n_patterns(
     path("forslag/", include("proposals.urls")),
     path("projekter/", include("proposals.tracking.urls")),
     path("afstemning/", include("voting.urls")),
-    path("privatliv/", committee_views.privacy_statement, name="privacy"),
-    path(
-        "tilgaengelighed/",
-        committee_views.accessibility_statement,
-        name="accessibility",
-    ),
+    path("privatliv/", site_views.privacy_statement, name="privacy"),
+    path("tilgaengelighed/", site_views.accessibility_statement, name="accessibility"),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

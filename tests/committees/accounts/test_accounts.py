@@ -115,16 +115,6 @@ def test_emails_are_written_in_the_users_language(client, django_user_model):
     assert "password" in mail.outbox[-1].subject.lower()
 
 
-def test_language_switch_is_remembered_on_the_account(client, django_user_model):
-    user = django_user_model.objects.create_user(email="skifter@example.dk", password=PASSWORD)
-    client.force_login(user)
-    response = client.post(reverse("set_language"), {"language": "en", "next": "/"})
-    assert response.status_code == HTTPStatus.FOUND
-    assert response["Location"] == "/en/"
-    user.refresh_from_db()
-    assert user.preferred_language == "en"
-
-
 def test_email_login_is_case_insensitive_and_unique(django_user_model):
     django_user_model.objects.create_user(email="Sag@Example.dk", password=PASSWORD)
     from django.db import IntegrityError, transaction
