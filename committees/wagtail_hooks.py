@@ -36,6 +36,7 @@ from committees.models import (
     Phase,
 )
 from committees.permissions import CommitteeScopedPolicy, committee_ids_for, is_moderator_of
+from committees.selectors import audit_entries_for
 
 register_permission_policy(BudgetRound, CommitteeScopedPolicy(BudgetRound))
 register_permission_policy(Meeting, CommitteeScopedPolicy(Meeting))
@@ -318,8 +319,6 @@ def round_schedule_view(request, pk):
         else:
             messages.success(request, _("The schedule was changed and the change was logged."))
             return redirect(reverse("budgetround:edit", args=[budget_round.pk]))
-    from committees.selectors import audit_entries_for
-
     return TemplateResponse(
         request,
         "committees/admin/round_schedule.html",

@@ -11,11 +11,13 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
 
+from committees.forms import FindCommitteeForm
 from committees.models.areas import Committee
 
 
 def _selectors():
-    # Selectors import the models; imported late to keep the models importable on their own.
+    # Import cycle: committees.selectors imports CommitteePage from committees.models, which is
+    # still being built while this module runs, so the selectors are imported on first use.
     from committees import selectors
 
     return selectors
@@ -33,8 +35,6 @@ class HomePage(Page):
         verbose_name = _("home page")
 
     def get_context(self, request, *args, **kwargs):
-        from committees.forms import FindCommitteeForm
-
         context = super().get_context(request, *args, **kwargs)
         context["districts"] = _selectors().districts_with_committees()
         context["committee_pages"] = _selectors().committee_pages_by_slug()
