@@ -4,7 +4,7 @@ from django.conf import settings
 
 
 def build_policy() -> str:
-    tiles = getattr(settings, "MAP_TILE_ORIGIN", "")
+    tiles = settings.MAP_TILE_ORIGIN
     directives = {
         "default-src": "'self'",
         "script-src": "'self'",

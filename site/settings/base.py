@@ -308,6 +308,8 @@ WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
 # Map tiles for proposal maps; the page works without them (address field and list view).
 MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
 MAP_ATTRIBUTION = os.environ.get("MAP_ATTRIBUTION", "")
+# Scheme and host of MAP_TILE_URL, the one outside origin the Content-Security-Policy lets
+# images come from (pbsite.security); empty without tiles.
 MAP_TILE_ORIGIN = "/".join(MAP_TILE_URL.split("/")[:3]) if MAP_TILE_URL.startswith("http") else ""
 
 # Keys of the keyed hashes that separate who voted from what was voted (voting/keys.py). Empty:
