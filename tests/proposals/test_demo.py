@@ -2,8 +2,9 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
-from proposals.models import Proposal, State
+from proposals.models import Proposal, State, TrackedProject, TrackingStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -44,3 +45,37 @@ def test_seed_demo_takes_a_grant_application_through_the_whole_process(
     assert GrantApplication.objects.count() == count
     pool.refresh_from_db()
     assert pool.granted_total == paid.granted_amount
+
+
+def test_demo_has_a_project_in_every_follow_up_state_and_reseeds_idempotently(
+    client, settings, tmp_path, home_page
+):
+    settings.VAR_DIR, settings.DEBUG = tmp_path, True
+    call_command("seed_demo", stdout=io.StringIO())
+    demo = TrackedProject.objects.filter(proposal__budget_round__slug="demo-implementation")
+    assert {p.status for p in demo} == set(TrackingStatus.values)
+    for project in demo:
+        assert project.updates.exists() and project.responsible
+        assert (
+            project.proposal.state
+            == {
+                "planned": State.SELECTED,
+                "in_progress": State.IN_PROGRESS,
+                "completed": State.COMPLETED,
+                "cancelled": State.CANCELLED,
+            }[project.status]
+        )
+    assert demo.get(status="cancelled").cancel_reason
+    measured = [p for p in demo if p.goals.filter(measurements__isnull=False).exists()]
+    assert measured
+    counts = (TrackedProject.objects.count(), sum(p.updates.count() for p in demo))
+    call_command("seed_demo", stdout=io.StringIO())
+    assert counts == (TrackedProject.objects.count(), sum(p.updates.count() for p in demo))
+    # The published round's winners are tracked too, and the pages answer.
+    assert TrackedProject.objects.filter(proposal__budget_round__slug="demo-results").exists()
+    for project in demo:
+        assert client.get(reverse("tracking:detail", args=[project.pk])).status_code == 200
+    assert (
+        demo.get(status="completed").proposal.title
+        in client.get(reverse("tracking:catalogue")).content.decode()
+    )

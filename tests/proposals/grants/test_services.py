@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from committees import services as committee_services
 from committees.models import AuditEntry, BudgetRound
+from proposals import services as proposal_services
 from proposals.grants import services as grant_services
 from proposals.grants.services import Line
 from proposals.models import GrantApplication, GrantStage, Recommendation, State, TrackedProject
@@ -573,3 +574,60 @@ def test_a_resident_applying_in_their_own_name_is_not_named_in_public(
     application.refresh_from_db()
     assert application.applicant_name == "" and application.contact_name == ""
     assert Proposal.objects.get(pk=application.proposal_id).contact_person == ""
+
+
+def test_each_grant_step_moves_the_proposal_through_the_workflow_with_an_audit_entry(
+    pool, secretariat, working_group, django_capture_on_commit_callbacks
+):
+    applicant = factories.user(preferred_language="en")
+    application = factories.grant_application(pool=pool, author=applicant)
+    mail.outbox.clear()
+    moves = AuditEntry.objects.filter(
+        action="proposal.transition", object_id=str(application.proposal_id)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        _to_decision(application, secretariat, working_group)
+        grant_services.grant_decide(
+            actor=secretariat, application=application, granted=True, amount=25_000, reason="Ja."
+        )
+        grant_services.grant_accounts_submit(
+            author=applicant,
+            application=application,
+            lines=[Line("expense", "Scene", 30_000)],
+            receipts=[_receipt()],
+        )
+        grant_services.grant_payout_approve(actor=secretariat, application=application)
+    assert [(m.actor_id, m.data["from"], m.data["to"]) for m in moves.order_by("pk")] == [
+        (secretariat.pk, State.SUBMITTED, State.IN_REVIEW),
+        (working_group.pk, State.IN_REVIEW, State.FEASIBLE),
+        (secretariat.pk, State.FEASIBLE, State.SELECTED),
+        (applicant.pk, State.SELECTED, State.IN_PROGRESS),
+        (secretariat.pk, State.IN_PROGRESS, State.COMPLETED),
+    ]
+    assert moves.filter(committee_id=pool.committee_id).count() == 5
+    # The applicant hears of each step by the grant's own e-mail, not a second one per move.
+    assert len(mail.outbox) == 5
+    assert all("grant application" in message.subject for message in mail.outbox)
+    # A grant is followed up through its accounts, never as a tracked project.
+    assert not TrackedProject.objects.filter(proposal_id=application.proposal_id).exists()
+
+
+def test_a_withdrawn_application_is_audited_as_a_move_of_its_proposal(pool):
+    applicant = factories.user()
+    application = factories.grant_application(pool=pool, author=applicant)
+    grant_services.grant_application_withdraw(author=applicant, application=application)
+    move = AuditEntry.objects.get(
+        action="proposal.transition", object_id=str(application.proposal_id)
+    )
+    assert (move.actor_id, move.data) == (
+        applicant.pk,
+        {"from": State.SUBMITTED, "to": State.WITHDRAWN},
+    )
+
+
+def test_the_generic_workflow_cannot_move_a_grant_application(pool, secretariat):
+    application = factories.grant_application(pool=pool)
+    with pytest.raises(ValidationError):
+        proposal_services.proposal_transition(
+            actor=secretariat, proposal=application.proposal, target=State.IN_REVIEW
+        )
