@@ -229,13 +229,6 @@ def round_phase_change(
     return budget_round
 
 
-def round_close_phase_now(*, budget_round: BudgetRound, reason: str, actor: User) -> BudgetRound:
-    phase = budget_round.phase
-    return round_phase_change(
-        budget_round=budget_round, phase=phase, new_end=timezone.now(), reason=reason, actor=actor
-    )
-
-
 # --- Grant pools: the ledger and the deciding meeting -------------------------------------------
 
 

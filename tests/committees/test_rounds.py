@@ -96,8 +96,12 @@ def test_moderator_extends_a_phase_and_the_next_one_moves(committee, moderator):
 
 def test_moderator_closes_a_phase_early_and_the_next_begins(committee, moderator):
     budget_round = factories.budget_round(committee=committee, phase="ideas")
-    services.round_close_phase_now(
-        budget_round=budget_round, reason="Puljen er overtegnet.", actor=moderator
+    services.round_phase_change(
+        budget_round=budget_round,
+        phase=budget_round.phase,
+        new_end=timezone.now(),
+        reason="Puljen er overtegnet.",
+        actor=moderator,
     )
     budget_round.refresh_from_db()
     assert budget_round.phase == Phase.REVIEW
