@@ -1,17 +1,10 @@
 import os
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
-from urllib.request import urlopen
 
 import pytest
 from django.db import connection
 
 from tests import factories, services
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.daphne_server import DaphneServers
 
 
 @pytest.fixture(autouse=True)
@@ -37,12 +30,6 @@ def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _database_url_of_test_db() -> str:
     settings_dict = connection.settings_dict
     if connection.vendor == "sqlite":
@@ -52,17 +39,6 @@ def _database_url_of_test_db() -> str:
     host = settings_dict.get("HOST") or "127.0.0.1"
     port = settings_dict.get("PORT") or 5432
     return f"postgres://{user}{password}@{host}:{port}/{settings_dict['NAME']}"
-
-
-class AsgiServer:
-    def __init__(self, url: str, process: subprocess.Popen, log: Path):
-        self.url = url
-        self.process = process
-        self.log = log
-
-    @property
-    def ws_url(self) -> str:
-        return self.url.replace("http://", "ws://", 1)
 
 
 @pytest.fixture
@@ -135,7 +111,6 @@ def asgi_server_env() -> dict[str, str]:
 @pytest.fixture
 def asgi_server(transactional_db, home_page, tmp_path, asgi_server_env):
     """The real ASGI application under Daphne, on a free port, over the test database."""
-    port = _free_port()
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "pbsite.settings.test",
@@ -143,39 +118,5 @@ def asgi_server(transactional_db, home_page, tmp_path, asgi_server_env):
         "MEDIA_ROOT": str(tmp_path / "media"),
         **asgi_server_env,
     }
-    log = tmp_path / "daphne.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "daphne",
-                "-b",
-                "127.0.0.1",
-                "-p",
-                str(port),
-                "pbsite.asgi:application",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with urlopen(f"{url}/healthz", timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                raise RuntimeError(f"Daphne did not start:\n{log.read_text()}") from None
-            time.sleep(0.2)
-    yield AsgiServer(url, process, log)
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    with DaphneServers(env=env, log_dir=tmp_path, timeout=30) as server:
+        yield server
