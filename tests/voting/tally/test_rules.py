@@ -338,7 +338,10 @@ def test_greedy_explanations():
 @pytest.mark.parametrize("engine", ["exact", "float"])
 def test_equal_shares_explanations(engine):
     small = -1 if engine == "float" else 10**9
-    with mock.patch.object(equal_shares, "SMALL", small):
+    with (
+        mock.patch.object(equal_shares, "SMALL", small),
+        mock.patch.object(equal_shares, "SINGLE_RUN_EXACT", small),
+    ):
         outcome = tally.mes(costs=COSTS, budget=400, ballots=BALLOTS)
         # In floats every decision here is clear-cut, so no fallback happens.
         election = tally_election.prepare(COSTS, 400, BALLOTS, "cost")
