@@ -17,18 +17,13 @@ import os
 import random
 import shutil
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
-if str(ROOT) not in sys.path:  # tests.factories lives in the checkout, not in the install
-    sys.path.append(str(ROOT))
-
-from benchmarks.figures import percentile  # noqa: E402 - needs the checkout on the path
+from checkout import tests_module
+from figures import percentile
+from scratch_db import ScratchDatabase
 
 
 def parse_args():
@@ -38,6 +33,15 @@ def parse_args():
     parser.add_argument("--tracked", type=int, default=600)
     parser.add_argument("--requests", type=int, default=20)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--database-url",
+        default="",
+        help="e.g. postgres://postgres@127.0.0.1:5432/bench_api (default: temporary SQLite)",
+    )
+    parser.add_argument(
+        "--replace", action="store_true", help="drop the PostgreSQL database first if it exists"
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the database at the end")
     return parser.parse_args()
 
 
@@ -52,7 +56,8 @@ def seed(args, rng: random.Random) -> None:
         TrackedProject,
         TrackingStatus,
     )
-    from tests import factories
+
+    factories = tests_module("factories")
 
     rounds = []
     for number in range(args.committees):
@@ -150,8 +155,11 @@ def measure(client, url: str, requests: int) -> tuple[float, float, int, int]:
 def main() -> int:
     args = parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="bench-api-"))
+    database = None
     try:
-        os.environ["DATABASE_URL"] = f"sqlite:///{tmp / 'bench.sqlite3'}"
+        url = args.database_url or f"sqlite:///{tmp / 'bench.sqlite3'}"
+        database = ScratchDatabase(url, replace=args.replace, keep=args.keep)
+        os.environ["DATABASE_URL"] = database.url
         os.environ["VAR_DIR"] = str(tmp / "var")
         os.environ["API_ANON_RATE"] = "1000000/minute"
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pbsite.settings.test")
@@ -196,6 +204,8 @@ def main() -> int:
         finally:
             connections.close_all()
     finally:
+        if database is not None:
+            database.remove()
         shutil.rmtree(tmp, ignore_errors=True)
     return 0
 

@@ -54,25 +54,15 @@ import os
 import platform
 import random
 import shutil
-import socket
-import subprocess
-import sys
 import tempfile
 import time
 from collections import Counter
 from pathlib import Path
 from urllib.parse import urlencode
-from urllib.request import urlopen
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-# The benchmarks folder holds proposals.py, named like the app: the app must win.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
-if str(ROOT) not in sys.path:  # tests.factories lives in the checkout, not in the install
-    sys.path.append(str(ROOT))
-
-from benchmarks.figures import percentile  # noqa: E402 - needs the checkout on the path
-from benchmarks.scratch_db import ScratchDatabase  # noqa: E402
+from checkout import tests_module
+from figures import percentile
+from scratch_db import ScratchDatabase
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/bench_ballots"
 POT = 1_000_000
@@ -164,7 +154,8 @@ def seed(args, rng: random.Random) -> dict:
     from committees.models import User
     from committees.services import home_page_ensure
     from proposals.models import State
-    from tests import factories
+
+    factories = tests_module("factories")
     from voting import keys, selectors
     from voting.models import VerifiedIdentity
 
@@ -287,93 +278,6 @@ def knapsack_selection(rng: random.Random, costs: dict[str, int]) -> list[str]:
 
 
 # --- Servers ------------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Servers:
-    """--workers Daphne processes on free ports, over the run's database."""
-
-    def __init__(
-        self,
-        count: int,
-        *,
-        database_url: str,
-        var_dir: Path,
-        log_dir: Path,
-    ):
-        self.processes: list[subprocess.Popen] = []
-        self.ports: list[int] = []
-        self.logs: list[Path] = []
-        env = {
-            **os.environ,
-            "DATABASE_URL": database_url,
-            "VAR_DIR": str(var_dir),
-            "LOG_LEVEL": "WARNING",
-        }
-        for n in range(count):
-            port = free_port()
-            log = log_dir / f"daphne-{n}.log"
-            with log.open("wb") as out:
-                process = subprocess.Popen(
-                    [
-                        sys.executable,
-                        "-m",
-                        "daphne",
-                        "-v",
-                        "0",  # warnings only, and no access log
-                        "-b",
-                        "127.0.0.1",
-                        "-p",
-                        str(port),
-                        "pbsite.asgi:application",
-                    ],
-                    cwd=ROOT,
-                    env=env,
-                    stdout=out,
-                    stderr=subprocess.STDOUT,
-                )
-            self.processes.append(process)
-            self.ports.append(port)
-            self.logs.append(log)
-        for process, port, log in zip(self.processes, self.ports, self.logs, strict=True):
-            self._wait(process, port, log)
-
-    @staticmethod
-    def _wait(process, port: int, log: Path):
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
-                    if response.status == 200:
-                        return
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise SystemExit(f"Daphne did not start:\n{log.read_text()}") from None
-                time.sleep(0.2)
-
-    def stop(self):
-        for process in self.processes:
-            if process.poll() is None:
-                process.terminate()
-        for process in self.processes:
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-    def log_tail(self, lines: int = 20) -> str:
-        text = []
-        for log in self.logs:
-            content = log.read_text(errors="replace").strip().splitlines()
-            if content:
-                text.append(f"-- {log.name}\n" + "\n".join(content[-lines:]))
-        return "\n".join(text)
 
 
 # --- The load generator (its own process; no Django) -------------------------------------------
@@ -821,11 +725,16 @@ def main() -> int:
             selections = [knapsack_selection(rng, data["costs"]) for _ in data["voters"]]
             connections.close_all()
 
-            servers = Servers(
+            servers = tests_module("daphne_server").DaphneServers(
                 args.workers,
-                database_url=database.url,
-                var_dir=tmp / "var",
+                env={
+                    **os.environ,
+                    "DATABASE_URL": database.url,
+                    "VAR_DIR": str(tmp / "var"),
+                    "LOG_LEVEL": "WARNING",
+                },
                 log_dir=tmp,
+                quiet=True,
             )
             header(args, data, database, servers.ports)
             mean_size = sum(map(len, selections)) / len(selections)

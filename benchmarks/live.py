@@ -32,8 +32,7 @@ import asyncio
 import concurrent.futures
 import multiprocessing
 import os
-import socket
-import subprocess
+import shutil
 import sys
 import tempfile
 import threading
@@ -41,13 +40,8 @@ import time
 from pathlib import Path
 from urllib.request import urlopen
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
-if str(ROOT) not in sys.path:
-    sys.path.append(str(ROOT))
-
-from benchmarks.figures import percentile  # noqa: E402 - needs the checkout on the path
+from checkout import tests_module
+from figures import percentile
 
 GOAL_P95_MS = {"memory": 500.0, "redis": 1000.0}
 
@@ -63,26 +57,14 @@ def parse_args():
     return parser.parse_args()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def rss_kib(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
-
-
 # --- Seeding (this process, Django) ------------------------------------------------------------
 
 
 def seed(code_count: int) -> dict:
     from committees.services import home_page_ensure
     from proposals.models import State
-    from tests import factories
+
+    factories = tests_module("factories")
     from voting.codes import services as codes_services
     from voting.models import VotingConfig
 
@@ -110,49 +92,6 @@ def seed(code_count: int) -> dict:
     )
     codes = codes_services.codes_generate(budget_round=budget_round, count=code_count)
     return {"round": budget_round.pk, "projects": [str(p.pk) for p in projects], "codes": codes}
-
-
-class Servers:
-    def __init__(self, count: int, *, env: dict, log_dir: Path):
-        self.processes, self.ports, self.logs = [], [], []
-        for _n in range(count):
-            port = free_port()
-            log = log_dir / f"daphne-{port}.log"
-            with log.open("wb") as out:
-                self.processes.append(
-                    subprocess.Popen(
-                        [sys.executable, "-m", "daphne", "-v", "0", "-b", "127.0.0.1"]
-                        + ["-p", str(port), "pbsite.asgi:application"],
-                        cwd=ROOT,
-                        env=env,
-                        stdout=out,
-                        stderr=subprocess.STDOUT,
-                    )
-                )
-            self.ports.append(port)
-            self.logs.append(log)
-        for process, port, log in zip(self.processes, self.ports, self.logs, strict=True):
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    with urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
-                        break
-                except OSError:
-                    if process.poll() is not None or time.monotonic() > deadline:
-                        raise SystemExit(f"Daphne did not start:\n{log.read_text()}") from None
-                    time.sleep(0.2)
-
-    def rss_kib(self) -> int:
-        return sum(rss_kib(p.pid) for p in self.processes)
-
-    def stop(self):
-        for process in self.processes:
-            process.terminate()
-        for process in self.processes:
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
 
 
 # --- The load: viewers and the ballot writer (own process, no Django) ---------------------------
@@ -300,12 +239,9 @@ def load(job: dict) -> dict:
 # --- Main -------------------------------------------------------------------------------------
 
 
-def main() -> int:
-    args = parse_args()
-    viewer_counts = [int(v) for v in args.viewers.split(",")]
-    layers = args.layers.split(",")
-    per_run = int(args.rate * args.seconds)
-    tmp = Path(tempfile.mkdtemp(prefix="bench-live-"))
+def run(args, viewer_counts: list[int], layers: list[str], per_run: int, tmp: Path) -> list:
+    """Seed the database in `tmp`, then one run per layer and number of viewers."""
+    DaphneServers = tests_module("daphne_server").DaphneServers
     database_url = f"sqlite:///{tmp / 'live.sqlite3'}"
     os.environ.update(DATABASE_URL=database_url, VAR_DIR=str(tmp / "var"), LOG_LEVEL="WARNING")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pbsite.settings.test")
@@ -332,7 +268,7 @@ def main() -> int:
             env = {**os.environ, "DATABASE_URL": database_url}
             if layer == "redis":
                 env["REDIS_URL"] = args.redis_url
-            servers = Servers(2 if layer == "redis" else 1, env=env, log_dir=tmp)
+            servers = DaphneServers(2 if layer == "redis" else 1, env=env, log_dir=tmp, quiet=True)
             try:
                 for port in servers.ports:  # warm up: first request, first import
                     urlopen(f"http://127.0.0.1:{port}/afstemning/live/runde/{data['round']}/")
@@ -364,6 +300,19 @@ def main() -> int:
             )
             results.append(result)
             report(result)
+    return results
+
+
+def main() -> int:
+    args = parse_args()
+    viewer_counts = [int(v) for v in args.viewers.split(",")]
+    layers = args.layers.split(",")
+    per_run = int(args.rate * args.seconds)
+    tmp = Path(tempfile.mkdtemp(prefix="bench-live-"))
+    try:
+        results = run(args, viewer_counts, layers, per_run, tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     print("\n== summary")
     print(
         f"{'layer':8} {'viewers':>7} {'connected':>9} {'KiB/conn':>8} "

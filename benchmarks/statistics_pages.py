@@ -15,17 +15,12 @@ import os
 import random
 import shutil
 import statistics as stats_module
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-# Scripts here are named like modules of the apps: the script's folder leaves the path.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
-if str(ROOT) not in sys.path:  # tests.factories lives in the checkout
-    sys.path.append(str(ROOT))
+from checkout import tests_module
+from scratch_db import ScratchDatabase
 
 CATEGORIES = ["Grønne områder", "Trafik", "Leg og idræt", "Kultur", "Fællesskab"]
 STATES = ["selected", "not_selected", "rejected", "in_progress", "completed", "merged"]
@@ -39,7 +34,8 @@ def seed(args, rng):
     from committees.demo import COPENHAGEN, danish_slug
     from committees.models import RoundCategory
     from proposals.models import Proposal, StatusChange
-    from tests import factories
+
+    factories = tests_module("factories")
     from voting.models import Participation
 
     committees = []
@@ -124,10 +120,22 @@ def main() -> int:
     parser.add_argument("--voters", type=int, default=2000)
     parser.add_argument("--requests", type=int, default=10)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--database-url",
+        default="",
+        help="e.g. postgres://postgres@127.0.0.1:5432/bench_statistics (default: temporary SQLite)",
+    )
+    parser.add_argument(
+        "--replace", action="store_true", help="drop the PostgreSQL database first if it exists"
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the database at the end")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="bench-statistics-"))
+    database = None
     try:
-        os.environ["DATABASE_URL"] = f"sqlite:///{tmp / 'bench.sqlite3'}"
+        url = args.database_url or f"sqlite:///{tmp / 'bench.sqlite3'}"
+        database = ScratchDatabase(url, replace=args.replace, keep=args.keep)
+        os.environ["DATABASE_URL"] = database.url
         os.environ["VAR_DIR"] = str(tmp / "var")
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pbsite.settings.test")
         os.environ.setdefault("LOG_LEVEL", "WARNING")
@@ -135,39 +143,45 @@ def main() -> int:
 
         django.setup()
         from django.core.management import call_command
+        from django.db import connections
         from django.test import Client
         from django.urls import reverse
 
         from voting.results import statistics
 
-        call_command("migrate", verbosity=0)
-        started = time.perf_counter()
-        committees, first_round = seed(args, random.Random(args.seed))
-        rounds = len(committees) * args.rounds
-        print(
-            f"seeded {len(committees)} committees, {rounds} rounds, "
-            f"{rounds * args.proposals} proposals, {rounds * args.voters} voters "
-            f"in {time.perf_counter() - started:.1f} s (SQLite)"
-        )
-        client = Client()
-        committee = committees[0]
-        measure("statistics(): city", lambda: statistics.statistics(), args.requests)
-        measure(
-            "statistics(): one committee",
-            lambda: statistics.statistics(committee=committee),
-            args.requests,
-        )
-        for name, url in [
-            ("GET city statistics page", reverse("voting:statistics")),
-            ("GET city statistics CSV", reverse("voting:statistics_csv")),
-            (
-                "GET committee statistics page",
-                reverse("voting:statistics_committee", args=[committee.slug]),
-            ),
-            ("GET results page (one round)", reverse("voting:results", args=[first_round.pk])),
-        ]:
-            measure(name, lambda url=url: client.get(url), args.requests)
+        try:
+            call_command("migrate", verbosity=0)
+            started = time.perf_counter()
+            committees, first_round = seed(args, random.Random(args.seed))
+            rounds = len(committees) * args.rounds
+            print(
+                f"seeded {len(committees)} committees, {rounds} rounds, "
+                f"{rounds * args.proposals} proposals, {rounds * args.voters} voters "
+                f"in {time.perf_counter() - started:.1f} s (SQLite)"
+            )
+            client = Client()
+            committee = committees[0]
+            measure("statistics(): city", lambda: statistics.statistics(), args.requests)
+            measure(
+                "statistics(): one committee",
+                lambda: statistics.statistics(committee=committee),
+                args.requests,
+            )
+            for name, url in [
+                ("GET city statistics page", reverse("voting:statistics")),
+                ("GET city statistics CSV", reverse("voting:statistics_csv")),
+                (
+                    "GET committee statistics page",
+                    reverse("voting:statistics_committee", args=[committee.slug]),
+                ),
+                ("GET results page (one round)", reverse("voting:results", args=[first_round.pk])),
+            ]:
+                measure(name, lambda url=url: client.get(url), args.requests)
+        finally:
+            connections.close_all()
     finally:
+        if database is not None:
+            database.remove()
         shutil.rmtree(tmp, ignore_errors=True)
     return 0
 

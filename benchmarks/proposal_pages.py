@@ -1,6 +1,6 @@
 """Time the public proposal pages (list and detail) on one large, seeded budget round.
 
-    DJANGO_SETTINGS_MODULE=pbsite.settings.test python benchmarks/proposals.py \\
+    DJANGO_SETTINGS_MODULE=pbsite.settings.test python benchmarks/proposal_pages.py \\
         [--proposals 5000] [--supports 100000] [--comments 20000] [--users 20000] \\
         [--requests 30] [--warmup 3] [--seed 2024] [--database-url URL] [--explain]
 
@@ -28,20 +28,13 @@ import platform
 import random
 import shutil
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-# This file is named like the app: the app must win, so the script's folder leaves the path.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
-if str(ROOT) not in sys.path:  # tests.factories lives in the checkout, not in the install
-    sys.path.append(str(ROOT))
-
-from benchmarks.figures import percentile  # noqa: E402 - needs the checkout on the path
-from benchmarks.scratch_db import ScratchDatabase  # noqa: E402
+from checkout import tests_module
+from figures import percentile
+from scratch_db import ScratchDatabase
 
 PAGE_SIZE = 20  # proposals.views.PAGE_SIZE
 CATEGORIES = ["Grønne områder", "Trafik og cykler", "Leg og idræt", "Kultur", "Fællesskab", "Miljø"]
@@ -187,7 +180,8 @@ def seed(args, rng: random.Random) -> dict:
 
     from committees.models import RoundCategory, User
     from proposals.models import Comment, Proposal, StatusChange, Support
-    from tests import factories
+
+    factories = tests_module("factories")
 
     def round_and_categories():
         committee = factories.committee("Østerbro Lokaludvalg")
