@@ -20,11 +20,6 @@ _form_data = factories.proposal_form_data
 
 
 @pytest.fixture
-def committee(home_page):
-    return factories.committee("Østerbro Lokaludvalg")
-
-
-@pytest.fixture
 def ideas_round(committee):
     budget_round = factories.budget_round(committee=committee, phase="ideas", max_cost=100_000)
     budget_round.categories.create(name="Grønt")
