@@ -12,9 +12,13 @@ class VotingAppConfig(AppConfig):
         from django.db.models.signals import post_save
 
         from committees.models import BudgetRound, Meeting
+        from voting import services
         from voting.live import broadcast
 
         for model in (BudgetRound, Meeting):
             post_save.connect(
                 broadcast.model_saved, sender=model, dispatch_uid=f"live-{model._meta.label}"
             )
+        post_save.connect(
+            services.voting_config_for_new_round, sender=BudgetRound, dispatch_uid="voting-config"
+        )

@@ -189,6 +189,14 @@ def ballot_cast_online(
     )
 
 
+def voting_config_for_new_round(sender, instance, created=False, raw=False, **kwargs) -> None:
+    """A new round gets its voting settings at once, with the defaults, so that reading them
+    (`selectors.round_config`) never writes. Connected in `VotingAppConfig.ready()` to the
+    post_save of BudgetRound, which lives in `committees` and knows nothing of voting."""
+    if created and not raw:
+        VotingConfig.objects.get_or_create(budget_round=instance)
+
+
 # --- Voting settings ---------------------------------------------------------------------------
 
 # Fields that decide who may vote and what a valid ballot is: fixed once voting opens, so that

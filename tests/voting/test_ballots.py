@@ -113,7 +113,9 @@ def test_vote_online_get_a_receipt_and_change_the_ballot(committee, voting_round
 
 
 def test_no_change_when_the_round_does_not_allow_it(committee, voting_round):
-    VotingConfig.objects.create(budget_round=voting_round, allow_change=False)
+    VotingConfig.objects.update_or_create(
+        budget_round=voting_round, defaults={"allow_change": False}
+    )
     ids = project_ids(voting_round)
     voter = _voter(committee)
     services.ballot_cast_online(user=voter, budget_round=voting_round, selection={ids["Bænke"]: 1})

@@ -50,7 +50,9 @@ def test_fifty_simultaneous_ballots_of_one_voter_leave_exactly_one(allow_change)
     budget_round = factories.budget_round(
         committee=committee, phase="voting", pot=100_000, max_cost=100_000, ballot_style="approval"
     )
-    VotingConfig.objects.create(budget_round=budget_round, allow_change=allow_change)
+    VotingConfig.objects.update_or_create(
+        budget_round=budget_round, defaults={"allow_change": allow_change}
+    )
     proposal = factories.proposal(budget_round=budget_round, state=State.FEASIBLE)
     selection = {str(proposal.pk): 1}
     for repetition in range(ROUNDS):
