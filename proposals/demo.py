@@ -1,13 +1,30 @@
 """Demo proposals: realistic ideas in every state, in the demo committee's rounds."""
 
+import datetime
 import random
 
 from django.db import transaction
 from django.utils import timezone
 
 from committees.demo import DEMO_COMMITTEE
-from committees.models import BudgetRound, User
-from proposals.models import Proposal, State, StatusChange, SubmitterKind, Support
+from committees.models import ApplicationDeadline, BudgetRound, CommitteeRole, User
+from proposals.grants import services as grant_services
+from proposals.grants.services import Line
+from proposals.models import (
+    EffectGoal,
+    EffectMeasurement,
+    GrantApplication,
+    ProjectUpdate,
+    Proposal,
+    Recommendation,
+    State,
+    StatusChange,
+    SubmitterKind,
+    Support,
+    TrackedProject,
+)
+from proposals.tracking.services import tracked_projects_backfill
+from proposals.uploads import CleanFile
 
 IDEAS = [
     ("Bænke langs søerne", "Flere bænke, så ældre kan hvile sig på gåturen.", 45_000),
@@ -187,10 +204,6 @@ TRACKING = {
 
 def _seed_tracking(stdout) -> None:
     """One tracked project in each follow-up state, with updates and an effect indicator."""
-    import datetime
-
-    from proposals.models import EffectGoal, EffectMeasurement, ProjectUpdate, TrackedProject
-    from proposals.tracking.services import tracked_projects_backfill
 
     tracked_projects_backfill()
     today = timezone.localdate()
@@ -248,7 +261,6 @@ GRANT_APPLICATIONS = [
 
 
 def _demo_staff(role: str):
-    from committees.models import CommitteeRole
 
     link = (
         CommitteeRole.objects.filter(committee__name=DEMO_COMMITTEE, role=role)
@@ -264,13 +276,6 @@ def seed_grants(*, stdout) -> None:
 
     Idempotent: nothing happens when the pool already has applications.
     """
-    import datetime
-
-    from committees.models import ApplicationDeadline
-    from proposals.grants import services as grant_services
-    from proposals.grants.services import Line
-    from proposals.models import GrantApplication, Recommendation
-    from proposals.uploads import CleanFile
 
     pool = BudgetRound.objects.filter(
         committee__name=DEMO_COMMITTEE, decision_method="committee"

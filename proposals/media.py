@@ -4,7 +4,7 @@ from django.core.files.base import ContentFile
 from wagtail.images import get_image_model
 from wagtail.models import Collection
 
-from proposals.models import Proposal, ProposalAttachment, ProposalImage
+from proposals.models import ProjectUpdatePhoto, Proposal, ProposalAttachment, ProposalImage
 
 COLLECTION_NAME = "Forslag"
 
@@ -42,8 +42,6 @@ def attachment_store(*, proposal: Proposal, clean) -> ProposalAttachment:
 
 def update_photo_store(*, update, clean, alt_text: str):
     """A cleaned photo (EXIF removed by uploads.clean_image) of a tracked project's update."""
-    from proposals.models import ProjectUpdatePhoto
-
     Image = get_image_model()
     image = Image(title=(alt_text or update.title)[:255], collection=_collection())
     image.file.save(clean.filename, ContentFile(clean.content), save=False)

@@ -3,11 +3,19 @@
 import logging
 
 from django.conf import settings
+from django.core import signing
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 
-from proposals.models import Proposal
+from proposals.models import (
+    GrantApplication,
+    ProjectSubscription,
+    ProjectUpdate,
+    Proposal,
+    TrackedProject,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -66,8 +74,6 @@ UNSUBSCRIBE_SALT = "proposals.project-unsubscribe"
 
 
 def unsubscribe_token(*, subscription) -> str:
-    from django.core import signing
-
     return signing.dumps(
         {"s": subscription.pk, "u": subscription.user_id}, salt=UNSUBSCRIBE_SALT, compress=True
     )
@@ -75,10 +81,6 @@ def unsubscribe_token(*, subscription) -> str:
 
 def send_project_news(*, project_id: int, update_id: int | None = None) -> None:
     """Tell everyone following a project about a new update or a new status."""
-    from django.urls import reverse
-
-    from proposals.models import ProjectSubscription, ProjectUpdate, TrackedProject
-
     project = TrackedProject.objects.select_related("proposal__budget_round__committee").get(
         pk=project_id
     )
@@ -105,8 +107,6 @@ def send_project_news(*, project_id: int, update_id: int | None = None) -> None:
 
 def send_grant_step(*, application_id: int, step: str) -> None:
     """Tell the applicant what happened to their grant application, with its case number."""
-    from proposals.models import GrantApplication
-
     application = GrantApplication.objects.select_related(
         "proposal__author", "proposal__budget_round__committee", "deadline__meeting"
     ).get(pk=application_id)

@@ -5,7 +5,9 @@ takes each step of a grant application); these functions work them out for a per
 """
 
 from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from wagtail.permission_policies.base import BasePermissionPolicy
 
@@ -117,8 +119,6 @@ class ProposalPolicy(BasePermissionPolicy):
     """
 
     def _visible(self, user):
-        from django.db.models import Q
-
         if not is_signed_in(user):
             return self.model.objects.none()
         queryset = self.model.objects.exclude(state="draft")
@@ -155,8 +155,6 @@ class ProposalPolicy(BasePermissionPolicy):
         return self.instances_user_has_any_permission_for(user, [action])
 
     def users_with_any_permission(self, actions):
-        from django.contrib.auth import get_user_model
-
         return get_user_model().objects.filter(is_superuser=True)
 
     def users_with_permission(self, action):

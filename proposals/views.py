@@ -20,6 +20,7 @@ from committees.models import BudgetRound
 from frontend.forms import add_service_errors
 from proposals import selectors, services
 from proposals.forms import CommentForm, ProposalFilterForm, ProposalForm
+from proposals.media import attachment_store, image_store
 from proposals.models import Comment, Proposal
 from proposals.permissions import AUTHOR, MODERATOR, can_view, has_verified_email, roles_of
 
@@ -100,8 +101,6 @@ def proposal_detail(request, pk: int):
 
 
 def _save_uploads(proposal: Proposal, form: ProposalForm) -> None:
-    from proposals.media import attachment_store, image_store
-
     alt = form.cleaned_data.get("image_alt") or ""
     room = max(0, 5 - proposal.images.count())
     for clean in (form.cleaned_data.get("images") or [])[:room]:

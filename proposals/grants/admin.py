@@ -11,6 +11,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from wagtail.admin import messages
 
 from frontend.forms import add_service_errors
 from proposals.grants import selectors as grant_selectors
@@ -76,8 +77,6 @@ def grant_process_view(request, pk):
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
-                from wagtail.admin import messages
-
                 messages.success(request, _("Saved. The applicant has been told by e-mail."))
                 return redirect(reverse("grant_process", args=[application.pk]))
     payout = None

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -533,8 +534,6 @@ def grant_accounts_submit(
     *, author, application: GrantApplication, lines: list[Line], receipts: list
 ) -> GrantApplication:
     """The applicant's accounts: actual income and expenses, with receipts (cleaned PDFs)."""
-    from django.core.files.base import ContentFile
-
     application = _locked(application)
     if application.proposal.author_id != author.pk:
         raise PermissionDenied(_("Only the applicant can submit the accounts."))

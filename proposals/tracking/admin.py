@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
+from wagtail.admin import messages
 
 from committees.ids import parse_id
 from frontend.forms import add_service_errors
@@ -104,8 +105,6 @@ def tracking_index_view(request):
 
 
 def tracking_edit_view(request, pk: int):
-    from wagtail.admin import messages
-
     project = _project_for(request.user, pk)
     forms_by_name = {name: _build(name, project) for name in FORMS}
     if request.method == "POST" and request.POST.get("form") == "remove":
