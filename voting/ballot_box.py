@@ -65,7 +65,8 @@ def _drop(ballot: Ballot) -> Ballot:
 def ballot_insert(
     *,
     budget_round: BudgetRound,
-    person: str,
+    person: str = "",
+    voter_key: str = "",
     channel: str,
     selection: dict[str, int],
     replaceable: bool,
@@ -77,10 +78,14 @@ def ballot_insert(
 ) -> Ballot:
     """A voter known by a person key casts a ballot; the caller has checked the ballot.
 
+    `person` is turned into the voter key; a caller that holds the key already (a letter code
+    from the voter roll) passes `voter_key` instead.
     `replaceable`: a later ballot from the same voter on the same channel replaces this one.
     `cast_on`: today, unless the demo back-dates its ballots to its round's voting days.
     """
-    key = keys.voter_key(round_id=budget_round.pk, person=person)
+    if not (person or voter_key):
+        raise ValueError("a ballot needs its voter: person or voter_key")
+    key = voter_key or keys.voter_key(round_id=budget_round.pk, person=person)
     tag = keys.owner_tag(voter_key=key) if replaceable else None
     ballot = _new_ballot(
         budget_round=budget_round,
