@@ -29,12 +29,20 @@ Images (``clean_image``)
 PDFs (``clean_pdf``)
     * Must start with ``%PDF-1.x``/``%PDF-2.x``, end with ``%%EOF`` (within the
       last 1,024 bytes, as readers allow) and be at most 10 MB.
-    * Refused when they carry active content: the names ``/JavaScript``,
-      ``/JS``, ``/Launch``, ``/EmbeddedFile(s)`` anywhere in the object
-      structure, including hex-escaped names (``/J#61vaScript``) and names
-      inside compressed object streams. Encrypted PDFs are refused because
-      their objects cannot be inspected. HTML markup in the header area
-      (HTML/PDF polyglots) is refused too.
+    * Read with a real PDF parser (pypdf), never by searching the bytes: the
+      trailer, every object the cross-reference lists and every object inside
+      every object stream (compressed, with or without predictors, listed or
+      not) is inspected. Refused (``pdf_active_content``) when any of them is
+      active: scripts (``/JS``, a ``/JavaScript`` name tree or action),
+      automatic actions (``/AA``), actions that launch programs, import or
+      submit data or open other files (``/Launch``, ``/ImportData``,
+      ``/SubmitForm``, ``/GoToR``, ...) wherever they hang, ``/OpenAction``
+      included, links other than http(s) and mailto, embedded files (``/EF``,
+      ``/EmbeddedFiles``, file attachment annotations), multimedia and XFA
+      forms. An ``/OpenAction`` that opens a page stays: ordinary documents
+      have one. Encrypted PDFs are refused (``pdf_encrypted``), as are files
+      the parser cannot read or that have no page (``pdf_corrupt``). HTML
+      markup in the header area (HTML/PDF polyglots) is refused too.
     * The bytes are returned unchanged.
 
 File names (``clean_filename``)
@@ -51,13 +59,20 @@ import io
 import re
 import unicodedata
 import warnings
-import zlib
 from dataclasses import dataclass
 from typing import Protocol
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageCms, ImageOps
+from pypdf import PdfReader
+from pypdf.generic import (
+    ArrayObject,
+    DictionaryObject,
+    IndirectObject,
+    StreamObject,
+    read_object,
+)
 
 MAX_IMAGE_BYTES = 15 * 1024 * 1024
 MAX_IMAGE_SIDE = 8_000
@@ -69,8 +84,6 @@ JPEG_QUALITY = 85
 WEBP_QUALITY = 85
 
 MAX_PDF_BYTES = 10 * 1024 * 1024
-# Upper bound on what we inflate while looking inside compressed PDF objects.
-_MAX_PDF_INFLATE = 50 * 1024 * 1024
 
 MAX_FILENAME_LENGTH = 100
 FALLBACK_FILENAME = "fil"
@@ -378,54 +391,106 @@ def clean_image(upload: UploadLike) -> CleanImage:
 
 _PDF_HEADER = re.compile(rb"%PDF-[12]\.\d")
 _HTML_MARKERS = re.compile(rb"<\s*(?:!doctype|html|head|body|script|iframe|svg|meta)\b", re.I)
-# A PDF name: a slash followed by regular characters (``#xx`` escapes included).
-_PDF_NAME = re.compile(rb"/([^\x00\t\n\x0c\r ()<>\[\]{}/%]*)")
-_PDF_HEX_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
-_STREAM_START = re.compile(rb"\bstream(?:\r\n|\n|\r)")
-_DANGEROUS_NAMES = {b"JavaScript", b"JS", b"Launch", b"EmbeddedFile", b"EmbeddedFiles"}
+
+# Keys whose mere presence makes a document active: scripts (a /JavaScript name tree, /JS of an
+# action), actions that run by themselves (/AA: when a page opens or closes, a field changes...),
+# embedded files (/EmbeddedFiles name tree, /EF of a file specification) and XFA forms (which
+# carry scripts of their own).
+_ACTIVE_KEYS = frozenset({"/JS", "/JavaScript", "/AA", "/EmbeddedFiles", "/EF", "/XFA",
+                          "/RichMediaContent"})  # fmt: skip
+# Action types (/S of an action dictionary) that run code, start programs, send data away or
+# open other files. GoTo (a page of this document), Named (next page...) and URI (a link, see
+# below) stay: ordinary documents use them, /OpenAction included ("open at page 1").
+_ACTIVE_ACTIONS = frozenset({
+    "/JavaScript", "/Launch", "/ImportData", "/SubmitForm", "/GoToR", "/GoToE", "/Rendition",
+    "/RichMediaExecute", "/Movie", "/Sound",
+})  # fmt: skip
+# Object types that are files or players inside the document.
+_ACTIVE_TYPES = frozenset({"/EmbeddedFile", "/FileAttachment", "/RichMedia", "/Movie", "/Sound",
+                           "/Screen"})  # fmt: skip
+_SAFE_LINK = re.compile(r"(?:https?:|mailto:)", re.I)
+
+
+class _StructureReader(PdfReader):
+    """pypdf's reader without the attempt to decrypt: an encrypted file is refused, never opened
+    (with a broken /Encrypt dictionary the attempt itself would fail before we can say why).
+    """
+
+    def _handle_encryption(self, password) -> None:
+        pass
 
 
 def _pdf_type_error() -> ValidationError:
     return ValidationError(_("Upload a PDF file."), code="pdf_type")
 
 
-def _pdf_names(chunk: bytes) -> set[bytes]:
-    return {
-        _PDF_HEX_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), raw)
-        for raw in _PDF_NAME.findall(chunk)
-    }
+def _pdf_corrupt_error() -> ValidationError:
+    return ValidationError(
+        _("The PDF file could not be read. The file may be damaged."), code="pdf_corrupt"
+    )
 
 
-def _pdf_structure(data: bytes) -> tuple[bytes, list[bytes]]:
-    """Split a PDF into its object structure and the bodies of its object streams.
+def _is_active(obj: DictionaryObject) -> bool:
+    """Whether one dictionary (or stream dictionary) of a PDF is active content by itself."""
+    if _ACTIVE_KEYS.intersection(obj.keys()):
+        return True
+    kind = {obj.get("/Type"), obj.get("/Subtype")}
+    if kind & _ACTIVE_TYPES:
+        return True
+    action = obj.get("/S")
+    if action in _ACTIVE_ACTIONS:
+        return True
+    if action == "/URI":  # a link: the web or e-mail, never javascript:, file: or a UNC path
+        target = obj.get("/URI")
+        target = target.get_object() if isinstance(target, IndirectObject) else target
+        return not (isinstance(target, (str, bytes)) and _SAFE_LINK.match(_pdf_text(target)))
+    return False
 
-    Stream bodies (page content, images, fonts) are blanked out of the structure
-    so that binary data cannot be mistaken for names; object streams (PDF 1.5+
-    compressed objects) are inflated so their dictionaries are inspected too.
+
+def _pdf_text(value) -> str:
+    return value.decode("latin-1") if isinstance(value, bytes) else str(value)
+
+
+def _object_stream_members(reader: PdfReader, stream: StreamObject) -> list:
+    """Every object inside an object stream, listed by the cross-reference or not."""
+    data = stream.get_data()
+    count, first = int(stream["/N"]), int(stream["/First"])
+    numbers = data[:first].split()
+    if count < 0 or len(numbers) < 2 * count:
+        raise ValueError("object stream header too short")
+    members = []
+    buffer = io.BytesIO(data)
+    for offset in numbers[1 : 2 * count : 2]:
+        buffer.seek(first + int(offset))
+        members.append(read_object(buffer, reader))
+    return members
+
+
+def _pdf_is_active(reader: PdfReader) -> bool:
+    """Walk the whole document -- trailer, every object the cross-reference lists, every object of
+    every object stream -- and tell whether any of it is active content.
     """
-    structure = bytearray()
-    object_streams: list[bytes] = []
-    position = 0
-    while match := _STREAM_START.search(data, position):
-        end = data.find(b"endstream", match.end())
-        if end == -1:
-            break
-        head = data[position : match.end()]
-        structure += head
-        dictionary = head[head.rfind(b"obj") :]
-        if re.search(rb"/Type\s*/ObjStm\b", dictionary):
-            object_streams.append(data[match.end() : end])
-        position = end
-    structure += data[position:]
-    return bytes(structure), object_streams
-
-
-def _inflate(body: bytes, budget: int) -> bytes:
-    inflater = zlib.decompressobj()
-    out = inflater.decompress(body, budget + 1)
-    if len(out) > budget:
-        raise ValueError("object stream too large")
-    return out
+    pending: list = [reader.trailer]
+    for generation, numbers in reader.xref.items():
+        pending += [IndirectObject(number, generation, reader) for number in numbers]
+    pending += [IndirectObject(number, 0, reader) for number in reader.xref_objStm]
+    seen: set[tuple[int, int]] = set()
+    while pending:
+        obj = pending.pop()
+        if isinstance(obj, IndirectObject):
+            if (obj.idnum, obj.generation) in seen:
+                continue
+            seen.add((obj.idnum, obj.generation))
+            obj = reader.get_object(obj)
+        if isinstance(obj, DictionaryObject):
+            if _is_active(obj):
+                return True
+            pending += obj.values()
+            if isinstance(obj, StreamObject) and obj.get("/Type") == "/ObjStm":
+                pending += _object_stream_members(reader, obj)
+        elif isinstance(obj, ArrayObject):
+            pending += obj
+    return False
 
 
 def clean_pdf(upload: UploadLike) -> CleanFile:
@@ -440,26 +505,20 @@ def clean_pdf(upload: UploadLike) -> CleanFile:
     if _HTML_MARKERS.search(data[:1024]):
         raise _pdf_type_error()
 
-    structure, object_streams = _pdf_structure(data)
-    names = _pdf_names(structure)
-    if b"Encrypt" in names:
+    try:
+        reader = _StructureReader(io.BytesIO(data), strict=False)
+        encrypted = reader.is_encrypted
+        active = False if encrypted else _pdf_is_active(reader)
+        if not encrypted and not reader.pages:
+            raise ValueError("no pages")
+    except Exception:  # whatever hostile or broken input makes the parser raise: not a PDF we take
+        raise _pdf_corrupt_error() from None
+    if encrypted:
         raise ValidationError(
             _("Password-protected or encrypted PDF files cannot be uploaded."),
             code="pdf_encrypted",
         )
-    budget = _MAX_PDF_INFLATE
-    for body in object_streams:
-        try:
-            inflated = _inflate(body, budget)
-        except (zlib.error, ValueError):
-            raise ValidationError(
-                _("The PDF file could not be read. The file may be damaged."),
-                code="pdf_corrupt",
-            ) from None
-        budget -= len(inflated)
-        names |= _pdf_names(inflated)
-
-    if names & _DANGEROUS_NAMES:
+    if active:
         raise ValidationError(
             _(
                 "The PDF file contains scripts, embedded files or actions that launch "

