@@ -141,7 +141,8 @@ def ballot_check(
 def ballot_cast(
     *,
     budget_round: BudgetRound,
-    person: str,
+    person: str = "",
+    voter_key: str = "",
     channel: str,
     selection: dict[str, int],
     replaceable: bool,
@@ -149,7 +150,9 @@ def ballot_cast(
     age: str = "",
     config: VotingConfig | None = None,
 ) -> Ballot:
-    """A voter known by a person key (online, voting code) casts a checked ballot."""
+    """A voter known by a person key (online, voting code) casts a checked ballot.
+
+    A letter code from the voter roll knows its person's voter key, and passes `voter_key`."""
     config = config or round_config(budget_round=budget_round)
     if budget_round.phase != Phase.VOTING:
         raise ValidationError(_("Voting is not open in this round."), code="closed")
@@ -157,6 +160,7 @@ def ballot_cast(
     return ballot_box.ballot_insert(
         budget_round=budget_round,
         person=person,
+        voter_key=voter_key,
         channel=channel,
         selection=selection,
         replaceable=replaceable and config.allow_change,

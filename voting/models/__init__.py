@@ -4,6 +4,7 @@ from .follows import RoundFollow
 from .identity import AGE_BANDS, VerifiedIdentity
 from .live import MeetingLive, QuickVote, QuickVoteAnswer, QuickVoteCode
 from .results import RoundResult
+from .roll import RollEntry
 from .stations import PaperEntry, PollingStation
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "QuickVote",
     "QuickVoteAnswer",
     "QuickVoteCode",
+    "RollEntry",
     "RoundFollow",
     "RoundResult",
     "VerifiedIdentity",

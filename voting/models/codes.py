@@ -14,6 +14,11 @@ class VotingCode(models.Model):
     code_hash = models.CharField(max_length=64, unique=True)
     hint = models.CharField(max_length=4, help_text=_("The first characters, to tell codes apart"))
     batch = models.CharField(_("batch"), max_length=100, blank=True)
+    # A letter code issued from the voter roll votes as that person, so the person cannot also
+    # vote in another channel; without it, the code is anonymous (codes-only rounds).
+    roll_entry = models.OneToOneField(
+        "voting.RollEntry", on_delete=models.CASCADE, null=True, blank=True, related_name="code"
+    )
     used = models.BooleanField(default=False)
     misses = models.PositiveSmallIntegerField(default=0)
     created_on = models.DateField(auto_now_add=True)
