@@ -24,6 +24,7 @@ from voting.models import (
     Participation,
     RoundFollow,
     VerifiedIdentity,
+    VotingCode,
     VotingConfig,
 )
 from voting.selectors import round_config
@@ -247,6 +248,16 @@ def voting_config_update(*, moderator, budget_round: BudgetRound, values: dict) 
             setattr(config, name, value)
     if not (config.allow_online or config.allow_codes or config.allow_paper):
         raise ValidationError(_("Keep at least one way to vote."))
+    if (config.allow_online or config.allow_paper) and VotingCode.objects.filter(
+        budget_round=budget_round, roll_entry__isnull=True
+    ).exists():
+        raise ValidationError(
+            _(
+                "This round has voting codes that belong to nobody in particular, so it can "
+                "only be voted with codes: a person could otherwise vote with such a code and "
+                "again online or at a polling station. Keep online and in-person voting off."
+            )
+        )
     config.full_clean()
     config.save()
     if changed:

@@ -31,7 +31,16 @@ class VotingConfig(models.Model):
         BudgetRound, on_delete=models.CASCADE, related_name="voting_config"
     )
     allow_online = models.BooleanField(_("online with a verified identity"), default=True)
-    allow_codes = models.BooleanField(_("with a one-time voting code"), default=True)
+    allow_codes = models.BooleanField(
+        _("with a one-time voting code"),
+        default=True,
+        help_text=_(
+            "Letters with a code from the voter roll belong to one person: whoever has voted "
+            "online or at a polling station cannot vote again with their letter, and the other "
+            "way round. Codes that belong to nobody in particular (for slips handed out at a "
+            "meeting) can only be made when online and in-person voting are both off."
+        ),
+    )
     allow_paper = models.BooleanField(_("in person or on paper"), default=True)
     approval_min = models.PositiveSmallIntegerField(_("approval: at least"), default=1)
     approval_max = models.PositiveSmallIntegerField(_("approval: at most"), default=5)
