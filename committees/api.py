@@ -10,6 +10,7 @@ from django import forms
 from django.conf import settings
 from rest_framework import pagination, permissions, serializers, throttling, viewsets
 
+from committees import clients
 from committees.ids import MAX_ID, parse_id
 from committees.models import AgendaItem, BudgetRound, Committee, District, Meeting, RoundCategory
 
@@ -25,6 +26,12 @@ class AnonymousRateThrottle(throttling.AnonRateThrottle):
 
     def get_rate(self):
         return settings.API_ANON_RATE
+
+    def get_ident(self, request):
+        # Not DRF's own: without NUM_PROXIES it takes X-Forwarded-For whole, as the client
+        # writes it, so a new header would be a new allowance.
+        address = clients.client_address(request)
+        return clients.throttle_key(address) if address else "unknown"
 
 
 class ReadOnly(permissions.BasePermission):

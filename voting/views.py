@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from committees import clients
 from committees.ids import parse_id
 from committees.models import BudgetRound, Phase
 from committees.permissions import is_signed_in
@@ -152,7 +153,11 @@ def ballot(request, round_id: int):
 
 
 def _client(request) -> str:
-    return request.META.get("REMOTE_ADDR", "unknown")
+    """What wrong codes count by: the visitor's address behind the proxy (an IPv6 /64)."""
+    address = clients.client_address(request)
+    if address is None:
+        raise PermissionDenied(_("Your address could not be determined. Try again later."))
+    return clients.throttle_key(address)
 
 
 @never_cache

@@ -184,6 +184,13 @@ if REDIS_URL:
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
+# --- Client addresses behind a reverse proxy ------------------------------------------------
+# X-Forwarded-For is believed only from these peers (committees/clients.py): the proxies' IP
+# addresses or networks (10.0.0.5, 10.0.0.0/24), and "unix" for a peer on a UNIX socket
+# (README, production step 4), where only a local process can connect. Sign-in limits, voting
+# code throttles, ballot and API rate limits all count by the address found.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "unix")
+
 # --- Accounts -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "committees.User"
 AUTHENTICATION_BACKENDS = [
