@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('voting', '0008_voter_roll'),
+        ("voting", "0008_voter_roll"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='votingconfig',
-            name='allow_codes',
-            field=models.BooleanField(default=True, help_text='Letters with a code from the voter roll belong to one person: whoever has voted online or at a polling station cannot vote again with their letter, and the other way round. Codes that belong to nobody in particular (for slips handed out at a meeting) can only be made when online and in-person voting are both off.', verbose_name='with a one-time voting code'),
+            model_name="votingconfig",
+            name="allow_codes",
+            field=models.BooleanField(
+                default=True,
+                help_text="Letters with a code from the voter roll belong to one person: whoever has voted online or at a polling station cannot vote again with their letter, and the other way round. Codes that belong to nobody in particular (for slips handed out at a meeting) can only be made when online and in-person voting are both off.",
+                verbose_name="with a one-time voting code",
+            ),
         ),
     ]
