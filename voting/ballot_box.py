@@ -41,6 +41,15 @@ class AlreadyVoted(ValidationError):
     pass
 
 
+def already_voted_message(participation: Participation) -> str:
+    """What a voter who has taken part already is told, whichever channel they try next."""
+    if participation.voted_on is None:
+        return _("You are checked in at a polling station: vote there, on its tablet or on paper.")
+    return _("You have already voted in this round (%(channel)s).") % {
+        "channel": Channel(participation.channel).label
+    }
+
+
 def _new_ballot(
     *, budget_round: BudgetRound, selection: dict[str, int], channel: str, cast_on=None, **extra
 ) -> Ballot:
@@ -134,11 +143,7 @@ def ballot_insert(
             elif tag and participation.channel == channel:
                 Ballot.objects.filter(budget_round=budget_round, owner_tag=tag).delete()
             else:
-                raise AlreadyVoted(
-                    _("You have already voted in this round (%(channel)s).")
-                    % {"channel": Channel(participation.channel).label},
-                    code="already_voted",
-                )
+                raise AlreadyVoted(already_voted_message(participation), code="already_voted")
             return _drop(ballot)
     except IntegrityError as exc:
         # Another submission for the same voter won the race: theirs is the one ballot.

@@ -112,12 +112,7 @@ def eligibility_online(*, user, budget_round: BudgetRound, check_voted: bool = T
                 identity=identity,
                 config=config,
             )
-        return Eligibility(
-            False,
-            _("You have already voted in this round (%(channel)s).")
-            % {"channel": Channel(existing.channel).label},
-            has_voted=True,
-        )
+        return Eligibility(False, ballot_box.already_voted_message(existing), has_voted=True)
     return Eligibility(
         True, _("You can vote online."), Channel.ONLINE, identity=identity, config=config
     )
