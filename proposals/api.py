@@ -19,6 +19,7 @@ from proposals.models import (
     TrackedProject,
     TrackingStatus,
 )
+from proposals.richtext import sanitise_html
 from proposals.selectors import LISTED_STATES
 
 
@@ -36,6 +37,13 @@ def category_filter(prefix: str = ""):
     return method
 
 
+class ResidentHTMLField(serializers.CharField):
+    """A resident's formatted text, cleaned again on its way out (proposals/richtext.py)."""
+
+    def to_representation(self, value) -> str:
+        return sanitise_html(value or "")
+
+
 class ProposalSerializer(serializers.ModelSerializer):
     round = serializers.IntegerField(source="budget_round_id", read_only=True)
     committee = serializers.IntegerField(source="budget_round.committee_id", read_only=True)
@@ -49,6 +57,11 @@ class ProposalSerializer(serializers.ModelSerializer):
     )
     latitude = serializers.FloatField(read_only=True, allow_null=True)
     longitude = serializers.FloatField(read_only=True, allow_null=True)
+    description = ResidentHTMLField(
+        read_only=True,
+        help_text="HTML limited to paragraphs, line breaks, emphasis, lists, headings h3-h6 "
+        "and http(s)/mailto links; cleaned with an allow-list.",
+    )
 
     class Meta:
         model = Proposal

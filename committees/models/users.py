@@ -58,11 +58,18 @@ class User(AbstractUser):
             models.UniqueConstraint(Lower("email"), name="user_email_unique_ci"),
         ]
 
+    # Wherever a person is shown (pages, e-mails, the admin), they appear by their display name
+    # or as "a resident": never by any part of their e-mail address. Staff pages that need the
+    # address show `email` itself.
     def __str__(self) -> str:
-        return self.display_name or self.email
+        return self.public_name
+
+    @property
+    def public_name(self) -> str:
+        return self.display_name.strip() or str(_("a resident"))
 
     def get_full_name(self) -> str:
-        return self.display_name or self.email
+        return self.public_name
 
     def get_short_name(self) -> str:
-        return self.display_name or self.email.split("@")[0]
+        return self.public_name
