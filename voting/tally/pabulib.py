@@ -13,9 +13,11 @@ Pure Python: plain dataclasses in, plain dataclasses out. A malformed file raise
 import csv
 import io
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from itertools import chain, repeat
 from typing import TextIO
 
 SECTIONS = ("meta", "projects", "votes")
@@ -25,6 +27,10 @@ LIST_VOTE_TYPES = frozenset({"approval", "choose-1", "knapsack", "ordinal"})
 # Vote types with a ``points`` column giving each listed project's points.
 POINT_VOTE_TYPES = frozenset({"cumulative", "scoring"})
 VOTE_TYPES = LIST_VOTE_TYPES | POINT_VOTE_TYPES
+SECTION_NAMES = frozenset(SECTIONS)
+# Spaces that reading a row one by one would strip: around a cell or a project id.
+_SPACE = re.compile(r"[^\S\n]")
+_EDGE_SPACE = re.compile(r"(?:^|[;,])[^\S\n]|[^\S\n](?:$|[;,])", re.MULTILINE)
 
 
 class PbFormatError(ValueError):
@@ -135,10 +141,16 @@ def _integer(text: str) -> int | None:
     return int(number)
 
 
-def _rows(text: str) -> Iterator[tuple[int, list[str]]]:
-    """Non-blank CSV records with the line each starts on."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";", strict=True)
-    line = 1
+def _has_space(text: str) -> bool:
+    """Whether the text holds any white space other than line breaks."""
+    if text.isascii():
+        return any(space in text for space in " \t\v\f\x1c\x1d\x1e\x1f")
+    return _SPACE.search(text) is not None
+
+
+def _rows(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
+    """Non-blank CSV records of a ``csv.reader`` with the line each starts on."""
+    line = reader.line_num + 1
     while True:
         try:
             row = next(reader)
@@ -165,7 +177,9 @@ class _Parser:
         header: list[str] | None = None
         header_line = 0
         last_line = 1
-        for line, row in _rows(text):
+        lines = io.StringIO(text, newline="").readlines()  # as csv reads them
+        reader = csv.reader(lines, delimiter=";", strict=True)
+        for line, row in _rows(reader):
             last_line = line
             first = row[0].strip().lower()
             if first in SECTIONS and not any(cell.strip() for cell in row[1:]):
@@ -185,6 +199,8 @@ class _Parser:
             if header is None:
                 header = self._header(section, row, line)
                 header_line = line
+                if section == "votes" and self._votes_in_bulk(header, lines[reader.line_num :]):
+                    break
                 continue
             if len(row) != len(header):
                 raise PbFormatError(
@@ -307,6 +323,74 @@ class _Parser:
                 points[project] = value
             vote = points
         self.votes.append(PbVote(voter_id=voter_id, vote=vote, extra=row))
+
+    def _votes_in_bulk(self, header: list[str], lines: list[str]) -> bool:
+        """Read the rows of VOTES (``lines``, to the end of the file) in a few passes over all of
+        them at once, as :meth:`_vote_row` would read them one by one.
+
+        Only plain rows are read this way: no quotes, no cell or project id with spaces around
+        it, nothing :meth:`_vote_row` would reject. Anything else returns False with nothing
+        read, and the rows are then read one by one, which names the line of any problem.
+        """
+        text = "".join(lines)
+        if "\r" in text:
+            text = text.replace("\r\n", "\n")  # outside quotes, a line break like "\n"
+        if not text or '"' in text or "\r" in text or "\0" in text:
+            return False
+        if _has_space(text) and _EDGE_SPACE.search(text):
+            return False
+        lines = text.rstrip("\n").split("\n")  # blank lines at the end are no rows
+        # Without quotes, each line is a row and every ";" separates two cells.
+        if set(map(str.count, lines, repeat(";"))) != {len(header) - 1}:
+            return False
+        rows = map(str.split, lines, repeat(";"))
+        columns = dict(zip(header, zip(*rows, strict=True), strict=True))
+        voter_ids = columns.pop("voter_id")
+        if (
+            "" in voter_ids  # blank rows too
+            or len(set(voter_ids)) != len(voter_ids)
+            or not (
+                "".join(voter_ids).isdigit() or SECTION_NAMES.isdisjoint(map(str.lower, voter_ids))
+            )
+        ):
+            return False
+        cells = columns.pop("vote")
+        if "none" in "\n".join(cells).lower():
+            chosen = [[] if cell.lower() == "none" else cell.split(",") for cell in cells]
+        else:
+            chosen = list(map(str.split, cells, repeat(",")))
+        projects = list(chain.from_iterable(chosen))
+        if "" in projects:
+            chosen = [[project for project in ids if project] for ids in chosen]
+            projects = list(chain.from_iterable(chosen))
+        if not self.projects.keys() >= set(projects) or len(projects) != sum(
+            map(len, map(set, chosen))
+        ):
+            return False
+        votes: list[list[str]] | list[dict[str, int]] = chosen
+        if self.vote_type in POINT_VOTE_TYPES:
+            texts = [
+                [] if cell.lower() in ("", "none") else cell.split(",")
+                for cell in columns.pop("points")
+            ]
+            if list(map(len, texts)) != list(map(len, chosen)):
+                return False
+            try:
+                values = list(map(int, chain.from_iterable(texts)))
+            except ValueError:
+                return False
+            if self.vote_type == "cumulative" and min(values, default=0) < 0:
+                return False
+            flat = iter(values)
+            # zip takes from `flat` only while `ids` lasts
+            votes = [dict(zip(ids, flat, strict=False)) for ids in chosen]
+        names = list(columns)
+        extras = map(dict, map(zip, repeat(names), zip(*columns.values(), strict=True)))
+        if not names:
+            extras = ({} for _ in voter_ids)
+        self.votes.extend(map(PbVote, voter_ids, votes, extras))
+        self.voter_ids.update(voter_ids)
+        return True
 
     def _check_counts(self) -> None:
         for key, actual in (("num_projects", len(self.projects)), ("num_votes", len(self.votes))):
