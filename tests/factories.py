@@ -322,3 +322,21 @@ def grant_form_data(pool: BudgetRound, **overrides) -> dict:
     }
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}
+
+
+def letter_codes(*, budget_round: BudgetRound, count: int, batch: str = "Breve") -> list[str]:
+    """`count` letter codes of `budget_round`, each bound to a new person on its voter roll
+    (born 31 December 1979, so old enough for any round)."""
+    from voting.codes.services import codes_issue_from_roll
+    from voting.roll.services import roll_import
+
+    rows = [
+        {
+            "cpr": f"311279{next(_counter) % 10_000:04d}",
+            "birth_date": "1979-12-31",
+            "address": f"Testvej {n}, 2100 København Ø",
+        }
+        for n in range(1, count + 1)
+    ]
+    roll_import(budget_round=budget_round, rows=rows)
+    return [letter.code for letter in codes_issue_from_roll(budget_round=budget_round, batch=batch)]

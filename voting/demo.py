@@ -14,7 +14,7 @@ from proposals.models import Proposal, State, StatusChange
 from proposals.selectors import ballot_proposals
 from proposals.tracking.services import tracked_projects_backfill
 from voting import ballot_box
-from voting.codes.services import codes_generate
+from voting.codes.services import codes_issue_from_roll
 from voting.identity.services import identity_verify
 from voting.live import services as live
 from voting.models import (
@@ -23,12 +23,13 @@ from voting.models import (
     Participation,
     PollingStation,
     QuickVote,
+    RollEntry,
     RoundResult,
     VerifiedIdentity,
-    VotingCode,
     VotingConfig,
 )
 from voting.results.ballot_file import export_round
+from voting.roll.services import roll_import
 from voting.selectors import round_results
 
 DEMO_VOTERS = 40
@@ -118,13 +119,22 @@ def _demo_resident_verified(voting: BudgetRound) -> None:
     )
 
 
+DEMO_ROLL = [  # made-up people; the first is the demo resident, who can also vote online
+    {"cpr": "0101801234", "birth_date": "1980-01-01", "address": "Øster Allé 1, 2100 København Ø"},
+    {"cpr": "1505921111", "birth_date": "1992-05-15", "address": "Jagtvej 200, 2100 København Ø"},
+    {"cpr": "2011652222", "birth_date": "1965-11-20", "address": "Ryesgade 3, 2100 København Ø"},
+]  # fmt: skip
+
+
 def _demo_codes(voting: BudgetRound) -> list[str]:
-    """Three one-time codes for the demo, kept (in plain text) beside the demo logins only."""
+    """Letter codes for a small demo voter roll, kept (in plain text) beside the demo logins
+    only. The first belongs to the demo resident: once they vote online, it is refused."""
     path = logins_file()
     stored = json.loads(path.read_text()) if path.exists() else {}
-    if VotingCode.objects.filter(budget_round=voting, batch="Demo").exists():
+    if RollEntry.objects.filter(budget_round=voting).exists():
         return stored.get("voting_codes", [])
-    codes = codes_generate(budget_round=voting, count=3, batch="Demo")
+    roll_import(budget_round=voting, rows=DEMO_ROLL)
+    codes = [letter.code for letter in codes_issue_from_roll(budget_round=voting, batch="Demo")]
     stored["voting_codes"] = codes
     path.write_text(json.dumps(stored, indent=2, ensure_ascii=False))
     return codes
@@ -184,7 +194,8 @@ def seed(*, stdout) -> None:
     )
     stdout.write(
         f"  vote online as the resident at /afstemning/runde/{voting.pk}/ ; one-time codes for "
-        f"/afstemning/runde/{voting.pk}/kode/: {', '.join(codes) or '(used up or reset)'}"
+        f"/afstemning/runde/{voting.pk}/kode/: {', '.join(codes) or '(used up or reset)'} "
+        "(letters from the demo voter roll; the first is the resident's own)"
     )
     if meeting is not None:
         stdout.write(

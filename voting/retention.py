@@ -2,8 +2,9 @@
 
 A round keeps, for `VotingConfig.retention_days` after voting closes, what lets staff answer
 complaints and recounts: voter keys (who took part, as keyed hashes), check-ins at polling
-stations, paper entries as keyed, the round's voting codes, and the owner tags that let a
-voter replace their ballot. After that, `round_personal_data_purge` deletes or blanks them.
+stations, paper entries as keyed, the round's voting codes, its voter roll (birth dates and
+addresses from the municipality's extract), and the owner tags that let a voter replace their
+ballot. After that, `round_personal_data_purge` deletes or blanks them.
 Ballots, their receipt codes and the turnout by channel, area and age band stay, so results
 can still be recounted and published.
 
@@ -29,6 +30,7 @@ from voting.models import (
     Ballot,
     PaperEntry,
     Participation,
+    RollEntry,
     VerifiedIdentity,
     VotingCode,
     VotingConfig,
@@ -68,6 +70,7 @@ def round_personal_data_purge(
         .update(owner_tag=None, entered_by=None),
         "paper_entries": PaperEntry.objects.filter(station__budget_round=budget_round).delete()[0],
         "voting_codes": VotingCode.objects.filter(budget_round=budget_round).delete()[0],
+        "voter_roll": RollEntry.objects.filter(budget_round=budget_round).delete()[0],
     }
     first_time = config.personal_data_purged_at is None
     config.personal_data_purged_at = now

@@ -34,7 +34,7 @@ def world(transactional_db, home_page):
     VotingConfig.objects.update_or_create(
         budget_round=budget_round, defaults={"min_ballots_for_tally": 1}
     )
-    codes = codes_services.codes_generate(budget_round=budget_round, count=2)
+    codes = factories.letter_codes(budget_round=budget_round, count=2)
     ids = {p.title: str(p.pk) for p in budget_round.proposals.all()}
     codes_services.ballot_cast_with_code(
         budget_round=budget_round, code=codes[0], selection={ids["Bænke"]: 1}, client="seed"

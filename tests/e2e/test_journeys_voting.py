@@ -15,7 +15,6 @@ from proposals.models import State
 from tests import factories
 from tests.e2e.conftest import axe_check, expect_language, phone
 from tests.e2e.conftest import in_language as _
-from voting.codes import services as codes_services
 from voting.identity import services as identity_services
 from voting.keys import RECEIPT_ALPHABET
 from voting.models import Ballot
@@ -218,7 +217,7 @@ def test_ballot_over_the_pot_is_refused_with_the_choices_kept(page, world, langu
 )
 def test_visitor_on_a_phone_votes_once_with_a_one_time_code(page, world, language):
     budget_round = world["round"]
-    code = codes_services.codes_generate(budget_round=budget_round, count=1)[0]
+    code = factories.letter_codes(budget_round=budget_round, count=1)[0]
     code_path = f"{PREFIX[language]}/afstemning/runde/{budget_round.pk}/kode/"
     main = page.locator("main")
 

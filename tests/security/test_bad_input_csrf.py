@@ -9,7 +9,6 @@ from django.urls import reverse
 from proposals.models import Comment, GrantApplication
 from tests import factories
 from tests.security.bad_input import en, form_data
-from voting.codes.services import codes_generate
 from voting.models import VotingCode
 
 pytestmark = pytest.mark.django_db
@@ -47,7 +46,7 @@ def _csrf_rows():
         return reverse("voting:ballot", args=[w.voting.pk]), {"project": [str(w.on_ballot.pk)]}
 
     def code_ballot(w):
-        code = codes_generate(budget_round=w.voting, count=1)[0]
+        code = factories.letter_codes(budget_round=w.voting, count=1)[0]
         return reverse("voting:ballot_code", args=[w.voting.pk]), {
             "code": code,
             "project": [str(w.on_ballot.pk)],

@@ -8,7 +8,6 @@ from django.test import Client
 
 from tests import factories
 from tests.security.bad_input import SCRIPT, en
-from voting.codes.services import codes_generate
 from voting.models import Ballot, VotingCode
 
 pytestmark = pytest.mark.django_db
@@ -76,7 +75,7 @@ def _post_code(client, budget_round, code, pids):
 
 def test_replayed_one_time_code_is_refused(client, code_round):
     budget_round, pids = code_round
-    code = codes_generate(budget_round=budget_round, count=1)[0]
+    code = factories.letter_codes(budget_round=budget_round, count=1)[0]
     assert _post_code(client, budget_round, code, pids).status_code == HTTPStatus.FOUND
     response = _post_code(Client(), budget_round, code.lower().replace("-", " "), pids)
     assert response.status_code == HTTPStatus.BAD_REQUEST
@@ -96,10 +95,10 @@ CODE_CASES = [
 @pytest.mark.parametrize(("code", "error"), CODE_CASES)
 def test_wrong_or_malformed_code_is_refused(client, committee, code_round, code, error):
     budget_round, pids = code_round
-    codes_generate(budget_round=budget_round, count=1)
+    factories.letter_codes(budget_round=budget_round, count=1)
     if code == "ANOTHER_ROUND":
         other, _ = _round_with_projects(committee, "approval", count=1)
-        code = codes_generate(budget_round=other, count=1)[0]
+        code = factories.letter_codes(budget_round=other, count=1)[0]
     response = _post_code(client, budget_round, code, pids)
     assert response.status_code == HTTPStatus.BAD_REQUEST
     html = response.content.decode()
@@ -111,7 +110,7 @@ def test_wrong_or_malformed_code_is_refused(client, committee, code_round, code,
 
 def test_five_near_miss_codes_lock_the_real_one(client, code_round):
     budget_round, pids = code_round
-    code = codes_generate(budget_round=budget_round, count=1)[0]
+    code = factories.letter_codes(budget_round=budget_round, count=1)[0]
     prefix = code.replace("-", "")[:4]
     for i in range(5):
         wrong = f"{prefix}ZZZZZZZ{i}"
@@ -126,7 +125,7 @@ def test_five_near_miss_codes_lock_the_real_one(client, code_round):
 
 def test_invalid_ballot_with_a_good_code_keeps_the_code_usable(client, code_round):
     budget_round, pids = code_round
-    code = codes_generate(budget_round=budget_round, count=1)[0]
+    code = factories.letter_codes(budget_round=budget_round, count=1)[0]
     response = client.post(
         en("voting:ballot_code", budget_round.pk),
         {"code": code, "project": ["abc"]},

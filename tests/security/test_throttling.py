@@ -44,14 +44,13 @@ def test_comments_are_throttled_per_user(client, settings):
 
 
 def test_ballots_are_throttled_per_client(client, settings, home_page):
-    from voting.codes import services as codes_services
 
     settings.ACCOUNT_RATE_LIMITS = {"ballot_anonymous": "2/m/ip"}
     budget_round = factories.budget_round(
         committee=factories.committee(), phase="voting", ballot_style="approval"
     )
     proposal = factories.proposal(budget_round=budget_round, state="feasible")
-    codes = codes_services.codes_generate(budget_round=budget_round, count=3)
+    codes = factories.letter_codes(budget_round=budget_round, count=3)
     url = "/en" + reverse("voting:ballot_code", args=[budget_round.pk])
     responses = [client.post(url, {"code": c, "project": [str(proposal.pk)]}) for c in codes]
     assert [r.status_code for r in responses[:2]] == [HTTPStatus.FOUND] * 2
@@ -63,7 +62,6 @@ def test_ballots_pass_the_limits_the_platform_ships_with(client, settings, home_
     anonymous post to the online ballot) must not meet a per-account rate, which allauth
     refuses as misconfigured; a verified resident's online ballot counts per account."""
     from pbsite.settings import base
-    from voting.codes import services as codes_services
     from voting.identity import services as identity_services
 
     settings.ACCOUNT_RATE_LIMITS = base.ACCOUNT_RATE_LIMITS
@@ -72,7 +70,7 @@ def test_ballots_pass_the_limits_the_platform_ships_with(client, settings, home_
         committee=committee, phase="voting", ballot_style="approval"
     )
     proposal = factories.proposal(budget_round=budget_round, state="feasible")
-    [code] = codes_services.codes_generate(budget_round=budget_round, count=1)
+    [code] = factories.letter_codes(budget_round=budget_round, count=1)
     choice = {"project": [str(proposal.pk)]}
     with_code = "/en" + reverse("voting:ballot_code", args=[budget_round.pk])
     online = "/en" + reverse("voting:ballot", args=[budget_round.pk])

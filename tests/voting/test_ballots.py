@@ -183,7 +183,7 @@ def test_one_person_votes_once_across_channels(committee, voting_round):
 
 def test_voting_codes_are_hashed_used_once_and_lock(committee, voting_round):
     ids = project_ids(voting_round)
-    codes = codes_services.codes_generate(budget_round=voting_round, count=3, batch="Borgermøde")
+    codes = factories.letter_codes(budget_round=voting_round, count=3, batch="Borgermøde")
     stored = " ".join(VotingCode.objects.values_list("code_hash", flat=True))
     assert all(keys.normalise_code(c) not in stored for c in codes)
     assert len(set(codes)) == 3 and all(len(keys.normalise_code(c)) == 12 for c in codes)
@@ -211,7 +211,7 @@ def test_wrong_codes_are_throttled_per_client(committee, voting_round):
     from django.core.cache import cache
 
     cache.clear()
-    codes_services.codes_generate(budget_round=voting_round, count=1)
+    factories.letter_codes(budget_round=voting_round, count=1)
     for _ in range(codes_services.CODE_ATTEMPTS_PER_CLIENT):
         with pytest.raises(ValidationError):
             codes_services.code_redeem(

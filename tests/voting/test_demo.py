@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from committees.models import BudgetRound
+from voting.ballot_box import AlreadyVoted
 from voting.codes import services as codes_services
 from voting.models import Ballot, Participation, RoundResult
 
@@ -43,6 +44,13 @@ def test_demo_has_a_round_in_voting_and_a_published_result(client, settings, tmp
     )
     resident = User.objects.get(email="beboer@demo.borgerbudget.dk")
     assert services.eligibility_online(user=resident, budget_round=voting).can_vote
+    # The first letter is the resident's own: once they vote online, it is refused.
+    project = next(iter(services.ballot_costs(voting)))
+    services.ballot_cast_online(user=resident, budget_round=voting, selection={project: 1})
+    with pytest.raises(AlreadyVoted):
+        codes_services.ballot_cast_with_code(
+            budget_round=voting, code=codes[0], selection={project: 1}, client="t"
+        )
 
 
 def test_demo_has_a_meeting_with_its_live_display_ready(client, settings, tmp_path, home_page):

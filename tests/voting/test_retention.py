@@ -20,6 +20,7 @@ from voting.models import (
     PaperEntry,
     Participation,
     PollingStation,
+    RollEntry,
     VerifiedIdentity,
     VotingCode,
     VotingConfig,
@@ -63,7 +64,7 @@ def voted_round():
         area=committee.district,
     )
     services.ballot_cast_online(user=voter, budget_round=budget_round, selection={ids["Bænke"]: 1})
-    code = codes_services.codes_generate(budget_round=budget_round, count=2)[0]
+    code = factories.letter_codes(budget_round=budget_round, count=2)[0]
     codes_services.ballot_cast_with_code(
         budget_round=budget_round, code=code, client="test", selection={ids["Legeplads"]: 1}
     )
@@ -109,6 +110,8 @@ def test_verification_and_paper_data_are_deleted_and_the_result_stays(voted_roun
     counts = report["rounds"][voted_round.pk]
     assert counts["participation_keys"] == 3 and counts["paper_entries"] == 1
     assert counts["voting_codes"] == 2 and counts["check_ins"] == 1
+    assert counts["voter_roll"] == 2  # birth dates and addresses of the letters
+    assert not RollEntry.objects.exists()
     keys_after = set(Participation.objects.values_list("voter_key", flat=True))
     assert not keys_after & keys_before
     assert all(key.startswith(retention.PURGED_KEY_PREFIX) for key in keys_after)

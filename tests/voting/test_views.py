@@ -12,7 +12,6 @@ from proposals.models import Proposal, State
 from tests import factories
 from tests.voting.conftest import project_ids
 from voting import services
-from voting.codes import services as codes_services
 from voting.identity import services as identity_services
 from voting.models import Ballot, RoundResult
 
@@ -79,7 +78,7 @@ def test_unverified_person_is_told_why_and_what_to_do(client, committee, voting_
 
 
 def test_vote_with_a_code(client, committee, voting_round):
-    code = codes_services.codes_generate(budget_round=voting_round, count=1)[0]
+    code = factories.letter_codes(budget_round=voting_round, count=1)[0]
     ids = project_ids(voting_round)
     url = reverse("voting:ballot_code", args=[voting_round.pk])
     response = client.post(url, {"code": code, "project": [ids["Legeplads"]]})
@@ -128,7 +127,7 @@ def test_results_are_published_only_after_voting_with_a_recountable_file(
 
 def test_committee_confirms_or_overrides_with_a_public_reason(client, committee, voting_round):
     ids = project_ids(voting_round)
-    codes_services.codes_generate(budget_round=voting_round, count=1)
+    factories.letter_codes(budget_round=voting_round, count=1)
     voter = factories.user()
     identity_services.identity_verify(
         user=voter,

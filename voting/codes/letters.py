@@ -64,6 +64,38 @@ def codes_csv(codes: Sequence[str], *, round_title: str, batch: str, vote_url: s
     return buffer.getvalue().encode("utf-8-sig")
 
 
+def manifest_csv(letters: Sequence, *, round_title: str, batch: str, vote_url: str = "") -> bytes:
+    """The print or Digital Post supplier's list of a batch issued from the voter roll: one row
+    per letter, in the order of the PDF's pages, with the address as the roll has it. Never a
+    CPR number: the roll does not hold one."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(
+        [
+            pgettext("voting codes file column", "letter"),
+            pgettext("voting codes file column", "code"),
+            pgettext("voting codes file column", "address"),
+            pgettext("voting codes file column", "area"),
+            pgettext("voting codes file column", "batch"),
+            pgettext("voting codes file column", "round"),
+            pgettext("voting codes file column", "instructions URL"),
+        ]
+    )
+    for letter in letters:
+        writer.writerow(
+            [
+                letter.number,
+                letter.code,
+                _cell(letter.address),
+                _cell(letter.area),
+                _cell(batch),
+                _cell(round_title),
+                _cell(vote_url),
+            ]
+        )
+    return buffer.getvalue().encode("utf-8-sig")
+
+
 # --- PDF ------------------------------------------------------------------------------------
 
 
@@ -140,6 +172,18 @@ class _Page:
         return b"\n".join(self.ops) + b"\n"
 
 
+ADDRESS_X = 330  # the right half of the page's top, where a window envelope shows it
+
+
+def address_lines(address: str) -> list[str]:
+    """An address as imported, one part per line ("Øster Allé 1, 2100 København Ø")."""
+    parts = [part.strip() for part in address.split(",") if part.strip()]
+    lines: list[str] = []
+    for part in parts[:5]:
+        lines += wrap(part, width=PAGE_WIDTH - MARGIN - ADDRESS_X, size=11)
+    return lines[:6]
+
+
 def _letter_template(*, round_title: str, committee: str, vote_url: str) -> tuple[bytes, float]:
     """What every letter of the batch shares, and the height where the code goes."""
     page = _Page()
@@ -183,12 +227,19 @@ def _letter_template(*, round_title: str, committee: str, vote_url: str) -> tupl
 
 
 def codes_pdf(
-    codes: Sequence[str], *, round_title: str, committee: str, batch: str, vote_url: str
+    codes: Sequence[str],
+    *,
+    round_title: str,
+    committee: str,
+    batch: str,
+    vote_url: str,
+    addresses: Sequence[str] | None = None,
 ) -> bytes:
     """A PDF 1.4 document with one A4 letter per code, ready to print.
 
     The text all letters share is drawn once, as a form XObject that every page places; each
-    page's own content stream holds only its code and footer.
+    page's own content stream holds only its code, its address (for a window envelope, when
+    the codes come from the voter roll) and footer.
     """
     objects: list[bytes] = []  # object number n is objects[n - 1]
 
@@ -220,6 +271,9 @@ def codes_pdf(
         page = _Page()
         page.ops.append(b"/Letter Do")
         page.text(MARGIN + 24, code_y, code, font="F3", size=30)
+        if addresses:
+            for row, line in enumerate(address_lines(addresses[number - 1])):
+                page.text(ADDRESS_X, 770 - row * 14, line, size=11)
         footer = _("Batch: %(batch)s · Letter %(number)d of %(total)d") % {
             "batch": batch,
             "number": number,

@@ -6,4 +6,9 @@ from voting.codes import views as staff_codes
 
 urlpatterns = [
     path("runde/<int:round_id>/koder/", staff_codes.codes, name="staff_codes"),
+    path(
+        "runde/<int:round_id>/koder/breve/",
+        staff_codes.letters_from_roll,
+        name="staff_codes_letters",
+    ),
 ]

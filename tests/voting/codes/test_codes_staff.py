@@ -19,7 +19,7 @@ from tests import factories
 from voting import keys
 from voting.codes import services as codes_services
 from voting.codes.letters import codes_csv, codes_pdf
-from voting.models import VotingCode
+from voting.models import VotingCode, VotingConfig
 
 pytestmark = pytest.mark.django_db
 
@@ -41,6 +41,10 @@ def voting_round(committee):
     )
     factories.proposal(
         budget_round=budget_round, state=State.FEASIBLE, title="Bænke", estimated_cost=60_000
+    )
+    # Codes that belong to nobody in particular: only in a round voted with codes alone.
+    VotingConfig.objects.filter(budget_round=budget_round).update(
+        allow_online=False, allow_paper=False
     )
     return budget_round
 

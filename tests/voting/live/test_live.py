@@ -44,7 +44,7 @@ def live_round(voting_round):
 
 @pytest.fixture
 def codes(live_round):
-    return codes_services.codes_generate(budget_round=live_round, count=30)
+    return factories.letter_codes(budget_round=live_round, count=30)
 
 
 def _cast(budget_round, code: str, *titles: str) -> Ballot:

@@ -134,7 +134,7 @@ def test_a_tally_one_meeting_hides_stays_hidden_on_another_meetings_display(
     VotingConfig.objects.update_or_create(
         budget_round=voting_round, defaults={"min_ballots_for_tally": 1}
     )
-    [code] = codes_services.codes_generate(budget_round=voting_round, count=1)
+    [code] = factories.letter_codes(budget_round=voting_round, count=1)
     project = next(iter(services.ballot_costs(voting_round)))
     codes_services.ballot_cast_with_code(
         budget_round=voting_round, code=code, selection={project: 1}, client="test"

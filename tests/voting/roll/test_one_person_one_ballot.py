@@ -35,7 +35,9 @@ def _roll_code(budget_round, *, cpr=CPR, birth=BIRTH) -> str:
     area = budget_round.committee.district.name
     roll.roll_import(
         budget_round=budget_round,
-        rows=[{"cpr": cpr, "birth_date": birth.isoformat(), "address": "Øster Allé 1", "area": area}],
+        rows=[
+            {"cpr": cpr, "birth_date": birth.isoformat(), "address": "Øster Allé 1", "area": area}
+        ],
     )
     issued = codes_services.codes_issue_from_roll(budget_round=budget_round, batch="Breve")
     return issued[0].code
