@@ -9,11 +9,19 @@ Each server runs `python -m daphne ... pbsite.asgi:application` in the checkout 
 environment it is given (DATABASE_URL, settings, ...), writes its output to a log file of its
 own, and counts as started once `/healthz` answers 200. A server that exits or does not answer
 within `timeout` seconds is stopped, and its log is in the error.
+
+With `unix_sockets=True` each server listens on a UNIX socket instead (`daphne -u`, as in
+production behind nginx or HAProxy: README, production step 4); the health check then comes
+as the proxy's would, with `X-Forwarded-Proto: https` and the first of the environment's
+`ALLOWED_HOSTS` as its host, so that production settings answer it.
 """
 
+import http.client
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from urllib.request import urlopen
@@ -31,6 +39,19 @@ class DaphneStartError(RuntimeError):
     pass
 
 
+class UnixHTTPConnection(http.client.HTTPConnection):
+    """HTTP over a UNIX socket, e.g. `UnixHTTPConnection(path).request("GET", "/healthz")`."""
+
+    def __init__(self, path: Path, timeout: float = 5.0):
+        super().__init__("localhost", timeout=timeout)
+        self.socket_path = str(path)
+
+    def connect(self) -> None:
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(self.timeout)
+        self.sock.connect(self.socket_path)
+
+
 class DaphneServers:
     """`count` Daphne processes, one port each; stop them with `stop()` or a `with` block."""
 
@@ -42,43 +63,65 @@ class DaphneServers:
         log_dir: Path,
         quiet: bool = False,
         timeout: float = 60.0,
+        unix_sockets: bool = False,
     ):
         self.processes: list[subprocess.Popen] = []
         self.ports: list[int] = []
+        self.sockets: list[Path] = []
         self.logs: list[Path] = []
+        self.env = env
+        # A folder of its own under /tmp: a socket's path may have at most 107 bytes.
+        self.socket_dir = Path(tempfile.mkdtemp(prefix="bb-daphne-")) if unix_sockets else None
         verbosity = ["-v", "0"] if quiet else []  # 0: warnings only, and no access log
         try:
-            for _n in range(count):
-                port = free_port()
-                log = Path(log_dir) / f"daphne-{port}.log"
+            for n in range(count):
+                if self.socket_dir:
+                    path = self.socket_dir / f"daphne-{n}.sock"
+                    listen, name = ["-u", str(path)], path.stem
+                    self.sockets.append(path)
+                else:
+                    port = free_port()
+                    listen, name = ["-b", "127.0.0.1", "-p", str(port)], f"daphne-{port}"
+                    self.ports.append(port)
+                log = Path(log_dir) / f"{name}.log"
                 with log.open("wb") as out:
                     process = subprocess.Popen(
-                        [sys.executable, "-m", "daphne", *verbosity, "-b", "127.0.0.1"]
-                        + ["-p", str(port), "pbsite.asgi:application"],
+                        [sys.executable, "-m", "daphne", *verbosity, *listen]
+                        + ["pbsite.asgi:application"],
                         cwd=ROOT,
                         env=env,
                         stdout=out,
                         stderr=subprocess.STDOUT,
                     )
                 self.processes.append(process)
-                self.ports.append(port)
                 self.logs.append(log)
-            for process, port, log in zip(self.processes, self.ports, self.logs, strict=True):
-                self._wait(process, port, log, timeout)
+            for n, (process, log) in enumerate(zip(self.processes, self.logs, strict=True)):
+                self._wait(process, n, log, timeout)
         except BaseException:
             self.stop()
             raise
 
-    @staticmethod
-    def _wait(process: subprocess.Popen, port: int, log: Path, timeout: float) -> None:
+    def healthy(self, n: int = 0) -> bool:
+        """Whether server `n` answers /healthz with 200."""
+        try:
+            if self.socket_dir:
+                hosts = self.env.get("ALLOWED_HOSTS", "localhost").split(",")
+                connection = UnixHTTPConnection(self.sockets[n], timeout=2)
+                try:
+                    connection.request(
+                        "GET", "/healthz", headers={"Host": hosts[0], "X-Forwarded-Proto": "https"}
+                    )
+                    return connection.getresponse().status == 200
+                finally:
+                    connection.close()
+            with urlopen(f"http://127.0.0.1:{self.ports[n]}/healthz", timeout=2) as response:
+                return response.status == 200
+        except OSError:
+            return False
+
+    def _wait(self, process: subprocess.Popen, n: int, log: Path, timeout: float) -> None:
         deadline = time.monotonic() + timeout
-        while True:
-            try:
-                with urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
-                    if response.status == 200:
-                        return
-            except OSError:
-                pass
+        while not self.healthy(n):
             if process.poll() is not None or time.monotonic() > deadline:
                 raise DaphneStartError(f"Daphne did not start:\n{log.read_text(errors='replace')}")
             time.sleep(0.2)
@@ -119,6 +162,8 @@ class DaphneServers:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+        if self.socket_dir:
+            shutil.rmtree(self.socket_dir, ignore_errors=True)
 
     def __enter__(self) -> "DaphneServers":
         return self
