@@ -224,7 +224,8 @@ ACCOUNT_RATE_LIMITS = {
     # The platform's own write endpoints, through the same limiter.
     "support": "60/m/user,600/h/user",
     "comment": "10/m/user,100/h/user",
-    "ballot": "20/m/ip,10/m/user",
+    # Per account: each needs a verified identity, and a meeting's residents share one address.
+    "ballot": "10/m/user",
     "ballot_anonymous": "20/m/ip",  # voting codes: no account to count by
 }
 ACCOUNT_PREVENT_ENUMERATION = True
