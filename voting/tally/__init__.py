@@ -16,9 +16,17 @@ pabulib files and on hundreds of generated elections):
 results page, the live display, the export and `manage.py pb_tally` use, without Django.
 """
 
-from voting.tally.equal_shares import mes, mes_add1
 from voting.tally.greedy import greedy
 from voting.tally.outcome import Outcome
 from voting.tally.utility import Utility, default_utility
 
 __all__ = ["Outcome", "Utility", "default_utility", "greedy", "mes", "mes_add1"]
+
+
+def __getattr__(name: str) -> object:
+    # Equal Shares is imported on first use, so that a greedy recount does not load it.
+    if name in ("mes", "mes_add1"):
+        from voting.tally import equal_shares
+
+        return getattr(equal_shares, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

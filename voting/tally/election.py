@@ -13,8 +13,8 @@ Tie-breaking
     are therefore indexed in sorted id order, and a smaller index wins ties.
 """
 
+from collections import namedtuple
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from math import lcm
 
 from voting.tally.outcome import Explanation, Outcome
@@ -23,31 +23,52 @@ from voting.tally.utility import check_utility
 FLOAT_SAFE = 2**50  # costs, budget and values below this are exact as floats
 
 
-@dataclass(frozen=True, slots=True)
-class Election:
-    ids: list[str]  # sorted, so a smaller index means the id wins ties
+# Named tuples (collections', not dataclasses: a recount starts faster without importing those).
+_ELECTION_FIELDS = (
+    "ids",  # sorted, so a smaller index means the id wins ties
+    "costs",
+    "budget",
+    "voters",
+    "utility",
+    "supporters",  # per project, indices of the voters with a positive value
+    "values",  # per project, those voters' values; None if all are 1
+    "weights",  # per project, the sum of the values
+    "multipliers",  # per project, lcm(values) // value, to order exactly
+    "scales",  # per project, utility per unit of ballot value: the cost, or 1
+    "entries",  # number of (voter, project) pairs with a positive value
+    "float_ok",  # the budget, every cost and every sum of values is exact as a float
+    "cache",  # dict of derived data, built on demand
+)
+
+
+class Election(namedtuple("Election", _ELECTION_FIELDS)):
+    """An election by project index, validated; see the field names above."""
+
+    __slots__ = ()
+    ids: list[str]
     costs: list[int]
     budget: int
     voters: int
     utility: str
-    supporters: list[list[int]]  # per project, indices of the voters with a positive value
-    values: list[list[int] | None]  # per project, those voters' values; None if all are 1
-    weights: list[int]  # per project, the sum of the values
-    multipliers: list[list[int] | None]  # per project, lcm(values) // value, to order exactly
-    scales: list[int]  # per project, utility per unit of ballot value: the cost, or 1
-    entries: int  # number of (voter, project) pairs with a positive value
-    float_ok: bool  # the budget, every cost and every sum of values is exact as a float
-    cache: dict[str, object] = field(default_factory=dict)  # derived data, built on demand
+    supporters: list[list[int]]
+    values: list[list[int] | None]
+    weights: list[int]
+    multipliers: list[list[int] | None]
+    scales: list[int]
+    entries: int
+    float_ok: bool
+    cache: dict[str, object]
 
 
-@dataclass(slots=True)
-class Run:
-    """One run of Equal Shares, by project index."""
+class Run(namedtuple("Run", "selected explanations stable_for")):
+    """One run of Equal Shares, by project index: the projects selected (list of indices), their
+    explanations (dict by index) and ``stable_for``, the further budget increments over which
+    every decision of this run stays the same (None: any number; only computed when asked for).
+    """
 
+    __slots__ = ()
     selected: list[int]
     explanations: dict[int, Explanation]
-    # Further budget increments over which every decision of this run stays the same
-    # (None: any number); only computed when asked for.
     stable_for: int | None
 
 
@@ -106,6 +127,7 @@ def prepare(
         scales=cost_list if utility == "cost" else [1] * len(ids),
         entries=sum(map(len, supporters)),
         float_ok=max([budget, *cost_list, *weights]) < FLOAT_SAFE,
+        cache={},
     )
 
 

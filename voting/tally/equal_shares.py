@@ -32,12 +32,16 @@ small or mid-sized file starts quickly.
 """
 
 from collections.abc import Mapping, Sequence
-from fractions import Fraction
+from math import gcd
 
 from voting.tally.election import Election, Run, outcome_of, prepare
 from voting.tally.exact import equal_shares_exact
 from voting.tally.outcome import Outcome
 from voting.tally.utility import Utility
+
+TYPE_CHECKING = False  # typing and fractions are not imported at run time: a recount starts faster
+if TYPE_CHECKING:
+    from fractions import Fraction
 
 # Up to this many (voter, project) pairs, add1 uses the exact engine alone, with its skipping;
 # above it, the float engine first, one run per increment.
@@ -53,7 +57,7 @@ def mes(
     budget: int,
     ballots: Sequence[Mapping[str, int]],
     utility: Utility = "cost",
-    voter_budget: Fraction | int | None = None,
+    voter_budget: "Fraction | int | None" = None,
 ) -> Outcome:
     """The Method of Equal Shares without completion.
 
@@ -62,11 +66,17 @@ def mes(
     election = prepare(costs, budget, ballots, utility)
     if election.voters == 0:
         return outcome_of("mes", election, Run([], {}, None), {"voter_budget": 0.0})
-    share = Fraction(budget, election.voters) if voter_budget is None else Fraction(voter_budget)
-    if share < 0:
-        raise ValueError("voter_budget must be >= 0")
-    run = equal_shares(election, share.numerator, share.denominator)
-    return outcome_of("mes", election, run, {"voter_budget": float(share)})
+    if voter_budget is None:
+        num, den = lowest_terms(budget, election.voters)
+    else:
+        from fractions import Fraction
+
+        share = Fraction(voter_budget)
+        if share < 0:
+            raise ValueError("voter_budget must be >= 0")
+        num, den = share.numerator, share.denominator
+    run = equal_shares(election, num, den)
+    return outcome_of("mes", election, run, {"voter_budget": num / den})
 
 
 def mes_add1(
@@ -81,8 +91,7 @@ def mes_add1(
     n = election.voters
     if n == 0:
         return outcome_of("mes_add1", election, Run([], {}, None), {"voter_budget": 0.0})
-    start = Fraction(budget, n)
-    num, den = start.numerator, start.denominator
+    num, den = lowest_terms(budget, n)  # the money each voter starts with: num / den
     supported = [j for j, weight in enumerate(election.weights) if weight > 0]
     step = 0  # budget increments added to every voter
     runs = 0
@@ -113,13 +122,19 @@ def mes_add1(
             raise RuntimeError("Equal Shares with add1 does not terminate on this input")
         step += run.stable_for + 1
     details = {
-        "voter_budget": float(start + step),
-        "voter_budget_start": float(start),
+        "voter_budget": (num + step * den) / den,
+        "voter_budget_start": num / den,
         "increments": step,
         "stopped_by": stopped_by,
         "mes_runs": runs,
     }
     return outcome_of("mes_add1", election, run, details)
+
+
+def lowest_terms(num: int, den: int) -> tuple[int, int]:
+    """num / den in lowest terms (den > 0), as ``Fraction`` would hold it."""
+    divisor = gcd(num, den)
+    return num // divisor, den // divisor
 
 
 def try_float(election: Election, num: int, den: int) -> Run | None:

@@ -10,9 +10,9 @@ is the sign of such a function at m = 0, so the run can work out the largest m u
 of its decisions stay the same (``Run.stable_for``), and add1 can jump over those increments.
 """
 
+from collections import namedtuple
 from itertools import repeat
 from math import gcd
-from typing import NamedTuple
 
 from voting.tally.election import Election, Run, unfunded
 from voting.tally.outcome import Explanation
@@ -21,23 +21,23 @@ from voting.tally.outcome import Explanation
 FLOAT_MARGIN = 1e-9
 
 
-class Price(NamedTuple):
+# Plain named tuples of integers (collections', not typing's: a recount starts without typing).
+class Price(namedtuple("Price", "x0 xg d")):
     """A project's exact price per unit of utility, rho(m) = (x0 - xg * m) / d."""
 
-    x0: int
-    xg: int
-    d: int
+    __slots__ = ()
 
 
-class Evaluation(NamedTuple):
-    """What funding a project now would take, in the run's integer money."""
+class Evaluation(namedtuple("Evaluation", "x0 xg total paying_all without available")):
+    """What funding a project now would take, in the run's integer money.
 
-    x0: int  # what the supporters who pay a full share pay together (minus xg * m)
-    xg: int
-    total: int  # the ballot value of those supporters: the price is x0 / (total * scale)
-    paying_all: int  # supporters who pay all the money they still have
-    without: int  # supporters with no money left
-    available: int  # what all its supporters hold
+    ``x0``: what the supporters who pay a full share pay together (minus ``xg`` * m);
+    ``total``: the ballot value of those supporters (the price is x0 / (total * scale));
+    ``paying_all``: supporters who pay all the money they still have; ``without``: supporters
+    with no money left; ``available``: what all its supporters hold.
+    """
+
+    __slots__ = ()
 
 
 def cap(limit: int | None, a0: int, a1: int, strict: bool) -> int | None:

@@ -7,7 +7,6 @@ Projects nobody voted for score 0 and are funded last if money remains.
 """
 
 from collections.abc import Mapping, Sequence
-from fractions import Fraction
 
 from voting.tally.election import check_projects
 from voting.tally.outcome import Explanation, Outcome
@@ -38,6 +37,8 @@ def greedy(
     if utility == "cost":
         order = sorted(ids, key=lambda p: -score[p])  # stable: ties stay in id order
     else:
+        from fractions import Fraction  # exact ratios; only this utility needs them
+
         order = sorted(ids, key=lambda p: -Fraction(score[p], costs[p]))
 
     remaining = budget

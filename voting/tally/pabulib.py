@@ -15,10 +15,13 @@ import io
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from itertools import chain, repeat
-from typing import TextIO
+
+from voting.tally.records import Record
+
+TYPE_CHECKING = False  # typing is not imported at run time: a recount starts faster without it
+if TYPE_CHECKING:
+    from typing import TextIO
 
 SECTIONS = ("meta", "projects", "votes")
 # Vote types whose ``vote`` column is a list of project ids: a set for approval-like ballots
@@ -29,8 +32,9 @@ POINT_VOTE_TYPES = frozenset({"cumulative", "scoring"})
 VOTE_TYPES = LIST_VOTE_TYPES | POINT_VOTE_TYPES
 SECTION_NAMES = frozenset(SECTIONS)
 # Spaces that reading a row one by one would strip: around a cell or a project id.
-_SPACE = re.compile(r"[^\S\n]")
-_EDGE_SPACE = re.compile(r"(?:^|[;,])[^\S\n]|[^\S\n](?:$|[;,])", re.MULTILINE)
+# Compiled on first use (re caches them): most files never need them, and compiling costs.
+_SPACE = r"[^\S\n]"
+_EDGE_SPACE = r"(?:^|[;,])[^\S\n]|[^\S\n](?:$|[;,])"
 
 
 class PbFormatError(ValueError):
@@ -42,27 +46,39 @@ class PbFormatError(ValueError):
         self.reason = reason
 
 
-@dataclass
-class PbProject:
-    id: str
-    cost: int
-    name: str = ""
-    extra: dict[str, str] = field(default_factory=dict)  # the other columns, as written
+class PbProject(Record):
+    _fields = ("id", "cost", "name", "extra")
+
+    def __init__(
+        self, id: str, cost: int, name: str = "", extra: dict[str, str] | None = None
+    ) -> None:
+        self.id = id
+        self.cost = cost
+        self.name = name
+        self.extra = {} if extra is None else extra  # the other columns, as written
 
 
-@dataclass
-class PbVote:
-    voter_id: str
-    # Project ids (a ranking, best first, for ordinal ballots), or project id -> points.
-    vote: list[str] | dict[str, int]
-    extra: dict[str, str] = field(default_factory=dict)  # the other columns, as written
+class PbVote(Record):
+    _fields = ("voter_id", "vote", "extra")
+
+    def __init__(
+        self, voter_id: str, vote: list[str] | dict[str, int], extra: dict[str, str] | None = None
+    ) -> None:
+        self.voter_id = voter_id
+        # Project ids (a ranking, best first, for ordinal ballots), or project id -> points.
+        self.vote = vote
+        self.extra = {} if extra is None else extra  # the other columns, as written
 
 
-@dataclass
-class PbInstance:
-    meta: dict[str, str]
-    projects: dict[str, PbProject]
-    votes: list[PbVote]
+class PbInstance(Record):
+    _fields = ("meta", "projects", "votes")
+
+    def __init__(
+        self, meta: dict[str, str], projects: dict[str, PbProject], votes: list[PbVote]
+    ) -> None:
+        self.meta = meta
+        self.projects = projects
+        self.votes = votes
 
     @property
     def budget(self) -> int:
@@ -132,6 +148,8 @@ def _integer(text: str) -> int | None:
         return int(text)
     except ValueError:
         pass
+    from decimal import Decimal, InvalidOperation  # rare: most integers are written plainly
+
     try:
         number = Decimal(text)
     except InvalidOperation:
@@ -145,7 +163,7 @@ def _has_space(text: str) -> bool:
     """Whether the text holds any white space other than line breaks."""
     if text.isascii():
         return any(space in text for space in " \t\v\f\x1c\x1d\x1e\x1f")
-    return _SPACE.search(text) is not None
+    return re.search(_SPACE, text) is not None
 
 
 def _rows(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
@@ -337,7 +355,7 @@ class _Parser:
             text = text.replace("\r\n", "\n")  # outside quotes, a line break like "\n"
         if not text or '"' in text or "\r" in text or "\0" in text:
             return False
-        if _has_space(text) and _EDGE_SPACE.search(text):
+        if _has_space(text) and re.search(_EDGE_SPACE, text, re.MULTILINE):
             return False
         lines = text.rstrip("\n").split("\n")  # blank lines at the end are no rows
         # Without quotes, each line is a row and every ";" separates two cells.
@@ -408,7 +426,7 @@ def format_pb(instance: PbInstance) -> str:
     return buffer.getvalue()
 
 
-def write_pb(instance: PbInstance, fp: TextIO) -> None:
+def write_pb(instance: PbInstance, fp: "TextIO") -> None:
     """Write ``instance`` as a ``.pb`` file, readable by pabutools and by :func:`parse_pb`.
 
     ``num_projects`` and ``num_votes`` are written from the data. An empty cumulative or
