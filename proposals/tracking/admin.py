@@ -163,5 +163,5 @@ def register_tracking_menu_item():
             return sees_follow_up(request.user)
 
     return TrackingMenuItem(
-        gettext_lazy("Funded projects"), reverse("tracking_index"), icon_name="pick", order=212
+        gettext_lazy("Funded projects"), reverse("tracking_index"), icon_name="pick", order=213
     )
