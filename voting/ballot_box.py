@@ -18,23 +18,44 @@ Every channel enters here, and nothing else in the code base inserts a `Ballot`:
   recorded when the paper was handed out, so only the ballot goes in, with who keyed it.
 
 The callers validate the ballot (phase, ballot rules, codes, staff); this module only puts it
-in the box. All three end in `_drop`, which inserts the row and tells the live displays after
-commit (and never, if the transaction rolls back). `_drop` is the seam for a mixing buffer:
-holding ballots back and releasing them in batches, so that the order and time a ballot
-arrives no longer point at the voter who just cast it, changes `_drop` and nothing else.
+in the box. All three end in `_drop`, which tells the live displays after commit (and never,
+if the transaction rolls back).
+
+The mixing buffer. A ballot written in its voter's transaction would be joined to the voter
+by the database's own columns: PostgreSQL stamps both rows with the same `xmin`, SQLite keeps
+them in arrival order. So `_drop` does not write a `Ballot`: it seals the ballot
+(`voting.sealing`, a key outside the database) into a `PendingBallot` row, which holds nothing
+in clear but the round. When the round's buffer holds 2k ballots (k = BALLOT_MIX_SIZE),
+`ballots_flush` writes a random half of them as `Ballot` rows, in random order, in one
+savepoint of its own, and deletes their buffer rows; k stay behind, so that the last batch of
+a round has k ballots too. Confirming the result (and `manage.py ballots_flush` after voting
+closes) writes the rest. Every batch thus has at least k ballots, all with one `xmin`, random
+UUIDs, in random physical order, and no time finer than the day they were cast; which of them
+belongs to which of the voters since the previous batch, the database does not say. While a
+ballot waits, every count (`voting.selectors.round_ballot_rows`) reads it through the seal, so
+tallies, live displays, reconciliation and the ballot file are the same before and after.
+
+A replaced ballot (`owner_tag`) leaves the voter's participation untouched: the new ballot
+goes into the buffer, a buffered one of the same voter is dropped, and a written one is deleted
+only when the new one is written, in the same batch, so that when a voter changed their mind
+is not in the database either. BALLOT_MIX_SIZE=0 writes each ballot at once (tests only;
+production refuses it). docs/voting.md states what remains.
 """
 
 import datetime
+import secrets
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from committees.models import BudgetRound, District
-from voting import keys
+from voting import keys, sealing
 from voting.live import broadcast
 from voting.models import Ballot, Channel, Participation
+from voting.models.ballots import PendingBallot
 
 
 class AlreadyVoted(ValidationError):
@@ -63,12 +84,130 @@ def _new_ballot(
     )
 
 
-def _drop(ballot: Ballot) -> Ballot:
-    """Put the ballot in the box; call inside the transaction that records its voter."""
-    ballot.save(force_insert=True)
+def mix_size() -> int:
+    """k: the smallest batch the buffer writes, and how many ballots it keeps until the end."""
+    return max(0, int(settings.BALLOT_MIX_SIZE))
+
+
+# What of a ballot the buffer seals, under short names (the sealed size is fixed anyway).
+_SEALED_FIELDS = {
+    "selection": "s",
+    "channel": "c",
+    "cast_on": "d",
+    "receipt_code": "r",
+    "owner_tag": "t",
+    "station_id": "st",
+    "entered_by_id": "e",
+}
+
+
+def pending_open(row: PendingBallot) -> dict:
+    """A buffered ballot's fields, unsealed: `selection`, `channel`, `cast_on`, ..."""
+    opened = sealing.unseal(round_id=row.budget_round_id, sealed=row.sealed)
+    fields = {name: opened.get(short) for name, short in _SEALED_FIELDS.items()}
+    fields["cast_on"] = datetime.date.fromisoformat(fields["cast_on"])
+    return fields
+
+
+def _seal(ballot: Ballot) -> PendingBallot:
+    fields = {name: getattr(ballot, name) for name in _SEALED_FIELDS}
+    fields["cast_on"] = fields["cast_on"].isoformat()
+    return PendingBallot(
+        budget_round_id=ballot.budget_round_id,
+        sealed=sealing.seal(
+            round_id=ballot.budget_round_id,
+            ballot={short: fields[name] for name, short in _SEALED_FIELDS.items()},
+        ),
+    )
+
+
+def _drop(ballot: Ballot, *, replaces: str | None = None) -> Ballot:
+    """Put the ballot in the box; call inside the transaction that records its voter.
+
+    `replaces`: the owner tag of the voter's earlier ballot, which this one replaces.
+    Returns the ballot as cast (its receipt code, day and selection); with mixing on, it is
+    written later, under another random id, by `ballots_flush`.
+    """
+    round_id = ballot.budget_round_id
+    if mix_size() == 0:
+        if replaces:
+            Ballot.objects.filter(budget_round_id=round_id, owner_tag=replaces).delete()
+        ballot.save(force_insert=True)
+    else:
+        if replaces:
+            _drop_buffered(budget_round_id=round_id, owner_tag=replaces)
+        _seal(ballot).save(force_insert=True)
+        if PendingBallot.objects.filter(budget_round_id=round_id).count() >= 2 * mix_size():
+            ballots_flush(budget_round=ballot.budget_round)
     # Live displays learn of the ballot once it is committed, and never if it is not.
-    broadcast.round_changed_on_commit(ballot.budget_round_id)
+    broadcast.round_changed_on_commit(round_id)
     return ballot
+
+
+def _drop_buffered(*, budget_round_id: int, owner_tag: str) -> None:
+    """The voter's earlier ballot, if it still waits in the buffer, goes; the buffer is small."""
+    stale = [
+        row.pk
+        for row in PendingBallot.objects.filter(budget_round_id=budget_round_id)
+        if pending_open(row)["owner_tag"] == owner_tag
+    ]
+    if stale:
+        PendingBallot.objects.filter(pk__in=stale).delete()
+
+
+def _lock_owner(owner_tag: str) -> None:
+    """Serialise one voter's replacements without writing to any row of theirs.
+
+    A row lock (SELECT ... FOR UPDATE) on the participation would stamp it with the replacing
+    transaction; a PostgreSQL advisory lock leaves no trace in any table. SQLite serialises
+    writers anyway.
+    """
+    if connection.vendor == "postgresql":
+        number = int.from_bytes(bytes.fromhex(owner_tag[:16]), "big", signed=True)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [number])
+
+
+class _Raced(Exception):
+    """Another flush took some of the same buffered ballots first."""
+
+
+def ballots_flush(*, budget_round: BudgetRound, everything: bool = False) -> int:
+    """Write buffered ballots of the round as one shuffled batch; how many were written.
+
+    Without `everything`, only when the buffer holds at least 2k, and k stay behind. With it
+    (the result is being confirmed, or voting has closed), every buffered ballot is written.
+    """
+    reserve = 0 if everything else mix_size()
+    try:
+        with transaction.atomic():
+            rows = list(
+                PendingBallot.objects.select_for_update()
+                .filter(budget_round_id=budget_round.pk)
+                .order_by("pk")
+            )
+            if not rows or (not everything and len(rows) < 2 * reserve):
+                return 0
+            secrets.SystemRandom().shuffle(rows)
+            release = rows[: len(rows) - reserve]
+            opened = [pending_open(row) for row in release]
+            deleted, _per_model = PendingBallot.objects.filter(
+                pk__in=[row.pk for row in release]
+            ).delete()
+            if deleted != len(release):
+                raise _Raced
+            replaced = [fields["owner_tag"] for fields in opened if fields["owner_tag"]]
+            if replaced:
+                Ballot.objects.filter(
+                    budget_round_id=budget_round.pk, owner_tag__in=replaced
+                ).delete()
+            # One statement, in the shuffled order: row order says nothing about arrival.
+            Ballot.objects.bulk_create(
+                [Ballot(budget_round_id=budget_round.pk, **fields) for fields in opened]
+            )
+    except _Raced:
+        return 0
+    return len(release)
 
 
 def ballot_insert(
@@ -125,26 +264,25 @@ def ballot_insert(
         pass
     try:
         with transaction.atomic():
-            participation = (
-                Participation.objects.select_for_update()
-                .filter(budget_round=budget_round, voter_key=key)
-                .first()
-            )
+            participation = Participation.objects.filter(
+                budget_round=budget_round, voter_key=key
+            ).first()
             if participation is None:  # pragma: no cover - the insert failed on something else
                 raise IntegrityError("participation vanished")
-            checked_in = participation.voted_on is None and channel in (
-                Channel.TABLET,
-                Channel.PAPER,
-            )
-            if checked_in:
+            at_station = channel in (Channel.TABLET, Channel.PAPER)
+            if participation.voted_on is None and at_station:
+                # Checked in at a station: this is their first ballot. Lock and look again.
+                participation = Participation.objects.select_for_update().get(pk=participation.pk)
+            if participation.voted_on is None and at_station:
                 participation.voted_on = today
                 participation.channel = channel
                 participation.save(update_fields=["voted_on", "channel"])
-            elif tag and participation.channel == channel:
-                Ballot.objects.filter(budget_round=budget_round, owner_tag=tag).delete()
-            else:
-                raise AlreadyVoted(already_voted_message(participation), code="already_voted")
-            return _drop(ballot)
+                return _drop(ballot)
+            if tag and participation.channel == channel:
+                # A new ballot for the old one; the participation is not written, nor locked.
+                _lock_owner(tag)
+                return _drop(ballot, replaces=tag)
+            raise AlreadyVoted(already_voted_message(participation), code="already_voted")
     except IntegrityError as exc:
         # Another submission for the same voter won the race: theirs is the one ballot.
         raise AlreadyVoted(
@@ -186,3 +324,16 @@ def ballot_insert_keyed(
         entered_by_id=entered_by_id,
     )
     return _drop(ballot)
+
+
+def ballots_flush_closed(*, now: datetime.datetime | None = None) -> dict[int, int]:
+    """Write out the buffer of every round whose voting has closed: {round id: ballots}."""
+    now = now or timezone.now()
+    closed = BudgetRound.objects.filter(
+        voting_end__lte=now,
+        pk__in=PendingBallot.objects.values("budget_round_id"),
+    )
+    return {
+        budget_round.pk: ballots_flush(budget_round=budget_round, everything=True)
+        for budget_round in closed
+    }

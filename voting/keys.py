@@ -1,7 +1,8 @@
 """The keys that keep who-voted apart from what-was-voted. They live in settings, never in the DB.
 
 BALLOT_VOTER_KEY turns a person's identity into the voter key of `Participation`;
-BALLOT_OWNER_KEY turns that voter key into the `owner_tag` of a replaceable `Ballot`. Both
+BALLOT_OWNER_KEY turns that voter key into the `owner_tag` of a replaceable `Ballot`;
+BALLOT_SEAL_KEY seals a ballot while it waits in the mixing buffer (`voting.sealing`). All
 default to keys derived from SECRET_KEY; production may set them separately.
 """
 
@@ -18,6 +19,7 @@ def _key(name: str) -> bytes:
     explicit = {
         "BALLOT_VOTER_KEY": settings.BALLOT_VOTER_KEY,
         "BALLOT_OWNER_KEY": settings.BALLOT_OWNER_KEY,
+        "BALLOT_SEAL_KEY": settings.BALLOT_SEAL_KEY,
     }[name]
     if explicit:
         return explicit.encode()
@@ -35,6 +37,11 @@ def voter_key(*, round_id: int, person: str) -> str:
 
 def owner_tag(*, voter_key: str) -> str:
     return _hmac("BALLOT_OWNER_KEY", voter_key)
+
+
+def seal_key() -> bytes:
+    """32 bytes for AES-256-GCM, whatever the length of the configured key."""
+    return hashlib.sha256(b"seal:" + _key("BALLOT_SEAL_KEY")).digest()
 
 
 def person_key(*, national_id: str) -> str:

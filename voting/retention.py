@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from committees.models import BudgetRound
 from committees.services import audit_record
+from voting import ballot_box
 from voting.models import (
     Ballot,
     PaperEntry,
@@ -58,6 +59,8 @@ def round_personal_data_purge(
     )
     if now < round_purge_due_at(budget_round=budget_round, config=config):
         raise ValueError(f"round {budget_round.pk}: retention period not over")
+    # Ballots still sealed in the mixing buffer carry owner tags too: write them out first.
+    ballot_box.ballots_flush(budget_round=budget_round, everything=True)
     counts = {
         "participation_keys": Participation.objects.filter(budget_round=budget_round)
         .exclude(voter_key__startswith=PURGED_KEY_PREFIX)

@@ -12,7 +12,7 @@ from committees.models import BudgetRound, User
 from committees.permissions import is_signed_in
 from proposals.models import Proposal, State
 from proposals.selectors import ballot_proposals
-from voting import tally
+from voting import ballot_box, tally
 from voting.models import (
     AGE_BANDS,
     Ballot,
@@ -25,6 +25,7 @@ from voting.models import (
     RoundResult,
     VotingConfig,
 )
+from voting.models.ballots import PendingBallot
 from voting.tally.ballots import as_tally_ballot
 
 RULES = {"greedy": tally.greedy, "mes": tally.mes, "mes_add1": tally.mes_add1}
@@ -42,18 +43,52 @@ def round_config(*, budget_round: BudgetRound) -> VotingConfig:
     return _config(budget_round)
 
 
+@dataclass(frozen=True)
+class BallotRow:
+    """One ballot as counted: written, or still sealed in the mixing buffer."""
+
+    selection: dict[str, int]
+    channel: str
+    receipt_code: str
+    station_id: int | None
+
+
+def round_ballot_rows(*, budget_round: BudgetRound) -> list[BallotRow]:
+    """Every ballot of the round, the buffered ones opened through their seal, in no order.
+
+    A written ballot that a buffered one replaces (same owner tag) is left out: the buffer
+    deletes it only when it writes the new one (`voting.ballot_box`).
+    """
+    pending = [
+        ballot_box.pending_open(row)
+        for row in PendingBallot.objects.filter(budget_round=budget_round).iterator()
+    ]
+    replaced = {fields["owner_tag"] for fields in pending if fields["owner_tag"]}
+    written = Ballot.objects.filter(budget_round=budget_round).values_list(
+        "selection", "channel", "receipt_code", "station_id", "owner_tag"
+    )
+    rows = [
+        BallotRow(selection, channel, receipt, station)
+        for selection, channel, receipt, station, tag in written.iterator()
+        if not (tag and tag in replaced)
+    ]
+    rows += [
+        BallotRow(f["selection"], f["channel"], f["receipt_code"], f["station_id"])
+        for f in pending
+    ]
+    return rows
+
+
 def round_ballots(*, budget_round: BudgetRound) -> list[dict[str, int]]:
     """Every ballot of the round as the tally rules read it."""
     config = _config(budget_round)
     return [
         as_tally_ballot(
             style=budget_round.ballot_style,
-            selection=selection,
+            selection=row.selection,
             ranking_length=config.ranking_length,
         )
-        for selection in Ballot.objects.filter(budget_round=budget_round)
-        .values_list("selection", flat=True)
-        .iterator()
+        for row in round_ballot_rows(budget_round=budget_round)
     ]
 
 
@@ -165,7 +200,7 @@ def round_live_snapshot(*, budget_round: BudgetRound, hidden_by_host: bool | Non
     """
     config = _config(budget_round)
     turnout = round_turnout(budget_round=budget_round)
-    ballots = Ballot.objects.filter(budget_round=budget_round).count()
+    ballots = len(round_ballot_rows(budget_round=budget_round))
     if ballots < config.min_ballots_for_tally:
         state = TALLY_BELOW_THRESHOLD
     elif hidden_by_host or (hidden_by_host is None and _hidden_by_host(budget_round)):

@@ -324,6 +324,12 @@ MAP_TILE_ORIGIN = "/".join(MAP_TILE_URL.split("/")[:3]) if MAP_TILE_URL.startswi
 # derived from SECRET_KEY. Keep them out of the database and its backups.
 BALLOT_VOTER_KEY = os.environ.get("BALLOT_VOTER_KEY", "")
 BALLOT_OWNER_KEY = os.environ.get("BALLOT_OWNER_KEY", "")
+# Seals ballots while they wait in the mixing buffer (voting/ballot_box.py); empty: derived
+# from SECRET_KEY. Rotate it only with an empty buffer (`manage.py ballots_flush`).
+BALLOT_SEAL_KEY = os.environ.get("BALLOT_SEAL_KEY", "")
+# k: ballots are written in shuffled batches of at least k, and k wait in the buffer until the
+# result is confirmed (docs/voting.md, "Secrecy"). 0 writes each ballot at once: tests only.
+BALLOT_MIX_SIZE = int(os.environ.get("BALLOT_MIX_SIZE", "10"))
 
 # Verified identities are deleted this many days after verification (voting/retention.py);
 # each round's own retention period is in its voting settings.

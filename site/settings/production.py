@@ -2,10 +2,15 @@
 
 import os
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import *  # noqa: F403
-from .base import DEBUG, SECRET_KEY, env_bool, require_secret_key
+from .base import BALLOT_MIX_SIZE, DEBUG, SECRET_KEY, env_bool, require_secret_key
 
 SECRET_KEY = require_secret_key(SECRET_KEY, DEBUG)
+if BALLOT_MIX_SIZE < 2:
+    # Each ballot written on its own joins it to its voter through the database's own columns.
+    raise ImproperlyConfigured("BALLOT_MIX_SIZE must be at least 2 (docs/voting.md, Secrecy).")
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

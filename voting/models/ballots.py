@@ -175,3 +175,20 @@ class Ballot(models.Model):
 
     def __str__(self) -> str:
         return f"Ballot {self.receipt_code}"
+
+
+class PendingBallot(models.Model):
+    """A ballot in the mixing buffer (`voting.ballot_box`), sealed, until a shuffled batch
+    writes it as a `Ballot` and deletes this row. Nothing but its round is stored in clear: the
+    row shares its transaction with the voter's participation, so it must tell nothing."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    budget_round = models.ForeignKey(BudgetRound, on_delete=models.PROTECT, related_name="+")
+    sealed = models.BinaryField()  # voting.sealing
+
+    class Meta:
+        verbose_name = _("ballot waiting to be mixed")
+        verbose_name_plural = _("ballots waiting to be mixed")
+
+    def __str__(self) -> str:
+        return f"Sealed ballot of round {self.budget_round_id}"

@@ -50,7 +50,7 @@ from voting.models import (
     PollingStation,
     RoundResult,
 )
-from voting.selectors import round_config
+from voting.selectors import round_ballot_rows, round_config
 from voting.services import ballot_check, voting_districts
 
 INTENTS = (Channel.TABLET, Channel.PAPER)
@@ -386,15 +386,12 @@ def station_reconciliation(*, budget_round: BudgetRound) -> list[dict]:
             voted_paper=Count("pk", filter=Q(voted_on__isnull=False, channel=Channel.PAPER)),
         )
     }
-    ballots = {
-        row["station"]: row
-        for row in Ballot.objects.filter(budget_round=budget_round, station__isnull=False)
-        .values("station")
-        .annotate(
-            tablet=Count("pk", filter=Q(channel=Channel.TABLET)),
-            paper=Count("pk", filter=Q(channel=Channel.PAPER)),
-        )
-    }
+    # Ballots still in the mixing buffer count too (voting.ballot_box).
+    ballots: dict[int, dict[str, int]] = {}
+    for ballot in round_ballot_rows(budget_round=budget_round):
+        if ballot.station_id is not None:
+            counts = ballots.setdefault(ballot.station_id, {"tablet": 0, "paper": 0})
+            counts[ballot.channel] = counts.get(ballot.channel, 0) + 1
     rows = []
     for station in stations:
         counts = people.get(station.pk, {})

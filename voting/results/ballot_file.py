@@ -1,15 +1,15 @@
 """A round's anonymised ballots in pabulib form: the file anyone can download and recount.
 
 Ballot rows come in a random order (that of their random receipt codes, so that the file and
-its SHA-256 are the same at every export) with voter ids 1..n and no times; each row carries
+its SHA-256 are the same at every export, whether or not the mixing buffer has written them
+yet) with voter ids 1..n and no times; each row carries
 the voter's receipt code, so every voter can find their own ballot and anyone can recount.
 The results page, the .pb download, `result_confirm` (which stores the file's SHA-256), the
 demo and `manage.py pb_export` all call `export_round`.
 """
 
 from committees.models import BudgetRound
-from voting.models import Ballot
-from voting.selectors import round_projects
+from voting.selectors import round_ballot_rows, round_projects
 from voting.tally.pabulib import PbInstance, PbProject, PbVote, format_pb
 
 VOTE_TYPES = {
@@ -22,10 +22,11 @@ VOTE_TYPES = {
 
 def export_round(budget_round: BudgetRound) -> str:
     projects = round_projects(budget_round=budget_round)
-    ballots = list(
-        Ballot.objects.filter(budget_round=budget_round)
-        .order_by("receipt_code")
-        .values_list("selection", "receipt_code")
+    # Written ballots and those still in the mixing buffer: the file is the same before and
+    # after the buffer writes them.
+    ballots = sorted(
+        ((row.selection, row.receipt_code) for row in round_ballot_rows(budget_round=budget_round)),
+        key=lambda ballot: ballot[1],
     )
     style = budget_round.ballot_style
     votes = []

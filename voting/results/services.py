@@ -18,7 +18,7 @@ from committees.models import BudgetRound, Phase
 from committees.services import audit_record
 from proposals.models import State as ProposalState
 from proposals.services import proposal_transition_by_system
-from voting import permissions
+from voting import ballot_box, permissions
 from voting.models import Ballot, PaperEntry, RoundResult
 from voting.results.ballot_file import export_round
 from voting.results.notifications import send_results_published
@@ -61,6 +61,9 @@ def result_confirm(
             )
             % {"count": unkeyed}
         )
+    # Voting has closed: the mixing buffer writes every ballot it still holds, as one batch
+    # (at least BALLOT_MIX_SIZE of them, unless the round had fewer ballots in all).
+    ballot_box.ballots_flush(budget_round=budget_round, everything=True)
     outcome = round_results(budget_round=budget_round)
     projects = round_projects(budget_round=budget_round)
     final = list(outcome.selected if final_selected is None else final_selected)
