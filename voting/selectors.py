@@ -73,8 +73,7 @@ def round_ballot_rows(*, budget_round: BudgetRound) -> list[BallotRow]:
         if not (tag and tag in replaced)
     ]
     rows += [
-        BallotRow(f["selection"], f["channel"], f["receipt_code"], f["station_id"])
-        for f in pending
+        BallotRow(f["selection"], f["channel"], f["receipt_code"], f["station_id"]) for f in pending
     ]
     return rows
 
