@@ -15,6 +15,7 @@ from wagtail.models import GroupPagePermission, Locale, Page, Site
 from committees.models import (
     PHASE_FIELDS,
     AgendaItem,
+    Area,
     AuditEntry,
     BudgetRound,
     Committee,
@@ -148,6 +149,8 @@ def committee_create(
 ) -> Committee:
     """A committee with its page under the home page and its staff groups."""
     committee = Committee.objects.create(name=name, slug=slug, district=district)
+    # Every committee has its own area from the start: a round covers it unless told otherwise.
+    Area.objects.create(name=name, slug=slug, kind=Area.Kind.COMMITTEE, committee=committee)
     committee_page_ensure(committee=committee)
     audit_record(actor=actor, action="committee.create", obj=committee, committee_id=committee.pk)
     return committee

@@ -173,7 +173,7 @@ class BudgetRoundViewSet(CommitteeScopedViewSet):
             InlinePanel("categories", label=gettext_lazy("Categories")),
             InlinePanel("checklist", label=gettext_lazy("Checklist for proposals")),
             MultiFieldPanel(
-                [FieldPanel("min_age"), FieldPanel("voting_districts"), FieldPanel("min_supports")],
+                [FieldPanel("min_age"), FieldPanel("voting_areas"), FieldPanel("min_supports")],
                 heading=gettext_lazy("Eligibility"),
             ),
             MultiFieldPanel(

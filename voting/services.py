@@ -11,13 +11,16 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from committees.models import BudgetRound, District, Phase
+from committees.areas import area_admits
+from committees.models import Address, Area, BudgetRound, District, Phase
 from committees.permissions import is_signed_in
+from committees.selectors import round_areas
 from committees.services import audit_record
 from proposals.selectors import ballot_proposals
-from voting import ballot_box, keys, permissions
+from voting import age, ballot_box, keys, permissions
 from voting.models import (
     Ballot,
     Channel,
@@ -64,8 +67,28 @@ class Eligibility:
 
 
 def voting_districts(budget_round: BudgetRound) -> set[int]:
-    ids = set(budget_round.voting_districts.values_list("pk", flat=True))
-    return ids or {budget_round.committee.district_id}
+    """The districts of the round's areas: for turnout figures, never for who may vote."""
+    return {area.committee.district_id for area in round_areas(budget_round=budget_round)}
+
+
+def voting_area_names(budget_round: BudgetRound) -> str:
+    return ", ".join(area.name for area in round_areas(budget_round=budget_round))
+
+
+def round_admits_residence(
+    *, budget_round: BudgetRound, home: Area | None, address: Address | None
+) -> bool:
+    """Whether a resident of committee area `home` (at `address`) may vote in the round."""
+    return any(
+        area_admits(area=area, home=home, address=address)
+        for area in round_areas(budget_round=budget_round)
+    )
+
+
+def age_refusal(budget_round: BudgetRound) -> str:
+    return _("Residents aged %(age)d or more on the voting day can vote in this round.") % {
+        "age": budget_round.min_age
+    }
 
 
 def eligibility_online(*, user, budget_round: BudgetRound, check_voted: bool = True) -> Eligibility:
@@ -84,17 +107,42 @@ def eligibility_online(*, user, budget_round: BudgetRound, check_voted: bool = T
         )
     if not is_signed_in(user):
         return Eligibility(False, _("Log in and verify your identity to vote online."))
-    identity = VerifiedIdentity.objects.filter(user=user).select_related("area").first()
+    identity = (
+        VerifiedIdentity.objects.filter(user=user)
+        .select_related("area", "home_area", "address")
+        .first()
+    )
     if identity is None:
         return Eligibility(False, _("Verify your identity with MitID to vote online."))
-    if identity.min_age < budget_round.min_age:
+    old_enough = age.admits(
+        minimum=budget_round.min_age,
+        age_min=identity.age_min,
+        age_max=identity.age_max,
+        known_on=identity.age_known_on,
+        day=timezone.localdate(),
+    )
+    if old_enough is False:
+        return Eligibility(False, age_refusal(budget_round))
+    if old_enough is None:
         return Eligibility(
             False,
-            _("Residents aged %(age)d or more can vote in this round.")
-            % {"age": budget_round.min_age},
+            _(
+                "Your age on the voting day decides whether you can vote. Verify your identity "
+                "again today."
+            ),
         )
-    if identity.area_id not in voting_districts(budget_round):
-        return Eligibility(False, _("Only residents of the round's districts can vote."))
+    if identity.home_area_id is None and identity.area_choices.exists():
+        return Eligibility(
+            False, _("Your postcode is shared by several areas. Choose the area you live in.")
+        )
+    if not round_admits_residence(
+        budget_round=budget_round, home=identity.home_area, address=identity.address
+    ):
+        return Eligibility(
+            False,
+            _("Only residents of %(areas)s can vote in this round.")
+            % {"areas": voting_area_names(budget_round)},
+        )
     if not check_voted:
         return Eligibility(
             True, _("You can vote online."), Channel.ONLINE, identity=identity, config=config

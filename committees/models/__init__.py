@@ -1,4 +1,4 @@
-from .areas import Committee, CommitteeRole, District
+from .areas import Address, Area, Committee, CommitteeRole, District
 from .audit import AuditEntry
 from .grants import ApplicationDeadline
 from .meetings import AgendaItem, Meeting, MeetingAttachment, VenueKind
@@ -21,8 +21,10 @@ __all__ = [
     "ApplicationDeadline",
     "AuditEntry",
     "BallotStyle",
+    "Address",
     "BudgetRound",
     "Committee",
+    "Area",
     "CommitteeMember",
     "CommitteePage",
     "CommitteeRole",

@@ -13,7 +13,7 @@ from modelcluster.models import ClusterableModel
 from wagtail.fields import RichTextField
 from wagtail.models import Orderable
 
-from .areas import Committee, District
+from .areas import Area, Committee
 
 
 class Phase(models.TextChoices):
@@ -64,12 +64,15 @@ class BudgetRound(ClusterableModel):
     max_cost = models.PositiveBigIntegerField(_("maximum cost per proposal (kr.)"))
     rules_text = RichTextField(_("rules in plain language"), blank=True)
     min_age = models.PositiveSmallIntegerField(_("minimum voting age"), default=15)
-    voting_districts = models.ManyToManyField(
-        District,
+    voting_areas = models.ManyToManyField(
+        Area,
         blank=True,
-        related_name="+",
-        verbose_name=_("districts whose residents may vote"),
-        help_text=_("Leave empty for the committee's own district."),
+        related_name="rounds",
+        verbose_name=_("areas whose residents may vote"),
+        help_text=_(
+            "Leave empty for the committee's own area. Choose several committee areas, or a "
+            "local area (a housing estate) for a smaller vote."
+        ),
     )
     decision_method = models.CharField(
         _("how winners are decided"),

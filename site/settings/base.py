@@ -256,6 +256,8 @@ SOCIALACCOUNT_PROVIDERS = {
                     "server_url": OIDC_SERVER_URL,
                     "scope": OIDC_SCOPES,
                     "oauth_pkce_enabled": True,
+                    # Which names the broker gives its claims: a key of IDENTITY_CLAIM_PROFILES.
+                    "claims_profile": os.environ.get("OIDC_CLAIMS_PROFILE", "generic").strip(),
                 },
             }
         ]
@@ -263,6 +265,64 @@ SOCIALACCOUNT_PROVIDERS = {
         else [],
     }
 }
+# The claim names of each broker (docs/voting.md, "Identity brokers"). A value names claims to
+# try in order; "a.b" reads "b" inside an object claim "a". CPR is optional (without it the
+# person is known by the broker's subject only); the age comes from a birth date, an age, or a
+# data-minimal "over N" claim; where the person lives from an access address id, an address
+# (street, house number, postcode), a postcode or a municipality code.
+IDENTITY_CLAIM_PROFILES = {
+    "generic": {
+        "cpr": ["dk:gov:cpr", "cpr"],
+        "birthdate": ["birthdate"],
+        "age": ["age", "dk:gov:age"],
+        "age_verified": ["age_verified"],
+        "age_over_prefixes": ["age_over_"],
+        "address": ["address"],
+        "postcode": ["postal_code"],
+        "access_address_id": ["access_address_id"],
+        "municipality": ["municipality_code"],
+    },
+    "signaturgruppen": {
+        "cpr": ["dk.cpr"],
+        "birthdate": ["mitid.date_of_birth", "birthdate"],
+        "age": ["mitid.age"],
+        "age_verified": ["idbrokerdk_age_verified"],
+        "age_over_prefixes": ["idbrokerdk_age_verify_"],
+        "address": ["address"],
+        "postcode": ["postal_code"],
+        "access_address_id": [],
+        "municipality": [],
+    },
+    "idura": {
+        "cpr": ["cprNumberIdentifier"],
+        "birthdate": ["birthdate", "dateofbirth"],
+        "age": ["age"],
+        "age_verified": [],
+        "age_over_prefixes": ["age_over_", "is_over_"],
+        "address": ["address"],
+        "postcode": [],
+        "access_address_id": ["address_details.access_address_id"],
+        "municipality": ["address_details.municipality_code"],
+    },
+    "nemlogin": {
+        "cpr": ["https://data.gov.dk/model/core/eid/cprNumber"],
+        "birthdate": ["https://data.gov.dk/model/core/eid/dateOfBirth", "birthdate"],
+        "age": ["https://data.gov.dk/model/core/eid/age"],
+        "age_verified": [],
+        "age_over_prefixes": [],
+        "address": ["address"],
+        "postcode": ["postal_code"],
+        "access_address_id": [],
+        "municipality": ["municipality_code"],
+    },
+}
+# The municipality whose residents vote here (Københavns Kommune: 0101); a broker's municipality
+# code other than this one places the person outside every area.
+MUNICIPALITY_CODE = os.environ.get("MUNICIPALITY_CODE", "0101").strip()
+# A local test identity provider at /dev/idp/ with test persons, for `make run` only. The
+# development settings turn it on; the production settings refuse to start with it, and
+# `check --deploy` flags it (voting/identity/checks.py).
+DEV_IDENTITY_PROVIDER = False
 # --- Identity verification --- end -----------------------------------------------------------
 
 # --- E-mail ---------------------------------------------------------------------------------

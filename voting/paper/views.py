@@ -298,12 +298,14 @@ def tablet(request, station_id: int, pk: int):
                 ballot = paper.ballot_cast_at_station(
                     staff=request.user, participation=participation, selection=form.selection()
                 )
-                messages.success(
+                # The receipt is for the voter's eyes only: on the tablet, in this one response
+                # (never stored, never cached, not in a message the staff's next page shows).
+                # "Done" leads back to the check-in, which says only that the voter has voted.
+                return TemplateResponse(
                     request,
-                    _("Thank you for voting. Your receipt code is %(code)s.")
-                    % {"code": ballot.receipt_code},
+                    "voting/paper/tablet_receipt.html",
+                    {"station": station, "round": budget_round, "code": ballot.receipt_code},
                 )
-                return redirect("voting:paper_station", station_id=station.pk)
         except ValidationError as exc:
             add_service_errors(form, exc)
     return TemplateResponse(
