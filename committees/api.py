@@ -12,7 +12,15 @@ from rest_framework import pagination, permissions, serializers, throttling, vie
 
 from committees import clients
 from committees.ids import MAX_ID, parse_id
-from committees.models import AgendaItem, BudgetRound, Committee, District, Meeting, RoundCategory
+from committees.models import (
+    AgendaItem,
+    Area,
+    BudgetRound,
+    Committee,
+    District,
+    Meeting,
+    RoundCategory,
+)
 
 
 class Pagination(pagination.PageNumberPagination):
@@ -104,10 +112,10 @@ class RoundSerializer(serializers.ModelSerializer):
         help_text="The phase the round is in now.",
     )
     categories = CategorySerializer(many=True, read_only=True)
-    voting_districts = serializers.PrimaryKeyRelatedField(
+    voting_areas = serializers.PrimaryKeyRelatedField(
         many=True,
-        queryset=District.objects.all(),
-        help_text="District ids; empty: the committee's.",
+        queryset=Area.objects.all(),
+        help_text="Area ids (committee or local areas); empty: the committee's own area.",
     )
 
     class Meta:
@@ -126,7 +134,7 @@ class RoundSerializer(serializers.ModelSerializer):
             "decision_method",
             "tally_rule",
             "ballot_style",
-            "voting_districts",
+            "voting_areas",
             "categories",
             "ideas_start",
             "ideas_end",

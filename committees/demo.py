@@ -263,7 +263,6 @@ def seed_rounds(committee: Committee) -> None:
             ),
             **_round_dates(base + datetime.timedelta(days=offset)),
         )
-        budget_round.voting_districts.add(committee.district)
         for order, name in enumerate(("Grønne områder", "Kultur", "Idræt og leg", "Trafik")):
             budget_round.categories.create(name=name, sort_order=order)
         for order, text in enumerate(CHECKLIST):

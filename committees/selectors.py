@@ -5,7 +5,15 @@ from collections.abc import Iterable
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from committees.models import AuditEntry, BudgetRound, Committee, CommitteePage, District, Meeting
+from committees.models import (
+    Area,
+    AuditEntry,
+    BudgetRound,
+    Committee,
+    CommitteePage,
+    District,
+    Meeting,
+)
 
 
 def districts_with_committees() -> QuerySet[District]:
@@ -29,7 +37,7 @@ def rounds_of(*, committee: Committee) -> QuerySet[BudgetRound]:
     return (
         BudgetRound.objects.filter(committee=committee)
         .select_related("committee")
-        .prefetch_related("categories", "voting_districts")
+        .prefetch_related("categories", "voting_areas")
         .order_by("-ideas_start")
     )
 
@@ -55,3 +63,13 @@ def meetings_past(*, committee: Committee) -> QuerySet[Meeting]:
 
 def audit_entries_for(*, obj) -> QuerySet[AuditEntry]:
     return AuditEntry.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
+
+
+def round_areas(*, budget_round: BudgetRound) -> list[Area]:
+    """The areas whose residents may vote in a round: those chosen, else the committee's own."""
+    chosen = list(budget_round.voting_areas.select_related("committee__district"))
+    if chosen:
+        return chosen
+    return list(
+        Area.objects.filter(committee_id=budget_round.committee_id, kind=Area.Kind.COMMITTEE)
+    )

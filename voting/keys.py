@@ -76,3 +76,9 @@ def quick_vote_key(*, quick_vote_id: int, person: str) -> str:
 
 def new_device_token() -> str:
     return secrets.token_urlsafe(24)
+
+
+def subject_person_key(*, provider: str, subject: str) -> str:
+    """The person key of someone whose broker sent no CPR number: their pseudonymous subject at
+    that broker. It links their online ballots only, not a letter code or a station check-in."""
+    return _hmac("BALLOT_VOTER_KEY", f"subject:{provider}:{subject}")

@@ -95,7 +95,12 @@ class CommitteePage(RoutablePageMixin, Page):
         return TemplateResponse(
             request,
             "committees/round_detail.html",
-            {"page": self, "self": self, "round": budget_round},
+            {
+                "page": self,
+                "self": self,
+                "round": budget_round,
+                "voting_areas": _selectors().round_areas(budget_round=budget_round),
+            },
         )
 
     @path("moeder/<int:meeting_id>/", name="meeting")

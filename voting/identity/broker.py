@@ -48,23 +48,26 @@ from django.utils.crypto import constant_time_compare, get_random_string
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from committees.models import Committee, District
+from committees.areas import Residence, address_find, committee_area_of, residence_resolve
+from committees.models import District
 from committees.permissions import is_signed_in
-from committees.postcodes import find_committees
+from voting.age import age_on
 from voting.identity.services import identity_verify
 from voting.models import VerifiedIdentity
 
 logger = logging.getLogger(__name__)
 
 PROVIDER = OpenIDConnectProvider.id
-CPR_CLAIMS = ("dk:gov:cpr", "cpr")
-AGE_CLAIMS = ("age", "dk:gov:age")
 # Signature algorithms accepted on an ID token; never "none" or a shared-secret HMAC.
 ID_TOKEN_ALGORITHMS = frozenset(
     {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"}
 )
 _CPR_RE = re.compile(r"^\d{6}-?\d{4}$")
 _POSTCODE_RE = re.compile(r"^\d{4}$")
+# "Strandgade 12", "Strandgade 12B, 3. tv": the street and the house number of an address line.
+_STREET_RE = re.compile(r"^\s*(?P<street>\D+?)\s+(?P<number>\d+\s?[A-Za-z]?)\b")
+# A data-minimal age claim: "18:true" as one value, or a claim per age ("age_over_18": true).
+_AGE_VERIFIED_RE = re.compile(r"^\s*(\d{1,3})\s*:\s*(true|false)\s*$", re.IGNORECASE)
 
 
 # --- Claims -----------------------------------------------------------------------------------
@@ -76,59 +79,110 @@ class ClaimsError(ValueError):
 
 @dataclass(frozen=True)
 class IdentityClaims:
-    """What verification needs from the claims, held in memory for one request only."""
+    """What verification needs from the claims, held in memory for one request only.
+
+    The age is a range of whole years today: exact (`age_min == age_max`) from a birth date or
+    an age, open-ended from an "over 18" claim. `national_id` is empty when the broker sent no
+    CPR number; the person is then known by the broker's subject only.
+    """
 
     subject: str
     national_id: str
-    birth_date: datetime.date
-    postcode: str
-    district_name: str
+    age_min: int
+    age_max: int | None
+    postcode: str = ""
+    district_name: str = ""
+    access_address_id: str = ""
+    street: str = ""
+    house_number: str = ""
+    municipality_code: str = ""
 
     def __repr__(self) -> str:  # never print a CPR number or a birth date into a log
         return f"IdentityClaims(subject={self.subject!r}, postcode={self.postcode!r})"
 
 
-def _first(claims: dict, names: tuple[str, ...]) -> Any:
+def claim_profile(name: str) -> dict:
+    """The claim names of one broker (`settings.IDENTITY_CLAIM_PROFILES`)."""
+    try:
+        return settings.IDENTITY_CLAIM_PROFILES[name or "generic"]
+    except KeyError:
+        raise ClaimsError(_("The identity provider is not configured correctly.")) from None
+
+
+def _lookup(claims: dict, name: str) -> Any:
+    """A claim by name; "a.b" also reads claim "b" inside an object claim "a"."""
+    if name in claims:
+        return claims[name]
+    head, _dot, rest = name.partition(".")
+    inner = claims.get(head) if rest else None
+    if isinstance(inner, str):
+        try:
+            inner = json.loads(inner)
+        except ValueError:
+            return None
+    return _lookup(inner, rest) if isinstance(inner, dict) else None
+
+
+def _first(claims: dict, names) -> Any:
     for name in names:
-        value = claims.get(name)
+        value = _lookup(claims, name)
         if value not in (None, ""):
             return value
     return None
 
 
-def _birth_date_from_age(age: int, today: datetime.date) -> datetime.date:
-    """A birth date that gives exactly `age` today (its only use is the age band)."""
+def _age_from_birth_date(value, today: datetime.date) -> int:
     try:
-        return today.replace(year=today.year - age)
-    except ValueError:  # 29 February
-        return today.replace(year=today.year - age, day=28)
+        birth_date = datetime.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        raise ClaimsError(_("The birth date from the identity provider is not valid.")) from None
+    if birth_date > today or birth_date.year < today.year - 130:
+        raise ClaimsError(_("The birth date from the identity provider is not valid."))
+    return age_on(birth_date, today)
 
 
-def _birth_date(claims: dict, today: datetime.date) -> datetime.date:
-    birthdate = claims.get("birthdate")
-    if birthdate not in (None, ""):
-        try:
-            value = datetime.date.fromisoformat(str(birthdate))
-        except ValueError:
-            raise ClaimsError(
-                _("The birth date from the identity provider is not valid.")
-            ) from None
-        if value > today or value.year < today.year - 130:
-            raise ClaimsError(_("The birth date from the identity provider is not valid."))
-        return value
-    age = _first(claims, AGE_CLAIMS)
-    if age is None:
+def _age_verified(claims: dict, profile: dict) -> tuple[int, int | None] | None:
+    """An "over N" claim as an age range: (N, None) when true, (0, N - 1) when false."""
+    found = []
+    for name in profile.get("age_verified", ()):
+        value = _lookup(claims, name)
+        values = value if isinstance(value, list) else [value]
+        for item in values:
+            match = _AGE_VERIFIED_RE.match(str(item or ""))
+            if match:
+                found.append((int(match[1]), match[2].lower() == "true"))
+    for prefix in profile.get("age_over_prefixes", ()):
+        for name, value in claims.items():
+            suffix = name[len(prefix) :] if name.startswith(prefix) else ""
+            if suffix.isdigit() and str(value).lower() in ("true", "false"):
+                found.append((int(suffix), str(value).lower() == "true"))
+    if not found:
+        return None
+    low = max((n for n, over in found if over), default=0)
+    high = min((n - 1 for n, over in found if not over), default=None)
+    if high is not None and high < low:
+        raise ClaimsError(_("The age from the identity provider is not valid."))
+    return low, high
+
+
+def _age(claims: dict, profile: dict, today: datetime.date) -> tuple[int, int | None]:
+    birthdate = _first(claims, profile.get("birthdate", ()))
+    if birthdate is not None:
+        age = _age_from_birth_date(birthdate, today)
+        return age, age
+    age = _first(claims, profile.get("age", ()))
+    if age is not None:
+        if isinstance(age, bool) or not str(age).strip().isdigit() or int(str(age)) > 130:
+            raise ClaimsError(_("The age from the identity provider is not valid."))
+        return int(str(age).strip()), int(str(age).strip())
+    verified = _age_verified(claims, profile)
+    if verified is None:
         raise ClaimsError(_("The identity provider did not say how old you are."))
-    if isinstance(age, bool) or not str(age).strip().isdigit():
-        raise ClaimsError(_("The age from the identity provider is not valid."))
-    age = int(str(age).strip())
-    if age > 130:
-        raise ClaimsError(_("The age from the identity provider is not valid."))
-    return _birth_date_from_age(age, today)
+    return verified
 
 
-def _address(claims: dict) -> dict:
-    address = claims.get("address")
+def _address(claims: dict, profile: dict) -> dict:
+    address = _first(claims, profile.get("address", ()))
     if isinstance(address, str):
         try:
             address = json.loads(address)
@@ -137,46 +191,71 @@ def _address(claims: dict) -> dict:
     return address if isinstance(address, dict) else {}
 
 
-def parse_claims(claims: dict, *, today: datetime.date | None = None) -> IdentityClaims:
-    """Read a broker's claims; raise `ClaimsError` with a message for the person if unusable."""
+def parse_claims(
+    claims: dict, *, profile: str = "generic", today: datetime.date | None = None
+) -> IdentityClaims:
+    """Read a broker's claims; raise `ClaimsError` with a message for the person if unusable.
+
+    `profile` names the broker's claim names in `settings.IDENTITY_CLAIM_PROFILES`.
+    """
+    names = claim_profile(profile)
     today = today or timezone.localdate()
     subject = str(claims.get("sub") or "").strip()
     if not subject:
         raise ClaimsError(_("The identity provider did not identify you."))
-    cpr = _first(claims, CPR_CLAIMS)
-    if cpr is None:
-        raise ClaimsError(_("The identity provider did not send your CPR number."))
-    if not _CPR_RE.match(str(cpr).strip()):
+    cpr = _first(claims, names.get("cpr", ()))
+    if cpr is not None and not _CPR_RE.match(str(cpr).strip()):
         raise ClaimsError(_("The CPR number from the identity provider is not valid."))
-    postcode = _first(claims, ("postal_code",)) or _address(claims).get("postal_code") or ""
-    postcode = str(postcode).strip()
-    district_name = str(claims.get("district") or "").strip()
+    address = _address(claims, names)
+    postcode = str(
+        _first(claims, names.get("postcode", ())) or address.get("postal_code") or ""
+    ).strip()
     if postcode and not _POSTCODE_RE.match(postcode):
         raise ClaimsError(_("The postcode from the identity provider is not valid."))
-    if not postcode and not district_name:
+    street_line = str(address.get("street_address") or "").strip().splitlines()
+    street = _STREET_RE.match(street_line[0]) if street_line else None
+    access_address_id = str(
+        _first(claims, names.get("access_address_id", ())) or address.get("access_address_id") or ""
+    ).strip()
+    municipality = str(_first(claims, names.get("municipality", ())) or "").strip()
+    district_name = str(claims.get("district") or "").strip()
+    if not (postcode or district_name or access_address_id or municipality):
         raise ClaimsError(_("The identity provider did not say where you live."))
+    age_min, age_max = _age(claims, names, today)
     return IdentityClaims(
         subject=subject,
-        national_id=str(cpr).strip(),
-        birth_date=_birth_date(claims, today),
+        national_id=str(cpr or "").strip(),
+        age_min=age_min,
+        age_max=age_max,
         postcode=postcode,
         district_name=district_name,
+        access_address_id=access_address_id,
+        street=street["street"].strip() if street else "",
+        house_number=street["number"].replace(" ", "") if street else "",
+        municipality_code=municipality,
     )
 
 
-def area_for(claims: IdentityClaims) -> District | None:
-    """The district of the person's postcode, else of a `district` claim; None outside them."""
-    if claims.postcode:
-        found = find_committees(claims.postcode)
-        for slug in found.committee_slugs:
-            committee = Committee.objects.select_related("district").filter(slug=slug).first()
-            if committee is not None:
-                return committee.district
-        return None
-    return (
+def residence_for(claims: IdentityClaims) -> Residence:
+    """Where the claims say the person lives: their access address when the platform knows it,
+    else the committee area of their postcode, or the areas to choose from when shared."""
+    if claims.municipality_code and claims.municipality_code.zfill(4) != (
+        settings.MUNICIPALITY_CODE.zfill(4)
+    ):
+        return Residence(area=None)
+    address = address_find(
+        access_address_id=claims.access_address_id,
+        street=claims.street,
+        house_number=claims.house_number,
+        postcode=claims.postcode,
+    )
+    if address is not None or claims.postcode:
+        return residence_resolve(address=address, postcode=claims.postcode)
+    district = (
         District.objects.filter(name__iexact=claims.district_name).first()
         or District.objects.filter(slug=claims.district_name).first()
     )
+    return Residence(area=committee_area_of(district))
 
 
 # --- allauth: the provider and its OAuth2 adapter -------------------------------------------
@@ -354,7 +433,9 @@ class IdentityAdapter(DefaultSocialAccountAdapter):
             messages.info(request, _("Log in or sign up first, then verify your identity."))
             return redirect_to_login(reverse("voting:identity_start"), reverse("account_login"))
         try:
-            parsed = parse_claims(claims)
+            parsed = parse_claims(
+                claims, profile=sociallogin.provider.app.settings.get("claims_profile", "generic")
+            )
         except ClaimsError as exc:
             raise _error_page(request, str(exc), HTTPStatus.BAD_REQUEST) from None
         provider_id = sociallogin.account.provider
@@ -381,26 +462,36 @@ class IdentityAdapter(DefaultSocialAccountAdapter):
         with transaction.atomic():
             if not sociallogin.is_existing:
                 sociallogin.connect(request, request.user)
+            residence = residence_for(parsed)
             identity = identity_verify(
                 user=request.user,
                 provider=provider_id,
                 subject=parsed.subject,
                 national_id=parsed.national_id,
-                birth_date=parsed.birth_date,
-                area=area_for(parsed),
+                age_min=parsed.age_min,
+                age_max=parsed.age_max,
+                area=residence.area,
+                address=residence.address,
+                area_choices=residence.choices,
             )
-        if identity.area is None:
+        if residence.choices and identity.home_area is None:
+            messages.info(
+                request,
+                _("Your identity is verified. Several areas share your postcode: choose yours."),
+            )
+        elif identity.home_area is None:
             messages.warning(
                 request,
                 _(
-                    "Your identity is verified, but your address is outside the districts "
+                    "Your identity is verified, but your address is outside the areas "
                     "that vote here."
                 ),
             )
         else:
             messages.success(
                 request,
-                _("Your identity is verified. You live in %(area)s.") % {"area": identity.area},
+                _("Your identity is verified. You live in the area of %(area)s.")
+                % {"area": identity.home_area},
             )
         return HttpResponseRedirect(
             sociallogin.get_redirect_url(request) or reverse("voting:identity_start")

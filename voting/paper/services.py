@@ -36,13 +36,14 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from committees.models import BudgetRound, District, Phase
+from committees.areas import committee_area_of
+from committees.models import Address, Area, BudgetRound, District, Phase
 from voting import ballot_box, keys, permissions
+from voting.age import age_on
 from voting.ballot_box import AlreadyVoted
 from voting.identity.services import age_band
 from voting.live import broadcast
 from voting.models import (
-    AGE_BANDS,
     Ballot,
     Channel,
     PaperEntry,
@@ -51,7 +52,12 @@ from voting.models import (
     RoundResult,
 )
 from voting.selectors import round_ballot_rows, round_config
-from voting.services import ballot_check, voting_districts
+from voting.services import (
+    age_refusal,
+    ballot_check,
+    round_admits_residence,
+    voting_area_names,
+)
 
 INTENTS = (Channel.TABLET, Channel.PAPER)
 
@@ -147,10 +153,16 @@ def voter_check_in(
     station: PollingStation,
     national_id: str,
     birth_date: datetime.date,
-    area: District | None,
+    area: Area | District | None,
+    address: Address | None = None,
     intent: str = Channel.TABLET,
 ) -> Participation:
-    """Check a person off on the round's voter roll. The national id is never stored."""
+    """Check a person off on the round's voter roll. The national id is never stored.
+
+    `area` is the committee area staff found from the address (a district stands for its
+    committee's area only when it has one committee); `address`, when known, places the person
+    in a local area.
+    """
     budget_round = station.budget_round
     _require_staff(staff, budget_round)
     _require_open(budget_round)
@@ -161,17 +173,16 @@ def voter_check_in(
         raise ValidationError(_("The birth date is in the future."), code="birth_date")
     digits = _national_id_digits(national_id, birth_date)
     band = age_band(birth_date=birth_date, today=today)
-    band_low = next(low for low, label in AGE_BANDS if label == band)
-    if band_low < budget_round.min_age:
+    # Exactly on the day, from the birth date: never from the band.
+    if age_on(birth_date, today) < budget_round.min_age:
+        raise ValidationError(age_refusal(budget_round), code="too_young")
+    home = committee_area_of(area)
+    if home is None or not round_admits_residence(
+        budget_round=budget_round, home=home, address=address
+    ):
         raise ValidationError(
-            _("Residents aged %(age)d or more can vote in this round.")
-            % {"age": budget_round.min_age},
-            code="too_young",
-        )
-    if area is None or area.pk not in voting_districts(budget_round):
-        raise ValidationError(
-            _("Only residents of %(districts)s can vote in this round.")
-            % {"districts": _district_names(budget_round)},
+            _("Only residents of %(areas)s can vote in this round.")
+            % {"areas": voting_area_names(budget_round)},
             code="wrong_area",
         )
     key = keys.voter_key(round_id=budget_round.pk, person=keys.person_key(national_id=digits))
@@ -185,7 +196,7 @@ def voter_check_in(
                 voter_key=key,
                 channel=Channel.PAPER,
                 voted_on=today if intent == Channel.PAPER else None,
-                area=area,
+                area=home.committee.district,
                 age_band=band,
                 station=station,
                 checked_in_by=staff,
@@ -199,13 +210,6 @@ def voter_check_in(
             else _("This person was checked in a moment ago.")
         )
         raise AlreadyVoted(message, code="already_voted") from exc
-
-
-def _district_names(budget_round: BudgetRound) -> str:
-    names = District.objects.filter(pk__in=voting_districts(budget_round)).values_list(
-        "name", flat=True
-    )
-    return ", ".join(names)
 
 
 def _lock_waiting(staff, participation: Participation) -> Participation:

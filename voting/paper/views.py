@@ -19,12 +19,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
-from committees.models import BudgetRound, Committee, District
+from committees.areas import committee_areas_of_postcode
+from committees.models import Area, BudgetRound
 from committees.postcodes import find_committees
 from frontend.forms import add_service_errors
 from frontend.money import format_kroner
-from proposals.selectors import ballot_proposals
 from voting import permissions
+from voting.ballot_list import ballot_list
 from voting.models import Channel, PaperEntry, Participation, PollingStation
 from voting.paper import services as paper
 from voting.selectors import round_config
@@ -59,11 +60,13 @@ class CheckInForm(forms.Form):
         max_length=4,
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
     )
-    district = forms.ModelChoiceField(
-        label=gettext_lazy("District"),
-        queryset=District.objects.all(),
+    home_area = forms.ModelChoiceField(
+        label=gettext_lazy("Area"),
+        queryset=Area.objects.filter(kind=Area.Kind.COMMITTEE).order_by("name"),
         required=False,
-        help_text=gettext_lazy("Only needed when the postcode spans several districts."),
+        help_text=gettext_lazy(
+            "Only needed when several committees share the postcode: choose from the address."
+        ),
     )
     intent = forms.ChoiceField(
         label=gettext_lazy("The voter votes"),
@@ -93,35 +96,32 @@ class CheckInForm(forms.Form):
                 _("%(postcode)s is not in the City of Copenhagen.") % {"postcode": postcode},
             )
             return cleaned
-        committees = {c.slug: c for c in Committee.objects.filter(slug__in=result.committee_slugs)}
-        districts = []
-        for slug in result.committee_slugs:
-            committee = committees.get(slug)
-            if committee is not None and committee.district not in districts:
-                districts.append(committee.district)
-        chosen = cleaned.get("district")
-        if not districts:
+        areas = committee_areas_of_postcode(postcode)
+        chosen = cleaned.get("home_area")
+        names = ", ".join(area.name for area in areas)
+        if not areas:
             self.add_error(
                 "postcode",
                 _("No committee covers postcode %(postcode)s yet.") % {"postcode": postcode},
             )
-        elif chosen is not None and chosen not in districts:
+        elif chosen is not None and chosen not in areas:
             self.add_error(
-                "district",
-                _("Postcode %(postcode)s lies in %(districts)s.")
-                % {"postcode": postcode, "districts": ", ".join(d.name for d in districts)},
+                "home_area",
+                _("Postcode %(postcode)s lies in %(areas)s.")
+                % {"postcode": postcode, "areas": names},
             )
-        elif chosen is None and len(districts) > 1:
+        elif chosen is None and len(areas) > 1:
+            # Never the first of them: the staff member asks for the address and chooses.
             self.add_error(
-                "district",
+                "home_area",
                 _(
-                    "Postcode %(postcode)s spans several districts (%(districts)s). "
-                    "Choose the person's district from their address."
+                    "Several committees share postcode %(postcode)s (%(areas)s). "
+                    "Choose the person's area from their address."
                 )
-                % {"postcode": postcode, "districts": ", ".join(d.name for d in districts)},
+                % {"postcode": postcode, "areas": names},
             )
         else:
-            cleaned["area"] = chosen or districts[0]
+            cleaned["area"] = chosen or areas[0]
         return cleaned
 
 
@@ -216,7 +216,7 @@ def _ballot_form(request, budget_round: BudgetRound, form_class=BallotForm):
     return form_class(
         request.POST if request.method == "POST" else None,
         budget_round=budget_round,
-        proposals=ballot_proposals(budget_round=budget_round),
+        proposals=ballot_list(budget_round=budget_round),
     )
 
 

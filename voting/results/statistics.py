@@ -70,7 +70,7 @@ def statistics(*, committee: Committee | None = None, reasons: int = 10) -> Stat
     rounds = list(
         BudgetRound.objects.filter(scope)
         .select_related("committee__district")
-        .prefetch_related("voting_districts")
+        .prefetch_related("voting_areas__committee__district")
         .order_by("voting_start", "pk")
     )
     stats.rounds = len(rounds)
@@ -138,9 +138,10 @@ def statistics(*, committee: Committee | None = None, reasons: int = 10) -> Stat
             continue
         if budget_round.phase not in VOTED_PHASES:
             continue
-        districts = [d.name for d in budget_round.voting_districts.all()] or [
-            budget_round.committee.district.name
-        ]
+        # Population is known per district; a round of areas counts their districts' residents.
+        districts = sorted(
+            {area.committee.district.name for area in budget_round.voting_areas.all()}
+        ) or [budget_round.committee.district.name]
         stats.turnout.append(
             RoundTurnout(
                 round=budget_round,

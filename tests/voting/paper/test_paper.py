@@ -10,7 +10,7 @@ from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from committees.models import Committee, District
+from committees.models import BudgetRound, Committee, District
 from committees.services import committee_role_grant
 from proposals.models import State
 from tests import factories
@@ -158,10 +158,13 @@ def test_under_age_and_wrong_area_are_refused_with_reasons(voting_round, station
     assert Participation.objects.count() == 0
 
 
-def test_voting_districts_of_the_round_decide_the_area(voting_round, station, staff):
-    valby = District.objects.create(name="Valby", slug="valby")
-    voting_round.voting_districts.add(valby)
-    assert _check_in(staff, station, area=valby).area == valby
+def test_voting_areas_of_the_round_decide_the_area(voting_round, station, staff):
+    valby = factories.committee("Valby Lokaludvalg", district_name="Valby")
+    # Chosen before voting opened (the areas are frozen since): written as that migration would.
+    BudgetRound.voting_areas.through.objects.create(
+        budgetround=voting_round, area=valby.areas.get()
+    )
+    assert _check_in(staff, station, area=valby.areas.get()).area == valby.district
 
 
 def test_check_in_needs_staff_an_open_round_and_paper(committee, voting_round, station, staff):
