@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from committees.models import BudgetRound
 from frontend.forms import add_service_errors
+from proposals import services as proposal_services
 from proposals.grants import selectors as grant_selectors
 from proposals.grants import services as grant_services
 from proposals.grants.forms import AccountsForm, GrantApplicationForm, lines_formset
@@ -93,12 +94,14 @@ def grant_edit(request, round_id: int | None = None, pk: int | None = None):
     if request.method == "POST":
         if form.is_valid() and formset.is_valid():
             try:
+                # Cleaning the text takes a moment: done before the transaction takes the lock.
+                proposal_data = proposal_services.proposal_text_prepare(form.proposal_data())
                 with transaction.atomic():
                     application = grant_services.grant_application_save(
                         author=request.user,
                         budget_round=pool,
                         application=application,
-                        proposal_data=form.proposal_data(),
+                        proposal_data=proposal_data,
                         grant_data=form.grant_data(),
                         lines=formset.lines(),
                     )

@@ -366,6 +366,9 @@ GRANT_RECEIPT_RETENTION_DAYS = int(os.environ.get("GRANT_RECEIPT_RETENTION_DAYS"
 
 # --- Wagtail --------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "Borgerbudget"
+# No avatars from gravatar.com: the admin's policy loads images from our own origin only, and
+# a moderator's e-mail hash is not sent to a third party (pbsite.security).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILADMIN_BASE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 WAGTAIL_I18N_ENABLED = False
 WAGTAILADMIN_PERMITTED_LANGUAGES = [("da", "Dansk"), ("en", "English")]

@@ -177,6 +177,10 @@ def ballot_cast_with_code(
 ) -> Ballot:
     # Checked outside the transaction, so that a wrong try is counted even though it fails.
     found = code_redeem(budget_round=budget_round, code=code, client=client)
+    # The ballot is checked before the code is locked, as online: reading the round's ballot
+    # for the first time may lock the round to freeze its list, and a lock on the round held
+    # while this voter's participation waits on another channel's would deadlock the two.
+    services.ballot_check(budget_round=budget_round, selection=selection)
     with transaction.atomic():
         locked = VotingCode.objects.select_for_update().get(pk=found.pk)
         if locked.used:

@@ -86,7 +86,7 @@ def test_letters_and_manifest_come_from_the_same_batch(client, on_roll, polling_
     assert entry.actor == polling_staff
 
 
-def test_a_second_batch_only_reaches_people_without_a_code(client, on_roll, polling_staff):
+def test_a_second_batch_only_reaches_people_without_a_code(client, on_roll, polling_staff, english):
     client.force_login(polling_staff)
     _unzip(_letters(client, on_roll))
     roll.roll_import(
