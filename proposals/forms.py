@@ -1,8 +1,10 @@
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from proposals.models import Proposal, State, SubmitterKind
+from proposals.richtext import DESCRIPTION_MAX_LENGTH
 from proposals.services import EDITABLE_FIELDS
 from proposals.uploads import clean_image, clean_pdf
 
@@ -92,6 +94,11 @@ class ProposalForm(forms.ModelForm):
             field.required = False  # a draft saves whatever was typed
             # ...but the label does not call a field optional that submitting needs.
             field.needed_to_submit = name in NEEDED_TO_SUBMIT
+        # Refused before anything is cleaned or stored (the model's TextField has no limit).
+        description = self.fields["description"]
+        description.max_length = DESCRIPTION_MAX_LENGTH
+        description.validators.append(MaxLengthValidator(DESCRIPTION_MAX_LENGTH))
+        description.widget.attrs["maxlength"] = str(DESCRIPTION_MAX_LENGTH)
         self.fields["category"].queryset = budget_round.categories.all()
         self.fields["submitter_kind"].choices = SubmitterKind.choices
         self.checklist = list(budget_round.checklist.all())

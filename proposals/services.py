@@ -8,10 +8,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from committees.models import BudgetRound, Phase
 from committees.services import audit_record
+from frontend.text import without_control_characters
 from proposals import notifications
 from proposals.models import (
     Comment,
@@ -24,7 +26,7 @@ from proposals.models import (
     Support,
 )
 from proposals.permissions import AUTHOR, MODERATOR, REVIEWER, require_verified, roles_of
-from proposals.richtext import clean_description
+from proposals.richtext import DESCRIPTION_MAX_LENGTH, clean_description
 from proposals.validation import proposal_problems
 from proposals.workflow import GRANT_TRANSITIONS, SYSTEM, TRANSITIONS
 
@@ -49,12 +51,48 @@ SUPPORTABLE_STATES = {State.SUBMITTED, State.IN_REVIEW, State.FEASIBLE}
 
 # --- Drafts and submission -------------------------------------------------------------------
 
+# The text an author types, and how long it may be (the model's lengths; the description's is
+# counted as typed, before cleaning). Checked before any cleaning, cleaned before any transaction.
+TEXT_LIMITS = {
+    "organisation_name": 200,
+    "contact_person": 150,
+    "title": 120,
+    "summary": 300,
+    "description": DESCRIPTION_MAX_LENGTH,
+    "location_text": 200,
+}
+MULTI_LINE = {"summary", "description"}
+
+
+def proposal_text_prepare(data: dict) -> dict:
+    """The author's text made ready to store: lengths checked first, so nothing too long is ever
+    cleaned; control characters removed; the description cleaned. Pure and idempotent, so a view
+    can call it before its transaction and the save call it again for next to nothing."""
+    problems = {}
+    prepared = dict(data)
+    for field, limit in TEXT_LIMITS.items():
+        if field not in data:
+            continue
+        value = data[field] or ""
+        if len(value) > limit:
+            problems[field] = _("At most %(limit)s characters (you wrote %(count)s).") % {
+                "limit": number_format(limit, force_grouping=True),
+                "count": number_format(len(value), force_grouping=True),
+            }
+            continue
+        value = without_control_characters(value, single_line=field not in MULTI_LINE).strip()
+        prepared[field] = clean_description(value) if field == "description" else value
+    if problems:
+        raise ValidationError(problems)
+    return prepared
+
 
 def proposal_draft_save(
     *, author, budget_round: BudgetRound, data: dict, proposal: Proposal | None = None
 ) -> Proposal:
     """Save whatever was typed so far. Drafts survive deadlines and expired sessions."""
     require_verified(author)
+    data = proposal_text_prepare(data)  # idempotent: the view prepared it before its transaction
     if proposal is None:
         proposal = Proposal(budget_round=budget_round, author=author)
     elif proposal.author_id != author.pk:
@@ -66,7 +104,6 @@ def proposal_draft_save(
     for field in (*EDITABLE_FIELDS, "checklist_answers"):
         if field in data:
             setattr(proposal, field, data[field])
-    proposal.description = clean_description(proposal.description)
     if proposal.state != State.DRAFT:
         problems = proposal_problems(proposal)  # a submitted proposal stays complete
         if problems:
@@ -296,6 +333,12 @@ def support_add(*, user, proposal: Proposal) -> bool:
 
 @transaction.atomic
 def support_remove(*, user, proposal: Proposal) -> bool:
+    # The ballot list is written from the supports when voting opens: from then on a support
+    # stays, so that no supporter can take a project off the ballot the others are voting on.
+    if proposal.budget_round.voting_has_opened:
+        raise ValidationError(
+            _("Supports cannot be withdrawn once voting has opened."), code="voting_open"
+        )
     deleted, _rows = Support.objects.filter(user=user, proposal=proposal).delete()
     if deleted:
         Proposal.objects.filter(pk=proposal.pk).update(support_count=F("support_count") - 1)
@@ -307,7 +350,7 @@ def support_remove(*, user, proposal: Proposal) -> bool:
 
 def comment_add(*, author, proposal: Proposal, body: str) -> Comment:
     require_verified(author)
-    body = (body or "").strip()
+    body = without_control_characters(body or "").strip()
     if not body:
         raise ValidationError({"body": _("Write a comment.")})
     if len(body) > 2000:

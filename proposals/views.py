@@ -139,11 +139,13 @@ def proposal_edit(request, round_id: int | None = None, pk: int | None = None):
         saved = False
         if form.is_valid():
             try:
+                # Cleaning the text takes a moment: done before the transaction takes the lock.
+                data = services.proposal_text_prepare(form.data_for_service())
                 with transaction.atomic():
                     proposal = services.proposal_draft_save(
                         author=request.user,
                         budget_round=budget_round,
-                        data=form.data_for_service(),
+                        data=data,
                         proposal=proposal,
                     )
                     _save_uploads(proposal, form)

@@ -103,6 +103,7 @@ class ReviewForm(forms.Form):
     internal_notes = forms.CharField(
         label=gettext_lazy("Internal notes (never shown publicly)"),
         required=False,
+        max_length=4000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     merge_into = forms.ModelChoiceField(

@@ -28,8 +28,8 @@ class SignupForm(forms.Form):
 
 
 _NAME_FIELDS = {
-    "first_name": forms.CharField(required=False, label=_("First name")),
-    "last_name": forms.CharField(required=False, label=_("Last name")),
+    "first_name": forms.CharField(required=False, max_length=150, label=_("First name")),
+    "last_name": forms.CharField(required=False, max_length=150, label=_("Last name")),
 }
 
 

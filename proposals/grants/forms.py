@@ -8,7 +8,7 @@ from proposals.forms import MultipleFileField, MultipleFileInput
 from proposals.grants import services as grant_services
 from proposals.grants.services import MAX_LINES, MAX_RECEIPTS, Line
 from proposals.models import GrantApplication, LineKind, Recommendation, SubmitterKind
-from proposals.richtext import description_as_text
+from proposals.richtext import description_as_text, text_as_html
 from proposals.uploads import clean_pdf
 
 TEXT_FIELDS = {
@@ -83,6 +83,8 @@ class GrantApplicationForm(forms.Form):
 
     def proposal_data(self) -> dict:
         data = {name: (self.cleaned_data.get(name) or "").strip() for name in PROPOSAL_FIELDS}
+        # The applicant edits the description as plain text: "<" is a character here, not markup.
+        data["description"] = text_as_html(data["description"])
         kind = self.cleaned_data.get("submitter_kind") or SubmitterKind.ASSOCIATION
         applicant = (self.cleaned_data.get("applicant_name") or "").strip()
         data.update(

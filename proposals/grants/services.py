@@ -30,6 +30,7 @@ from committees.services import (
     round_grant_commit,
 )
 from frontend.money import format_kroner
+from frontend.text import without_control_characters
 from proposals import notifications
 from proposals.models import (
     GrantApplication,
@@ -53,6 +54,7 @@ GRANT_FIELDS = (
     "advertising",
     "volunteers",
 )
+MULTI_LINE = {"advertising", "volunteers"}
 EDITABLE_STAGES = {GrantStage.DRAFT, GrantStage.INCOMPLETE}
 # Until the committee has decided, the applicant may take the application back.
 WITHDRAWABLE_STAGES = {
@@ -187,7 +189,10 @@ def grant_application_save(
     for field in GRANT_FIELDS:
         if field in grant_data:
             value = grant_data[field]
-            setattr(application, field, value.strip() if isinstance(value, str) else value)
+            if isinstance(value, str):
+                value = without_control_characters(value, single_line=field not in MULTI_LINE)
+                value = value.strip()
+            setattr(application, field, value)
     application.amount_applied = amount
     application.save()
     application.lines.filter(actual=False).delete()

@@ -65,7 +65,9 @@ class UpdateForm(forms.Form):
         label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"})
     )
     title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
-    body = forms.CharField(label=gettext_lazy("Text"), widget=forms.Textarea(attrs={"rows": 5}))
+    body = forms.CharField(
+        label=gettext_lazy("Text"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5})
+    )
     photos = MultipleFileField(
         label=gettext_lazy("Photos (JPEG, PNG or WebP; location data is removed)"),
         required=False,

@@ -10,6 +10,7 @@ from wagtail.images import get_image_model
 
 from committees.models import BudgetRound, DecisionMethod, Phase
 from committees.services import audit_record
+from frontend.text import without_control_characters
 from proposals import notifications
 from proposals.media import update_photo_store
 from proposals.models import (
@@ -177,7 +178,8 @@ def project_update_add(
 ) -> ProjectUpdate:
     """A dated public update; `photos` are (cleaned image, description) pairs from uploads.py."""
     _require_staff(actor, project)
-    title, body = (title or "").strip(), (body or "").strip()
+    title = without_control_characters(title or "", single_line=True).strip()
+    body = without_control_characters(body or "").strip()
     errors = {}
     if not title:
         errors["title"] = [_("Give the update a title.")]

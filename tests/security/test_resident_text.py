@@ -3,15 +3,21 @@ changes when it is saved unchanged, text too long to clean in time, e-mail addre
 names, and control characters that break the exports. The cleaner itself is tested in
 tests/proposals/test_richtext.py."""
 
+import csv
+import io
+from html.parser import HTMLParser
 from http import HTTPStatus
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from proposals import services
-from proposals.models import Proposal
+from proposals.models import GrantApplication, Proposal
 from tests import factories
+from tests.security.bad_input import problems
 
 SMUGGLED = (
     "<p>Hej<![CDATA[</p><script>alert(1)</script>]]></p>"
@@ -83,3 +89,232 @@ def test_a_resident_without_a_display_name_appears_as_a_resident(
 def test_a_display_name_is_shown_as_written(ideas_round):
     author = factories.user(email="karen.hansen@example.dk", display_name="Karen fra 3. sal")
     assert str(author) == author.get_short_name() == "Karen fra 3. sal"
+
+
+# --- Saving unchanged changes nothing ---------------------------------------------------------
+
+
+class _FormReader(HTMLParser):
+    """What a browser would send back for the first POST form that has `field`, untouched."""
+
+    def __init__(self, field: str):
+        super().__init__(convert_charrefs=True)
+        self.field, self.forms, self.current = field, [], None
+        self.textarea = self.select = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form" and (a.get("method") or "").lower() == "post":
+            self.current = []
+            self.forms.append(self.current)
+        if self.current is None:
+            return
+        if tag == "option" and self.select and "selected" in a:
+            self.current.append((self.select, a.get("value", "")))
+        if not a.get("name"):
+            return
+        name = a["name"]
+        if tag == "input":
+            kind = (a.get("type") or "text").lower()
+            if kind in ("submit", "button", "file", "image", "reset"):
+                return
+            if kind in ("radio", "checkbox") and "checked" not in a:
+                return
+            self.current.append((name, a.get("value", "on" if kind == "checkbox" else "")))
+        elif tag == "textarea":
+            self.textarea = [name, ""]
+        elif tag == "select":
+            self.select = name
+
+    def handle_data(self, data):
+        if self.textarea is not None:
+            self.textarea[1] += data
+
+    def handle_endtag(self, tag):
+        if tag == "textarea" and self.textarea is not None:
+            name, value = self.textarea
+            # A browser drops the one newline right after <textarea>.
+            self.current.append((name, value[1:] if value.startswith("\n") else value))
+            self.textarea = None
+        elif tag == "select":
+            self.select = None
+        elif tag == "form":
+            self.current = None
+
+    def data(self) -> dict[str, list[str]]:
+        for form in self.forms:
+            if any(name == self.field for name, _value in form):
+                values: dict[str, list[str]] = {}
+                for name, value in form:
+                    values.setdefault(name, []).append(value)
+                return values
+        raise AssertionError(f"no form with {self.field!r}")
+
+
+def _post_back_unchanged(client, url: str, *, field: str, button: str) -> None:
+    page = client.get(url)
+    assert page.status_code == HTTPStatus.OK
+    reader = _FormReader(field)
+    reader.feed(page.content.decode())
+    response = client.post(url, {**reader.data(), button: "1"})
+    assert response.status_code == HTTPStatus.FOUND, problems(response.content.decode())
+
+
+TRICKY = {
+    "title": 'Bænke & borde <script>alert("x")</script> "her"',
+    "summary": "1 < 2 & 3 > 2, &amp; ' \" og <b>ikke fed</b>",
+    "location_text": "Øster Allé 1 <i>ved &lt;hjørnet&gt;</i>",
+}
+
+
+def _text_of(proposal: Proposal) -> dict:
+    proposal.refresh_from_db()
+    return {f: getattr(proposal, f) for f in (*TRICKY, "description", "organisation_name")}
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        "1 < 2 & 3 > 2\n\nNyt afsnit med &amp; og &lt;",
+        "<p>Hej <b>du</b> &amp; <a href='https://kk.dk/?a=1&b=2'>link</a></p><ul><li>a</li></ul>",
+        "<p>a<![CDATA[</p><script>alert(1)</script>]]></p>",
+    ],
+    ids=["plain", "formatted", "smuggled"],
+)
+def test_saving_a_proposal_unchanged_changes_nothing(client, ideas_round, description):
+    author = factories.user()
+    client.force_login(author)
+    data = factories.proposal_form_data(
+        ideas_round, description=description, submitter_kind="association",
+        organisation_name="Foreningen <Fælleshuset> & co", contact_person="Ida", **TRICKY,
+    )  # fmt: skip
+    response = client.post(reverse("proposals:create", args=[ideas_round.pk]), data)
+    assert response.status_code == HTTPStatus.FOUND
+    proposal = Proposal.objects.get()
+    first = _text_of(proposal)
+    assert first["title"] == TRICKY["title"]  # kept as typed, escaped on output
+    edit = reverse("proposals:edit", args=[proposal.pk])
+    for _save in range(3):
+        _post_back_unchanged(client, edit, field="description", button="save")
+        assert _text_of(proposal) == first
+
+
+def test_saving_a_submitted_proposal_unchanged_changes_nothing(client, ideas_round):
+    author = factories.user()
+    client.force_login(author)
+    data = factories.proposal_form_data(ideas_round, description="a < b &amp; c", **TRICKY)
+    client.post(reverse("proposals:create", args=[ideas_round.pk]), {**data, "submit": "1"})
+    proposal = Proposal.objects.get()
+    assert proposal.state == "submitted"
+    first = _text_of(proposal)
+    for _save in range(2):
+        _post_back_unchanged(
+            client, reverse("proposals:edit", args=[proposal.pk]), field="title",
+            button="save_submitted",
+        )  # fmt: skip
+        assert _text_of(proposal) == first
+
+
+def test_saving_a_grant_application_unchanged_changes_nothing(client, committee):
+    pool = factories.grant_pool(committee=committee, pot=100_000)
+    client.force_login(factories.user())
+    typed = {
+        **TRICKY,
+        "description": "Musik & mad < kl. 22\n\nAfsnit to: &amp; bliver &amp;",
+        "advertising": "Opslag & <b>plakater</b>\nlinje to",
+        "volunteers": 'Naboer < 10 & "flere"',
+        "applicant_name": "Foreningen <Fælleshuset> & co",
+        "contact_name": "Mette & Ole",
+    }
+    data = {**factories.grant_form_data(pool, **typed)}
+    data.pop("submit")
+    response = client.post(reverse("proposals:grant_create", args=[pool.pk]), data)
+    assert response.status_code == HTTPStatus.FOUND, response.content.decode()[:2000]
+    application = GrantApplication.objects.get()
+
+    def text():
+        application.refresh_from_db()
+        application.proposal.refresh_from_db()
+        return {
+            **_text_of(application.proposal),
+            **{f: getattr(application, f) for f in ("advertising", "volunteers",
+                                                   "applicant_name", "contact_name")},
+            "lines": sorted((li.kind, li.text, li.amount) for li in application.lines.all()),
+        }  # fmt: skip
+
+    first = text()
+    assert first["description"] == (
+        "<p>Musik &amp; mad &lt; kl. 22</p><p>Afsnit to: &amp;amp; bliver &amp;amp;</p>"
+    )
+    edit = reverse("proposals:grant_edit", args=[application.pk])
+    for _save in range(3):
+        _post_back_unchanged(client, edit, field="description", button="save")
+        assert text() == first
+    page = client.get(edit).content.decode()
+    assert "&amp;amp;amp;" not in page
+
+
+# --- Lengths: refused before anything is cleaned, and never inside the write lock -------------
+
+
+def test_an_overlong_description_is_refused_with_a_clear_message(client, ideas_round):
+    client.force_login(factories.user())
+    data = factories.proposal_form_data(ideas_round, description="x" * 10_001)
+    response = client.post(reverse("proposals:create", args=[ideas_round.pk]), data)
+    assert response.status_code == HTTPStatus.OK
+    assert not Proposal.objects.exists()
+    html = response.content.decode()
+    assert 'id="id_description" aria-invalid="true"' in html or (
+        'aria-invalid="true"' in html and "10000" in html.replace(".", "")
+    )
+
+
+def test_the_service_refuses_an_overlong_description_before_cleaning_it(ideas_round, monkeypatch):
+    import proposals.services as proposal_services
+
+    def never(_text):  # pragma: no cover - reaching it is the failure
+        raise AssertionError("an overlong description was cleaned")
+
+    monkeypatch.setattr(proposal_services, "clean_description", never)
+    with pytest.raises(ValidationError) as refused:
+        proposal_services.proposal_draft_save(
+            author=factories.user(),
+            budget_round=ideas_round,
+            data=factories.proposal_form_data(ideas_round, description="<b>x</b>" * 2_000),
+        )
+    assert "description" in refused.value.message_dict
+
+
+# --- Control characters -----------------------------------------------------------------------
+
+
+def test_control_characters_are_removed_when_typed(client, ideas_round):
+    client.force_login(factories.user())
+    data = factories.proposal_form_data(
+        ideas_round, title="Bænke\x1b[31m i\tgården\x07", summary="linje\x0bto\r\ntre",
+        description="a\x1bb\r\n\r\nc\x00",
+    )  # fmt: skip
+    data["description"] = data["description"].replace("\x00", "")  # Django refuses NUL itself
+    response = client.post(reverse("proposals:create", args=[ideas_round.pk]), data)
+    assert response.status_code == HTTPStatus.FOUND
+    proposal = Proposal.objects.get()
+    assert proposal.title == "Bænke[31m i gården"
+    assert proposal.summary == "linjeto\ntre"
+    assert proposal.description == "<p>ab</p><p>c</p>"
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_a_control_character_in_a_stored_title_never_breaks_an_export(client, committee, fmt):
+    budget_round = factories.budget_round(committee=committee, phase="review")
+    proposal = factories.proposal(budget_round=budget_round, state="submitted")
+    Proposal.objects.filter(pk=proposal.pk).update(title="Bænke\x1b og\x00 borde\x0c")
+    client.force_login(factories.moderator(committee=committee))
+    response = client.get(reverse("voting:round_export", args=[budget_round.pk, "proposals", fmt]))
+    assert response.status_code == HTTPStatus.OK
+    if fmt == "xlsx":
+        sheet = load_workbook(io.BytesIO(response.content)).active
+        titles = [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    else:
+        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+        titles = [row[1] for row in rows[1:]]
+    assert titles == ["Bænke og borde"]

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from committees.models import BudgetRound
+from frontend.text import without_control_characters
 from voting import selectors
 
 KINDS = ("proposals", "results", "turnout")
@@ -102,9 +103,13 @@ def table_for(*, budget_round: BudgetRound, kind: str) -> Table:
 
 
 def _safe(value: object) -> object:
-    """Text that a spreadsheet would run as a formula is kept as text."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
+    """Text without control characters (XML, and so XLSX, cannot hold them; rows stored before
+    the forms removed them still have them), and text that a spreadsheet would run as a formula
+    kept as text."""
+    if isinstance(value, str):
+        value = without_control_characters(value)
+        if value.startswith(_FORMULA_START):
+            return "'" + value
     return "" if value is None else value
 
 
@@ -120,7 +125,7 @@ def as_xlsx(table: Table) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = table.name[:31]
-    sheet.append(table.header)
+    sheet.append([_safe(v) for v in table.header])
     for row in table.rows:
         sheet.append([_safe(v) for v in row])
     for row in sheet.iter_rows(min_row=2):
