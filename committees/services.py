@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from wagtail.models import GroupPagePermission, Locale, Page, Site
 
 from committees.models import (
+    FIELDS_FROZEN_AT_CONFIRMATION,
     PHASE_FIELDS,
     AgendaItem,
     Area,
@@ -24,6 +25,7 @@ from committees.models import (
     District,
     HomePage,
     Meeting,
+    Phase,
     User,
 )
 
@@ -197,6 +199,15 @@ def round_phase_change(
     if end_field is None:
         raise ValidationError(_("This phase has no end date to change."), code="phase")
     budget_round = BudgetRound.objects.select_for_update().get(pk=budget_round.pk)
+    if budget_round.is_locked and end_field in FIELDS_FROZEN_AT_CONFIRMATION:
+        raise ValidationError(
+            _("The result of this round is confirmed: voting can no longer be changed."),
+            code="locked",
+        )
+    if budget_round.voting_has_opened and phase in (Phase.IDEAS, Phase.REVIEW):
+        raise ValidationError(
+            _("Voting has opened: the phases before it can no longer change."), code="frozen"
+        )
     old_end = getattr(budget_round, end_field)
     next_start = _next_start_field(phase)
     changes = {end_field: (old_end, new_end)}
@@ -230,6 +241,63 @@ def round_phase_change(
         },
     )
     return budget_round
+
+
+def round_lock(*, budget_round: BudgetRound) -> None:
+    """The result is confirmed: from now on voting can be neither extended nor closed again.
+    Called by `voting.results.services.result_confirm` inside its transaction."""
+    BudgetRound.objects.filter(pk=budget_round.pk, result_confirmed_at__isnull=True).update(
+        result_confirmed_at=timezone.now()
+    )
+
+
+def round_state(*, budget_round: BudgetRound) -> dict:
+    """What the audit log keeps of a round before and after an edit: every field an editor can
+    change, the areas and the child rows (categories, checklist), as JSON values."""
+    state = {}
+    for field in budget_round._meta.concrete_fields:
+        if field.primary_key or field.name == "granted_total":
+            continue
+        value = field.value_from_object(budget_round)
+        if isinstance(value, datetime.datetime):
+            value = value.isoformat()
+        state[field.name] = value
+    state["voting_areas"] = sorted(budget_round.voting_areas.values_list("pk", flat=True))
+    state["reviewers"] = sorted(budget_round.reviewers.values_list("pk", flat=True))
+    state["categories"] = list(budget_round.categories.values_list("name", flat=True))
+    state["checklist"] = [
+        [text, required]
+        for text, required in budget_round.checklist.values_list("text", "required")
+    ]
+    return state
+
+
+@transaction.atomic
+def round_edit(*, actor: User, budget_round: BudgetRound, apply, reason: str = "") -> BudgetRound:
+    """Save an edit of a round (`apply()` writes it: the admin form's save) under the round's
+    lock, refuse it when it changes what voting has frozen, and record before and after in the
+    audit log. The admin's edit view saves through here, so no edit goes unrecorded."""
+    stored = BudgetRound.objects.select_for_update().get(pk=budget_round.pk)
+    before = round_state(budget_round=stored)
+    saved = apply()
+    after = round_state(budget_round=BudgetRound.objects.get(pk=budget_round.pk))
+    changes = {
+        name: [before[name], value] for name, value in after.items() if before[name] != value
+    }
+    if stored.voting_has_opened and "voting_areas" in changes:
+        raise ValidationError(
+            {"voting_areas": _("Voting has opened: the rules of this round can no longer change.")}
+        )
+    if changes:
+        audit_record(
+            actor=actor,
+            action="round.update",
+            obj=stored,
+            reason=reason,
+            committee_id=stored.committee_id,
+            data={"changes": changes},
+        )
+    return saved
 
 
 # --- Grant pools: the ledger and the deciding meeting -------------------------------------------

@@ -28,6 +28,8 @@ from wagtail.permissions import register_permission_policy
 
 from committees import services
 from committees.models import (
+    FIELDS_FROZEN_AT_CONFIRMATION,
+    FIELDS_FROZEN_AT_VOTING,
     ApplicationDeadline,
     BudgetRound,
     Committee,
@@ -35,8 +37,10 @@ from committees.models import (
     Meeting,
     Phase,
 )
+from committees.models.rounds import frozen_message
 from committees.permissions import CommitteeScopedPolicy, committee_ids_for, is_moderator_of
 from committees.selectors import audit_entries_for
+from frontend.forms import add_service_errors
 
 register_permission_policy(BudgetRound, CommitteeScopedPolicy(BudgetRound))
 register_permission_policy(Meeting, CommitteeScopedPolicy(Meeting))
@@ -51,6 +55,10 @@ class CommitteeScopedForm(WagtailAdminModelForm):
         field = self.fields.get("committee")
         if field is not None and user is not None and not user.is_superuser:
             field.queryset = Committee.objects.filter(pk__in=committee_ids_for(user))
+        # A meeting shows a round of its own committee (`Meeting.clean` checks which one).
+        shown = self.fields.get("budget_round")
+        if shown is not None and user is not None and not user.is_superuser:
+            shown.queryset = shown.queryset.filter(committee_id__in=committee_ids_for(user))
 
 
 class CommitteeScopedObjectMixin:
@@ -99,7 +107,37 @@ class RoundIndexView(ScopedIndexView):
         ]
 
 
+class RoundForm(CommitteeScopedForm):
+    """What voting has frozen is shown read-only: a posted value for it is ignored."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        instance = self.instance
+        frozen = []
+        if instance.pk and instance.voting_has_opened:
+            frozen += [*FIELDS_FROZEN_AT_VOTING, "voting_areas"]
+        if instance.pk and instance.is_locked:
+            frozen += FIELDS_FROZEN_AT_CONFIRMATION
+        for name in frozen:
+            if name in self.fields:
+                self.fields[name].disabled = True
+                self.fields[name].help_text = frozen_message(instance, name)
+
+
 class RoundEditView(ScopedEditView):
+    def save_instance(self):
+        # Through the service: refused when it changes what is frozen, and audited.
+        return services.round_edit(
+            actor=self.request.user, budget_round=self.object, apply=super().save_instance
+        )
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return self.form_invalid(form)
+
     @cached_property
     def header_more_buttons(self):
         return [
@@ -173,7 +211,12 @@ class BudgetRoundViewSet(CommitteeScopedViewSet):
             InlinePanel("categories", label=gettext_lazy("Categories")),
             InlinePanel("checklist", label=gettext_lazy("Checklist for proposals")),
             MultiFieldPanel(
-                [FieldPanel("min_age"), FieldPanel("voting_areas"), FieldPanel("min_supports")],
+                [
+                    FieldPanel("min_age"),
+                    FieldPanel("voting_areas"),
+                    FieldPanel("min_supports"),
+                    FieldPanel("supports_verified_only"),
+                ],
                 heading=gettext_lazy("Eligibility"),
             ),
             MultiFieldPanel(
@@ -197,7 +240,7 @@ class BudgetRoundViewSet(CommitteeScopedViewSet):
             ),
             FieldPanel("reviewers"),
         ],
-        base_form_class=CommitteeScopedForm,
+        base_form_class=RoundForm,
     )
 
 

@@ -10,10 +10,11 @@ from django.utils import timezone
 
 from committees.demo import DEMO_COMMITTEE, logins_file
 from committees.models import BudgetRound, Meeting, User
+from committees.services import round_lock
 from proposals.models import Proposal, State, StatusChange
-from proposals.selectors import ballot_proposals
 from proposals.tracking.services import tracked_projects_backfill
 from voting import ballot_box
+from voting.ballot_list import ballot_list
 from voting.codes.services import codes_issue_from_roll
 from voting.identity.services import identity_verify
 from voting.live import services as live
@@ -47,7 +48,7 @@ def _ballots(
     """Knapsack ballots from demo voters: each picks favourites that fit the pot."""
     if Participation.objects.filter(budget_round=budget_round).exists():
         return 0
-    projects = list(ballot_proposals(budget_round=budget_round))
+    projects = list(ballot_list(budget_round=budget_round))
     if not projects:
         return 0
     day = budget_round.voting_start.date()
@@ -84,7 +85,7 @@ def _publish(budget_round: BudgetRound) -> None:
     # Most demo voters in two age bands: the results page shows those and merges the rest.
     _ballots(budget_round, random.Random(7), ["online", "code", "paper"], [1, 5, 5, 2, 1])
     outcome = round_results(budget_round=budget_round)
-    for proposal in ballot_proposals(budget_round=budget_round):
+    for proposal in ballot_list(budget_round=budget_round):
         target = State.SELECTED if str(proposal.pk) in outcome.selected else State.NOT_SELECTED
         StatusChange.objects.create(
             proposal=proposal, from_state=proposal.state, to_state=target, actor=None
@@ -102,6 +103,7 @@ def _publish(budget_round: BudgetRound) -> None:
         confirmed_by=None,
         confirmed_at=timezone.now() - datetime.timedelta(days=1),
     )
+    round_lock(budget_round=budget_round)
 
 
 def _demo_resident_verified(voting: BudgetRound) -> None:

@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from committees.models import BudgetRound, User
 from committees.permissions import is_signed_in
 from proposals.models import Proposal, State
-from proposals.selectors import ballot_proposals
 from voting import ballot_box, tally
+from voting.ballot_list import ballot_list
 from voting.models import (
     AGE_BANDS,
     Ballot,
@@ -92,7 +92,9 @@ def round_ballots(*, budget_round: BudgetRound) -> list[dict[str, int]]:
 
 
 def round_projects(*, budget_round: BudgetRound) -> dict[str, Proposal]:
-    return {str(p.pk): p for p in ballot_proposals(budget_round=budget_round)}
+    """The projects on the ballot by id: the list written when voting opened (the first read
+    after `voting_start` writes it, `voting.ballot_list`), never recomputed from supports."""
+    return {str(p.pk): p for p in ballot_list(budget_round=budget_round)}
 
 
 @dataclass(frozen=True)
@@ -108,7 +110,12 @@ def round_tally(*, budget_round: BudgetRound) -> Tally:
     """The outcome under the round's announced tally rule and the votes per project, from one
     read of the ballots: the same code for the results page, the live display and the admin."""
     projects = round_projects(budget_round=budget_round)
-    ballots = round_ballots(budget_round=budget_round)
+    # A ballot only counts for projects on the list: were one ever missing from it (a damaged
+    # database), the others are still counted rather than the tally failing for everyone.
+    ballots = [
+        {pid: value for pid, value in ballot.items() if pid in projects}
+        for ballot in round_ballots(budget_round=budget_round)
+    ]
     rule = budget_round.tally_rule
     utility = _config(budget_round).utility or tally.default_utility(
         rule=rule, ballot_kind=budget_round.ballot_style
@@ -247,9 +254,12 @@ def meeting_live_state(*, meeting) -> MeetingLive:
 
 def meeting_live_snapshot(*, meeting) -> dict:
     """The meeting's display: the host's switches, the round shown live, the quick vote."""
+    if not meeting.is_public:
+        # Made non-public: nothing more is streamed, and the displays close (voting.live).
+        return {"kind": "meeting", "meeting": {"id": meeting.pk}, "closed": True, "round": None}
     live = meeting_live_state(meeting=meeting)
     round_part = None
-    if meeting.budget_round_id:
+    if meeting.shows_own_round():
         # Hidden here if this meeting hides it or froze it (then the frozen tally replaces it
         # below, so the running one is not even counted); otherwise as on the round's own
         # display: hidden while any meeting showing the round hides or froze it.

@@ -19,8 +19,8 @@ from committees.models import Address, Area, BudgetRound, District, Phase
 from committees.permissions import is_signed_in
 from committees.selectors import round_areas
 from committees.services import audit_record
-from proposals.selectors import ballot_proposals
 from voting import age, ballot_box, keys, permissions
+from voting.ballot_list import ballot_list
 from voting.models import (
     Ballot,
     Channel,
@@ -35,7 +35,7 @@ from voting.tally.ballots import Limits, ballot_problems
 
 
 def ballot_costs(budget_round: BudgetRound) -> dict[str, int]:
-    return {str(p.pk): p.cost for p in ballot_proposals(budget_round=budget_round)}
+    return {str(p.pk): p.cost for p in ballot_list(budget_round=budget_round)}
 
 
 def limits_for(budget_round: BudgetRound, config: VotingConfig) -> Limits:

@@ -4,6 +4,8 @@ from .grants import ApplicationDeadline
 from .meetings import AgendaItem, Meeting, MeetingAttachment, VenueKind
 from .pages import CommitteeMember, CommitteePage, HomePage, NewsPage
 from .rounds import (
+    FIELDS_FROZEN_AT_CONFIRMATION,
+    FIELDS_FROZEN_AT_VOTING,
     PHASE_FIELDS,
     BallotStyle,
     BudgetRound,
@@ -16,15 +18,17 @@ from .rounds import (
 from .users import User
 
 __all__ = [
+    "FIELDS_FROZEN_AT_CONFIRMATION",
+    "FIELDS_FROZEN_AT_VOTING",
     "PHASE_FIELDS",
+    "Address",
     "AgendaItem",
     "ApplicationDeadline",
+    "Area",
     "AuditEntry",
     "BallotStyle",
-    "Address",
     "BudgetRound",
     "Committee",
-    "Area",
     "CommitteeMember",
     "CommitteePage",
     "CommitteeRole",

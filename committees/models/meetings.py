@@ -1,5 +1,6 @@
 """Public committee meetings with an agenda in the municipal structure."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -56,6 +57,22 @@ class Meeting(ClusterableModel):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.starts_at:%Y-%m-%d})"
+
+    def clean(self):
+        super().clean()
+        if self.budget_round_id and not self.shows_own_round():
+            raise ValidationError(
+                {"budget_round": _("A meeting can only show a round of its own committee.")}
+            )
+
+    def shows_own_round(self) -> bool:
+        """Whether the round attached (if any) belongs to the meeting's committee: the live
+        display and the host's controls act only on such a round."""
+        if not self.budget_round_id:
+            return False
+        return BudgetRound.objects.filter(
+            pk=self.budget_round_id, committee_id=self.committee_id
+        ).exists()
 
 
 class AgendaItem(Orderable):

@@ -91,6 +91,14 @@ class BudgetRound(ClusterableModel):
         default=0,
         help_text=_("0: every feasible proposal reaches the ballot."),
     )
+    supports_verified_only = models.BooleanField(
+        _("count only supports from verified residents"),
+        default=True,
+        help_text=_(
+            "Only supporters who have verified their identity and live in the round's areas "
+            "count towards the supports needed."
+        ),
+    )
     reviewers = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         blank=True,
@@ -111,6 +119,10 @@ class BudgetRound(ClusterableModel):
     voting_end = models.DateTimeField(_("voting closes"))
     results_start = models.DateTimeField(_("results published"))
     implementation_start = models.DateTimeField(_("implementation starts"))
+    # Set by `committees.services.round_lock` when the committee confirms the result.
+    result_confirmed_at = models.DateTimeField(
+        _("result confirmed"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         ordering = ["-ideas_start"]
@@ -201,25 +213,82 @@ class BudgetRound(ClusterableModel):
     def voting_has_opened(self) -> bool:
         return timezone.now() >= self.voting_start
 
+    @property
+    def is_locked(self) -> bool:
+        """A confirmed result locks the round: its voting dates no longer move."""
+        return self.result_confirmed_at is not None
+
+    def frozen_changes(self) -> list[str]:
+        """The fields this unsaved change would alter that the round's stage has frozen: the
+        rules of the vote once voting has opened, its dates too once the result is confirmed."""
+        if not self.pk:
+            return []
+        names = FIELDS_FROZEN_AT_VOTING + FIELDS_FROZEN_AT_CONFIRMATION
+        stored = type(self).objects.filter(pk=self.pk).values(*names, "result_confirmed_at").first()
+        if stored is None:
+            return []
+        frozen = []
+        if timezone.now() >= stored["voting_start"]:
+            frozen += FIELDS_FROZEN_AT_VOTING
+        if stored["result_confirmed_at"] is not None:
+            frozen += FIELDS_FROZEN_AT_CONFIRMATION
+        return [name for name in frozen if stored[name] != getattr(self, name)]
+
     def clean(self):
         super().clean()
-        if self.pk and self.tally_rule_locked_change():
-            raise ValidationError(
-                {"tally_rule": _("The tally rule cannot change once voting has opened.")}
-            )
-
-    def tally_rule_locked_change(self) -> bool:
-        """True when this unsaved change would alter the tally rule after voting opened."""
-        stored = type(self).objects.filter(pk=self.pk).values("tally_rule", "voting_start").first()
-        if stored is None:
-            return False
-        return stored["tally_rule"] != self.tally_rule and timezone.now() >= stored["voting_start"]
+        changed = self.frozen_changes()
+        if changed:
+            raise ValidationError({name: frozen_message(self, name) for name in changed})
 
     def save(self, *args, **kwargs):
-        # The announced rule is part of the vote's legitimacy: no write path may change it late.
-        if self.pk and self.tally_rule_locked_change():
-            raise ValidationError(_("The tally rule cannot change once voting has opened."))
+        # The announced rules are part of the vote's legitimacy: no write path may change them
+        # late (the services refuse first, with the same words; this is the last line).
+        changed = self.frozen_changes()
+        if changed:
+            raise ValidationError(frozen_message(self, changed[0]))
         super().save(*args, **kwargs)
+
+
+# What decides who may vote, what a valid ballot is and what reaches the ballot: fixed once voting
+# opens (`voting.services.CONFIG_FIELDS_FROZEN_AT_VOTING` freezes the voting settings likewise).
+FIELDS_FROZEN_AT_VOTING = (
+    "pot",
+    "min_cost",
+    "max_cost",
+    "min_age",
+    "min_supports",
+    "supports_verified_only",
+    "decision_method",
+    "tally_rule",
+    "ballot_style",
+    "voting_start",
+)
+# Once the result is confirmed, voting can no longer be extended or closed again.
+FIELDS_FROZEN_AT_CONFIRMATION = ("voting_end", "results_start")
+
+
+def frozen_message(budget_round: BudgetRound, name: str) -> str:
+    if name == "tally_rule":
+        return _("The tally rule cannot change once voting has opened.")
+    if name in FIELDS_FROZEN_AT_CONFIRMATION:
+        return _("The result of this round is confirmed: voting can no longer be changed.")
+    return _("Voting has opened: the rules of this round can no longer change.")
+
+
+def round_areas_frozen(sender, instance, action, reverse, **kwargs) -> None:
+    """The areas whose residents may vote are fixed once voting opens (m2m_changed)."""
+    if action not in ("pre_add", "pre_remove", "pre_clear"):
+        return
+    rounds = (
+        BudgetRound.objects.filter(pk__in=kwargs.get("pk_set") or []) if reverse else [instance]
+    )
+    if any(r.voting_has_opened for r in rounds):
+        raise ValidationError(_("Voting has opened: the rules of this round can no longer change."))
+
+
+models.signals.m2m_changed.connect(
+    round_areas_frozen, sender=BudgetRound.voting_areas.through, dispatch_uid="round_areas_frozen"
+)
 
 
 class RoundCategory(Orderable):

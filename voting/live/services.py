@@ -69,7 +69,7 @@ def meeting_live_switch(*, user, meeting: Meeting, action: str) -> MeetingLive:
 def meeting_live_freeze(*, user, meeting: Meeting) -> MeetingLive:
     """Stop the tally where it is: the final result, revealed later with `meeting_live_reveal`."""
     _require_host(user, meeting)
-    if not meeting.budget_round_id:
+    if not meeting.shows_own_round():
         raise ValidationError(_("This meeting shows no budget round."), code="no_round")
     live = _live_locked(meeting)
     snapshot = round_live_snapshot(budget_round=meeting.budget_round, hidden_by_host=False)
@@ -237,6 +237,9 @@ def quick_vote_answer(
             found.used = True
             found.save(update_fields=["used"])
             person = f"code:{found.pk}"
+        elif is_signed_in(user):
+            # Signed in: the account answers, whichever browser or phone it uses.
+            person = f"user:{user.pk}"
         else:
             if not device_token or len(device_token) > 64:
                 raise ValidationError(_("Open the meeting's join page to answer."), "device")

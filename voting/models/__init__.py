@@ -1,3 +1,4 @@
+from .ballot_list import BallotEntry, BallotList
 from .ballots import Ballot, Channel, Participation, VotingConfig
 from .codes import VotingCode
 from .follows import RoundFollow
@@ -10,6 +11,8 @@ from .stations import PaperEntry, PollingStation
 __all__ = [
     "AGE_BANDS",
     "Ballot",
+    "BallotEntry",
+    "BallotList",
     "Channel",
     "MeetingLive",
     "PaperEntry",

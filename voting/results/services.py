@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from committees.models import BudgetRound, Phase
-from committees.services import audit_record
+from committees.services import audit_record, round_lock
 from proposals.models import State as ProposalState
 from proposals.services import proposal_transition_by_system
 from voting import ballot_box, permissions
@@ -87,6 +87,7 @@ def result_confirm(
         confirmed_by=moderator,
         confirmed_at=timezone.now(),
     )
+    round_lock(budget_round=budget_round)  # voting can no longer be extended or closed again
     for pid, proposal in projects.items():
         if proposal.state == ProposalState.FEASIBLE:
             target = ProposalState.SELECTED if pid in final else ProposalState.NOT_SELECTED
