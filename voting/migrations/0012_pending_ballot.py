@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("committees", "0006_grant_pool_ledger_and_deadlines"),
-        ("voting", "0009_codes_bound_to_the_roll_help"),
+        ("voting", "0010_identity_areas_and_exact_age"),
     ]
 
     operations = [
