@@ -140,3 +140,39 @@ def test_anonymous_codes_still_work_in_a_round_voted_only_with_codes(voting_roun
     [code] = codes_services.codes_generate(budget_round=voting_round, count=1, batch="Møde")
     _vote_with_code(voting_round, code)
     assert Ballot.objects.filter(budget_round=voting_round, channel="code").count() == 1
+
+
+def test_other_channels_stay_off_while_a_round_has_anonymous_codes(
+    voting_round, committee, english
+):
+    from voting.models import VotingCode
+
+    VotingConfig.objects.filter(budget_round=voting_round).update(
+        allow_online=False, allow_paper=False
+    )
+    codes_services.codes_generate(budget_round=voting_round, count=1, batch="Møde")
+    moderator = factories.moderator(committee=committee)
+    type(voting_round).objects.filter(pk=voting_round.pk).update(
+        voting_start=voting_round.voting_end - datetime.timedelta(hours=1)
+    )
+    voting_round.refresh_from_db()
+    with pytest.raises(ValidationError) as caught:
+        services.voting_config_update(
+            moderator=moderator, budget_round=voting_round, values={"allow_online": True}
+        )
+    assert "belong to nobody in particular" in caught.value.messages[0]
+    assert not VotingConfig.objects.get(budget_round=voting_round).allow_online
+    assert VotingCode.objects.filter(roll_entry__isnull=True).count() == 1
+
+
+def test_an_anonymous_code_made_before_the_rule_is_refused_in_a_round_voted_online(
+    voting_round, english
+):
+    VotingConfig.objects.filter(budget_round=voting_round).update(allow_online=False)
+    VotingConfig.objects.filter(budget_round=voting_round).update(allow_paper=False)
+    [code] = codes_services.codes_generate(budget_round=voting_round, count=1, batch="Gammel")
+    VotingConfig.objects.filter(budget_round=voting_round).update(allow_online=True)
+    with pytest.raises(ValidationError) as caught:
+        _vote_with_code(voting_round, code)
+    assert "voter roll" in caught.value.messages[0]
+    assert not Ballot.objects.filter(budget_round=voting_round).exists()
