@@ -4,6 +4,7 @@ log with its before and after."""
 
 import datetime
 import hashlib
+import io
 from http import HTTPStatus
 
 import pytest
@@ -318,3 +319,38 @@ def test_an_admin_save_without_changes_writes_no_entry(client, committee, modera
     )
     assert response.status_code == HTTPStatus.FOUND, response.content.decode()[:2000]
     assert not AuditEntry.objects.filter(action="round.update").exists()
+
+
+# --- Which supports count -------------------------------------------------------------------------
+
+
+def test_only_verified_residents_supports_decide_what_reaches_the_ballot(committee):
+    from django.core.management import call_command
+
+    budget_round = factories.budget_round(
+        committee=committee, phase="review", min_supports=2, pot=100_000, max_cost=100_000
+    )
+    assert budget_round.supports_verified_only  # the default for a new round
+    throwaway = factories.proposal(budget_round=budget_round, state="feasible", title="Snydt")
+    backed = factories.proposal(budget_round=budget_round, state="feasible", title="Båret")
+    neighbour = factories.committee("Amager Vest Lokaludvalg", district_name="Amager")
+    for _n in range(3):  # e-mail accounts only: verified addresses, no identity
+        assert proposal_services.support_add(user=factories.user(), proposal=throwaway)
+    assert proposal_services.support_add(
+        user=factories.verified_voter(area=neighbour.district), proposal=throwaway
+    )
+    for _n in range(2):
+        assert proposal_services.support_add(
+            user=factories.verified_voter(area=committee.district), proposal=backed
+        )
+    assert Proposal.objects.get(pk=throwaway.pk).support_count == 4  # shown, not counted
+    # Voting opens; the scheduler's command writes the list.
+    dates = factories.round_dates(phase="voting")
+    BudgetRound.objects.filter(pk=budget_round.pk).update(**dates)
+    out = io.StringIO()
+    call_command("ballot_lists_freeze", stdout=out)
+    assert f"round {budget_round.pk}: 1 project(s)" in out.getvalue()
+    budget_round = BudgetRound.objects.get(pk=budget_round.pk)
+    assert [p.title for p in round_projects(budget_round=budget_round).values()] == ["Båret"]
+    entry = AuditEntry.objects.get(action="round.ballot_list_freeze")
+    assert entry.data["counted_supports"] == {str(backed.pk): 2}
