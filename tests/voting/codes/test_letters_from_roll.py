@@ -15,7 +15,7 @@ from tests import factories
 from tests.voting.codes.test_codes_staff import _read_pdf
 from voting import keys
 from voting.codes import services as codes_services
-from voting.models import RollEntry, VotingCode
+from voting.models import Ballot, RollEntry, VotingCode
 from voting.roll import services as roll
 
 pytestmark = pytest.mark.django_db
@@ -152,3 +152,25 @@ def test_roll_rows_need_a_factory_of_their_own_round(committee):
     vote = factories.voting_round(committee=committee)
     assert len(factories.letter_codes(budget_round=vote, count=2)) == 2
     assert RollEntry.objects.filter(budget_round=vote).count() == 2
+
+
+def test_the_letter_of_a_person_who_voted_online_is_refused_on_the_page(
+    client, on_roll, committee, english
+):
+    """The attack through the pages: vote online, then type the code from the letter."""
+    [letter] = [
+        letter
+        for letter in codes_services.codes_issue_from_roll(budget_round=on_roll, batch="Breve")
+        if letter.address.startswith("Øster Allé")
+    ]
+    voter = factories.verified_voter(area=committee.district, national_id=PEOPLE[0][0])
+    ids = [str(p.pk) for p in on_roll.proposals.all()]
+    client.force_login(voter)
+    online = client.post(reverse("voting:ballot", args=[on_roll.pk]), {"project": ids[:1]})
+    assert online.status_code == HTTPStatus.FOUND
+    client.logout()
+    url = reverse("voting:ballot_code", args=[on_roll.pk])
+    refused = client.post(url, {"code": letter.code, "project": ids[:1]})
+    assert refused.status_code == HTTPStatus.BAD_REQUEST
+    assert "You have already voted in this round (Online)." in refused.content.decode()
+    assert Ballot.objects.filter(budget_round=on_roll).count() == 1
