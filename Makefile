@@ -30,7 +30,7 @@ run: $(VENV)/.installed-run
 	@echo
 	@echo "Borgerbudget: http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
 	@echo "HTTP and WebSockets on one port, SQLite and the in-memory channel layer (one process)."
-	$(BIN)/daphne -b $(HOST) -p $(PORT) pbsite.asgi:application
+	HOST=$(HOST) PORT=$(PORT) $(BIN)/daphne -b $(HOST) -p $(PORT) pbsite.asgi:application
 
 # Browser journeys (tests/e2e) drive Debian's Chromium; without it they are skipped, and said so.
 CHROMIUM ?= /usr/bin/chromium

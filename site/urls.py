@@ -23,6 +23,8 @@ urlpatterns = [
     # Short links for the QR code on the live display: typed from the back of the hall.
     path("m/<int:meeting_id>/", views_live.meeting_short, name="live_meeting_short"),
     path("r/<int:round_id>/", views_live.round_short, name="live_round_short"),
+    # The local test identity provider: answers 404 unless DEV_IDENTITY_PROVIDER is on.
+    path("dev/idp/", include("voting.identity.devprovider_urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
 ]

@@ -13,6 +13,7 @@ class VotingAppConfig(AppConfig):
 
         from committees.models import BudgetRound, Meeting
         from voting import services
+        from voting.identity import checks  # noqa: F401  (registers the deploy check)
         from voting.live import broadcast
 
         for model in (BudgetRound, Meeting):

@@ -322,7 +322,7 @@ MUNICIPALITY_CODE = os.environ.get("MUNICIPALITY_CODE", "0101").strip()
 # A local test identity provider at /dev/idp/ with test persons, for `make run` only. The
 # development settings turn it on; the production settings refuse to start with it, and
 # `check --deploy` flags it (voting/identity/checks.py).
-DEV_IDENTITY_PROVIDER = False
+DEV_IDENTITY_PROVIDER = env_bool("DEV_IDENTITY_PROVIDER", False)
 # --- Identity verification --- end -----------------------------------------------------------
 
 # --- E-mail ---------------------------------------------------------------------------------

@@ -5,12 +5,22 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import BALLOT_MIX_SIZE, DEBUG, SECRET_KEY, env_bool, require_secret_key
+from .base import (
+    BALLOT_MIX_SIZE,
+    DEBUG,
+    DEV_IDENTITY_PROVIDER,
+    SECRET_KEY,
+    env_bool,
+    require_secret_key,
+)
 
 SECRET_KEY = require_secret_key(SECRET_KEY, DEBUG)
 if BALLOT_MIX_SIZE < 2:
     # Each ballot written on its own joins it to its voter through the database's own columns.
     raise ImproperlyConfigured("BALLOT_MIX_SIZE must be at least 2 (docs/voting.md, Secrecy).")
+if DEV_IDENTITY_PROVIDER:
+    # Anyone could verify as a made-up test person and vote.
+    raise ImproperlyConfigured("DEV_IDENTITY_PROVIDER is for development only: turn it off.")
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
