@@ -85,6 +85,30 @@ def test_production_settings_pass_check_deploy_without_warnings():
     assert "WARNING" not in result.stdout + result.stderr
 
 
+def test_production_refuses_the_dev_identity_provider():
+    result = _run_manage(
+        "check",
+        DJANGO_SETTINGS_MODULE="pbsite.settings.production",
+        SECRET_KEY="k" * 20 + "a-long-random-production-secret-1234567890-xyz",
+        ALLOWED_HOSTS="borgerbudget.example.dk",
+        DEV_IDENTITY_PROVIDER="1",
+    )
+    assert result.returncode != 0
+    assert "DEV_IDENTITY_PROVIDER is for development only" in result.stderr
+
+
+def test_check_deploy_flags_the_dev_identity_provider_of_the_dev_settings():
+    result = _run_manage(
+        "check",
+        "--deploy",
+        DJANGO_SETTINGS_MODULE="pbsite.settings.dev",
+        SECRET_KEY="k" * 20 + "a-long-random-production-secret-1234567890-xyz",
+    )
+    assert result.returncode != 0
+    assert "voting.E001" in result.stderr
+    assert "DEV_IDENTITY_PROVIDER is on" in result.stderr
+
+
 def test_redis_url_selects_channels_redis(monkeypatch):
     code = "from django.conf import settings;print(settings.CHANNEL_LAYERS['default']['BACKEND'])"
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "pbsite.settings.dev"}
