@@ -318,3 +318,71 @@ def test_a_control_character_in_a_stored_title_never_breaks_an_export(client, co
         rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
         titles = [row[1] for row in rows[1:]]
     assert titles == ["Bænke og borde"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_huge_description_never_holds_the_write_lock_while_a_ballot_is_cast(home_page):
+    """On SQLite a transaction takes the write lock when it opens (IMMEDIATE): anything slow
+    inside it makes every concurrent ballot wait, and fail after the 20 s timeout."""
+    import datetime
+    import threading
+    import time
+
+    from django.db import connection
+    from django.test import Client
+
+    from voting import services as voting_services
+    from voting.identity import services as identity_services
+    from voting.models import VotingConfig
+
+    committee = factories.committee("Østerbro Lokaludvalg")
+    ideas = factories.budget_round(committee=committee, phase="ideas", max_cost=100_000)
+    ideas.categories.create(name="Grønt")
+    ideas.checklist.create(text="Åben for alle?")
+    ideas.save()
+    voting = factories.budget_round(
+        committee=committee, phase="voting", pot=100_000, max_cost=100_000, ballot_style="approval"
+    )
+    feasible = factories.proposal(budget_round=voting, state="feasible")
+    VotingConfig.objects.update_or_create(budget_round=voting, defaults={"allow_change": True})
+    voter = factories.user()
+    identity_services.identity_verify(
+        user=voter, provider="mitid-test", subject="s1", national_id="0202901234",
+        birth_date=datetime.date(1990, 2, 2), area=committee.district,
+    )  # fmt: skip
+    author = factories.user()
+    huge = "<p>" + "<b>Bænk</b> &amp; <i>bord</i> " * 100_000 + "</p>"  # 3 MB of markup
+    outcome = {}
+
+    def post_huge():
+        try:
+            browser = Client()
+            browser.force_login(author)
+            response = browser.post(
+                reverse("proposals:create", args=[ideas.pk]),
+                factories.proposal_form_data(ideas, description=huge),
+            )
+            outcome["status"] = response.status_code
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=post_huge)
+    thread.start()
+    # Ballots keep coming while the huge description is read, checked (and, before, cleaned
+    # inside the transaction): each must go through at once.
+    waits, errors = [], []
+    while thread.is_alive():
+        started = time.monotonic()
+        try:
+            voting_services.ballot_cast_online(
+                user=voter, budget_round=voting, selection={str(feasible.pk): 1}
+            )
+        except Exception as exc:  # "database is locked" is the failure this test is about
+            errors.append(repr(exc))
+        waits.append(time.monotonic() - started)
+        time.sleep(0.2)
+    thread.join(300)
+    assert errors == []
+    assert waits and max(waits) < 5, waits
+    assert outcome["status"] == HTTPStatus.OK, waits  # refused with the form's message
+    assert not Proposal.objects.filter(budget_round=ideas).exists()
