@@ -61,6 +61,8 @@ class Eligibility:
     channel: str | None = None
     has_voted: bool = False
     can_change: bool = False
+    # The person's postcode lies in several areas: they choose theirs (voting:identity_area).
+    needs_area_choice: bool = False
     # What the check loaded, so that casting need not load it again.
     identity: VerifiedIdentity | None = field(default=None, compare=False, repr=False)
     config: VotingConfig | None = field(default=None, compare=False, repr=False)
@@ -133,7 +135,9 @@ def eligibility_online(*, user, budget_round: BudgetRound, check_voted: bool = T
         )
     if identity.home_area_id is None and identity.area_choices.exists():
         return Eligibility(
-            False, _("Your postcode is shared by several areas. Choose the area you live in.")
+            False,
+            _("Your postcode is shared by several areas. Choose the area you live in."),
+            needs_area_choice=True,
         )
     if not round_admits_residence(
         budget_round=budget_round, home=identity.home_area, address=identity.address

@@ -10,6 +10,7 @@ from voting.identity import views as identity_views
 
 urlpatterns = [
     path("identitet/", identity_views.identity_start, name="identity_start"),
+    path("identitet/omraade/", identity_views.identity_area, name="identity_area"),
     path(
         "identitet/<str:provider_id>/login/",
         identity_views.identity_login,

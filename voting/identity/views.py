@@ -9,14 +9,20 @@ from allauth.socialaccount.models import SocialApp
 from allauth.socialaccount.providers.oauth2.views import OAuth2CallbackView, OAuth2LoginView
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from committees.permissions import is_signed_in
+from frontend.forms import add_service_errors
 from voting.identity.broker import IdentityAdapter, IdentityOAuth2Adapter, identity_providers
+from voting.identity.forms import AreaChoiceForm
+from voting.identity.services import identity_area_choose
 from voting.models import VerifiedIdentity
 
 
@@ -59,3 +65,44 @@ def identity_login(request: HttpRequest, provider_id: str) -> HttpResponse:
 @require_GET
 def identity_callback(request: HttpRequest, provider_id: str) -> HttpResponse:
     return OAuth2CallbackView.adapter_view(_adapter(request, provider_id))(request)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def identity_area(request: HttpRequest) -> HttpResponse:
+    """Choose the area you live in, when your postcode lies in several: then back to the ballot."""
+    if not is_signed_in(request.user):
+        return _login_first(request)
+    next_url = get_next_redirect_url(request) or ""
+    identity = VerifiedIdentity.objects.filter(user=request.user).first()
+    if identity is None:
+        messages.info(request, _("Verify your identity first."))
+        return redirect(reverse("voting:identity_start") + _next_query(next_url))
+    choices = identity.area_choices.select_related("committee").order_by("name")
+    if identity.home_area_id is not None or not choices.exists():
+        messages.info(request, _("Your area is already known."))
+        return redirect(next_url or "voting:identity_start")
+    form = AreaChoiceForm(request.POST if request.method == "POST" else None, choices=choices)
+    if request.method == "POST" and form.is_valid():
+        try:
+            identity_area_choose(user=request.user, area=form.cleaned_data["area"])
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("You live in %(area)s.") % {"area": form.cleaned_data["area"].name},
+            )
+            return redirect(next_url or "voting:identity_start")
+    return render(
+        request,
+        "voting/identity/area.html",
+        {"form": form, "next": next_url},
+        status=400 if form.errors else 200,
+    )
+
+
+def _next_query(next_url: str) -> str:
+    return f"?{urlencode({'next': next_url})}" if next_url else ""
