@@ -18,6 +18,7 @@ from django.utils.text import slugify
 from committees import services
 from committees.models import (
     ApplicationDeadline,
+    Area,
     BudgetRound,
     Committee,
     CommitteeRole,
@@ -117,6 +118,13 @@ def seed_places() -> dict[str, Committee]:
         for name in committee_names:
             committee, _ = Committee.objects.get_or_create(
                 slug=danish_slug(name), defaults={"name": name, "district": district}
+            )
+            # Its own area, as `committee_create` gives every committee: residents are placed
+            # in it by postcode or address, and its rounds admit them.
+            Area.objects.get_or_create(
+                committee=committee,
+                kind=Area.Kind.COMMITTEE,
+                defaults={"name": name, "slug": committee.slug},
             )
             committees[name] = committee
     return committees
