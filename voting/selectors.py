@@ -6,9 +6,11 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import models
 from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from committees.models import BudgetRound, User
+from committees.models import BudgetRound, Phase, User
 from committees.permissions import is_signed_in
 from proposals.models import Proposal, State
 from voting import ballot_box, tally
@@ -19,6 +21,7 @@ from voting.models import (
     Channel,
     MeetingLive,
     Participation,
+    PollingStation,
     QuickVote,
     QuickVoteAnswer,
     RoundFollow,
@@ -435,3 +438,45 @@ def round_result_recipients(*, budget_round: BudgetRound) -> list:
         .filter(models.Q(pk__in=authors) | models.Q(pk__in=followers))
         .order_by("pk")
     )
+
+
+@dataclass(frozen=True)
+class OtherWays:
+    """How to vote in a round without verifying online: a code, and the polling stations."""
+
+    budget_round: BudgetRound
+    code_url: str
+    round_url: str
+    stations: list
+
+
+def rounds_other_ways(*, round_id: int | None = None) -> list[OtherWays]:
+    """Open rounds (or the one round asked about) with their code page and polling stations,
+    for a visitor who cannot verify their identity online."""
+    now = timezone.now()
+    rounds = BudgetRound.objects.filter(voting_start__lte=now, voting_end__gt=now).select_related(
+        "committee__page"
+    )
+    if round_id is not None:
+        rounds = rounds.filter(pk=round_id)
+    ways = []
+    for budget_round in rounds.order_by("committee__name", "title"):
+        if budget_round.phase != Phase.VOTING:
+            continue
+        config = round_config(budget_round=budget_round)
+        page = getattr(budget_round.committee, "page", None)
+        ways.append(
+            OtherWays(
+                budget_round=budget_round,
+                code_url=reverse("voting:ballot_code", args=[budget_round.pk])
+                if config.allow_codes
+                else "",
+                round_url=f"{page.url}runder/{budget_round.slug}/" if page and page.url else "",
+                stations=list(
+                    PollingStation.objects.filter(budget_round=budget_round).order_by("name")
+                )
+                if config.allow_paper
+                else [],
+            )
+        )
+    return ways

@@ -12,7 +12,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -24,6 +24,7 @@ from voting.identity.broker import IdentityAdapter, IdentityOAuth2Adapter, ident
 from voting.identity.forms import AreaChoiceForm
 from voting.identity.services import identity_area_choose
 from voting.models import VerifiedIdentity
+from voting.selectors import rounds_other_ways
 
 
 def _login_first(request: HttpRequest) -> HttpResponse:
@@ -43,14 +44,22 @@ def _adapter(request: HttpRequest, provider_id: str) -> IdentityOAuth2Adapter:
 def identity_start(request: HttpRequest) -> HttpResponse:
     if not is_signed_in(request.user):
         return _login_first(request)
-    identity = VerifiedIdentity.objects.filter(user=request.user).select_related("area").first()
+    identity = (
+        VerifiedIdentity.objects.filter(user=request.user)
+        .select_related("home_area", "address")
+        .first()
+    )
+    next_url = get_next_redirect_url(request) or ""
+    providers = [
+        {"name": provider.name, "login_url": provider.get_login_url(request)}
+        for provider in identity_providers(request)
+    ]
     context = {
         "identity": identity,
-        "providers": [
-            {"name": provider.name, "login_url": provider.get_login_url(request)}
-            for provider in identity_providers(request)
-        ],
-        "next": get_next_redirect_url(request) or "",
+        "providers": providers,
+        "next": next_url,
+        # Never a dead end: without online verification, the other ways to vote.
+        "other_ways": [] if providers else rounds_other_ways(round_id=_round_of(next_url)),
     }
     return render(request, "voting/identity/start.html", context)
 
@@ -102,6 +111,17 @@ def identity_area(request: HttpRequest) -> HttpResponse:
         {"form": form, "next": next_url},
         status=400 if form.errors else 200,
     )
+
+
+def _round_of(next_url: str) -> int | None:
+    """The round a `next` URL of a ballot names, so the page offers that round's other ways."""
+    try:
+        match = resolve(next_url.split("?", 1)[0]) if next_url else None
+    except Resolver404:
+        return None
+    if match and match.view_name in ("voting:ballot", "voting:ballot_code"):
+        return match.kwargs.get("round_id")
+    return None
 
 
 def _next_query(next_url: str) -> str:
