@@ -5,6 +5,7 @@ import hashlib
 import json
 import random
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -16,6 +17,7 @@ from proposals.tracking.services import tracked_projects_backfill
 from voting import ballot_box
 from voting.ballot_list import ballot_list
 from voting.codes.services import codes_issue_from_roll
+from voting.identity import devprovider
 from voting.identity.services import identity_verify
 from voting.live import services as live
 from voting.models import (
@@ -205,3 +207,10 @@ def seed(*, stdout) -> None:
             f"/afstemning/live/runde/{voting.pk}/); host controls, as the meeting host: "
             f"/afstemning/live/moede/{meeting.pk}/styring/"
         )
+    if settings.DEV_IDENTITY_PROVIDER:
+        stdout.write(
+            "Test identity provider (development only): sign up or log in, open /afstemning/"
+            "identitet/, choose 'MitID (test)' and pick one of these made-up persons:"
+        )
+        for line in devprovider.persons_summary():
+            stdout.write(f"  {line}")
