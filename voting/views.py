@@ -70,6 +70,7 @@ def _ballot_context(request, budget_round, selection=None, **extra):
         "projects": list(selectors.round_projects(budget_round=budget_round).values()),
         "selection": selection or {},
         "limits": services.limits_for(budget_round, config),
+        "voting_areas": services.voting_area_names(budget_round),
         **extra,
     }
 

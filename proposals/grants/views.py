@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from committees.models import BudgetRound
 from frontend.forms import add_service_errors
 from proposals import services as proposal_services
+from proposals.files.serving import file_response
 from proposals.grants import selectors as grant_selectors
 from proposals.grants import services as grant_services
 from proposals.grants.forms import AccountsForm, GrantApplicationForm, lines_formset
@@ -175,8 +176,4 @@ def grant_receipt(request, pk: int):
     )
     if not roles_of(request.user, receipt.application.proposal) & {AUTHOR, *STAFF}:
         raise Http404
-    try:
-        handle = receipt.file.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404 from None
-    return FileResponse(handle, as_attachment=True, filename=receipt.file.name.rsplit("/", 1)[-1])
+    return file_response(receipt.file, public=False, as_attachment=True, filename=receipt.title)

@@ -360,6 +360,11 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Files that must never be served by URL (grant receipts): outside MEDIA_ROOT.
 PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", VAR_DIR / "private"))
+# Residents' files that views hand out after checking who asks (proposals.files.serving): with a
+# prefix such as "/_protected/", nginx sends them (X-Accel-Redirect to an `internal` location);
+# PRIVATE_MEDIA_SENDFILE=1 asks for X-Sendfile instead. Off: Django streams them itself.
+PRIVATE_MEDIA_ACCEL_REDIRECT = os.environ.get("PRIVATE_MEDIA_ACCEL_REDIRECT", "")
+PRIVATE_MEDIA_SENDFILE = env_bool("PRIVATE_MEDIA_SENDFILE", False)
 # Receipts attached to a grant's accounts are deleted this many days after the payout
 # (`manage.py grant_receipts_purge`, run daily). Five years, as the bookkeeping act asks.
 GRANT_RECEIPT_RETENTION_DAYS = int(os.environ.get("GRANT_RECEIPT_RETENTION_DAYS", str(5 * 365)))

@@ -130,3 +130,11 @@ def test_without_a_pending_choice_the_page_sends_you_on(client, shared_postcode)
     assert known["Location"] == reverse("voting:identity_start")
     assert client.post(area_url, {"area": shared_postcode[1].areas.get().pk}).status_code == 302
     assert VerifiedIdentity.objects.get(user=person).home_area == shared_postcode[0].areas.get()
+
+
+def test_the_ballot_says_which_areas_and_ages_the_round_covers(client, shared_postcode):
+    vesterbro, indre_by = shared_postcode
+    vote = factories.voting_round(committee=indre_by, min_age=12)
+    response = client.get(reverse("voting:ballot", args=[vote.pk]))
+    assert "Indre By Lokaludvalg" in response.text and " 12 " in response.text
+    assert "Vesterbro" not in response.text
