@@ -1,10 +1,15 @@
-"""Storing cleaned uploads: images in Wagtail's image library (renditions), PDFs as files."""
+"""Storing cleaned uploads: images in Wagtail's image library (renditions), PDFs as files.
+
+A proposal's files are stored under unguessable names (proposals.storage) and served only through
+proposals.files.views, which asks proposals.permissions.may_see_files.
+"""
 
 from django.core.files.base import ContentFile
 from wagtail.images import get_image_model
 from wagtail.models import Collection
 
 from proposals.models import ProjectUpdatePhoto, Proposal, ProposalAttachment, ProposalImage
+from proposals.storage import unguessable
 
 COLLECTION_NAME = "Forslag"
 
@@ -22,7 +27,8 @@ def image_store(*, proposal: Proposal, clean, alt_text: str = "") -> ProposalIma
         collection=_collection(),
         description=alt_text[:255] if hasattr(Image, "description") else "",
     )
-    image.file.save(clean.filename, ContentFile(clean.content), save=False)
+    # The token leads the name, so Wagtail's renditions (named after the original) carry it too.
+    image.file.save(unguessable(clean.filename), ContentFile(clean.content), save=False)
     image.width, image.height = clean.width, clean.height
     image.save()
     order = proposal.images.count()

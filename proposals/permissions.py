@@ -63,6 +63,13 @@ def can_view(user, proposal: Proposal) -> bool:
     return AUTHOR in roles or bool(roles & STAFF)
 
 
+def may_see_files(user, proposal: Proposal) -> bool:
+    """A proposal's images and attachments: everyone's once it is published; before, its author's
+    and its committee's staff's (moderators and reviewers), never another resident's.
+    """
+    return proposal.is_public or bool(roles_of(user, proposal) & {AUTHOR, *STAFF})
+
+
 # --- Grant applications ----------------------------------------------------------------------
 
 

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from proposals import views
+from proposals.files import urls as file_urls
 from proposals.grants import urls as grant_urls
 
 app_name = "proposals"
@@ -17,4 +18,6 @@ urlpatterns = [
     path("kommentarer/<int:pk>/skjul/", views.comment_hide, name="comment_hide"),
     # The grant process keeps its names in this namespace: proposals:grant_pool, ...
     *grant_urls.urlpatterns,
+    # A proposal's images and attachments: proposals:image, proposals:attachment.
+    *file_urls.urlpatterns,
 ]

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from committees.models import AgendaItem, ApplicationDeadline
 
-from ..storage import private_storage
+from ..storage import private_storage, receipt_upload_to
 from .proposals import Proposal, SubmitterKind
 
 
@@ -193,7 +193,7 @@ class GrantReceipt(models.Model):
     application = models.ForeignKey(
         GrantApplication, on_delete=models.CASCADE, related_name="receipts"
     )
-    file = models.FileField(_("file"), upload_to="grants/receipts/%Y/%m/", storage=private_storage)
+    file = models.FileField(_("file"), upload_to=receipt_upload_to, storage=private_storage)
     title = models.CharField(_("title"), max_length=200)
     size = models.PositiveIntegerField(default=0)
     uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)

@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from committees.models import BudgetRound, RoundCategory
 
+from ..storage import attachment_upload_to, private_storage
+
 
 class State(models.TextChoices):
     DRAFT = "draft", _("Draft")
@@ -200,7 +202,8 @@ class ProposalImage(models.Model):
 
 class ProposalAttachment(models.Model):
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(_("file"), upload_to="proposals/attachments/%Y/%m/")
+    # Private until the proposal is published, and then still served by proposals.files.views.
+    file = models.FileField(_("file"), upload_to=attachment_upload_to, storage=private_storage)
     title = models.CharField(_("title"), max_length=200)
     size = models.PositiveIntegerField(default=0)
 
