@@ -209,7 +209,7 @@ class RoundViewSet(PublicViewSet):
 
     queryset = (
         BudgetRound.objects.select_related("committee")
-        .prefetch_related("categories", "voting_districts")
+        .prefetch_related("categories", "voting_areas")
         .order_by("-ideas_start", "pk")
     )
     serializer_class = RoundSerializer
