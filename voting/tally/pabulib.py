@@ -101,18 +101,7 @@ class PbInstance(Record):
         ordinal votes the Borda score of pabutools' ``Additive_Borda_Sat`` (a ranking of k
         projects gives k-1 to the first, ..., 0 to the last). Zero values are left out.
         """
-        ordinal = self.vote_type == "ordinal"
-        ballots = []
-        for vote in self.votes:
-            if isinstance(vote.vote, dict):
-                ballot = {project: points for project, points in vote.vote.items() if points}
-            elif ordinal:
-                size = len(vote.vote)
-                ballot = {p: size - rank - 1 for rank, p in enumerate(vote.vote) if rank < size - 1}
-            else:
-                ballot = dict.fromkeys(vote.vote, 1)
-            ballots.append(ballot)
-        return ballots
+        return _ballots(self.vote_type, self.votes)
 
     def published_selection(self) -> list[str] | None:
         """Projects marked 1 in the ``selected`` column, or None if there is no such column."""
@@ -121,13 +110,72 @@ class PbInstance(Record):
         return [p.id for p in self.projects.values() if p.extra.get("selected", "").strip() == "1"]
 
 
+def _ballots(vote_type: str, votes: list[PbVote]) -> list[dict[str, int]]:
+    """The ballots of :meth:`PbInstance.ballots`."""
+    ordinal = vote_type == "ordinal"
+    ballots = []
+    for vote in votes:
+        if isinstance(vote.vote, dict):
+            ballot = {project: points for project, points in vote.vote.items() if points}
+        elif ordinal:
+            size = len(vote.vote)
+            ballot = {p: size - rank - 1 for rank, p in enumerate(vote.vote) if rank < size - 1}
+        else:
+            ballot = dict.fromkeys(vote.vote, 1)
+        ballots.append(ballot)
+    return ballots
+
+
+class PbBallots(Record):
+    """A ``.pb`` file read for a recount: META, PROJECTS and the votes as the rules' ballots
+    (what :meth:`PbInstance.ballots` gives), without a record per voter."""
+
+    _fields = ("meta", "projects", "ballots")
+
+    def __init__(
+        self, meta: dict[str, str], projects: dict[str, PbProject], ballots: list[dict[str, int]]
+    ) -> None:
+        self.meta = meta
+        self.projects = projects
+        self.ballots = ballots
+
+    budget = PbInstance.budget
+    vote_type = PbInstance.vote_type
+    costs = PbInstance.costs
+    published_selection = PbInstance.published_selection
+
+
 def read_pb(path: str | os.PathLike[str]) -> PbInstance:
     with open(path, "rb") as file:
         return parse_pb(file.read())
 
 
+def read_ballots(path: str | os.PathLike[str]) -> PbBallots:
+    """The file at ``path`` as :func:`parse_ballots` reads it."""
+    with open(path, "rb") as file:
+        return parse_ballots(file.read())
+
+
 def parse_pb(data: str | bytes) -> PbInstance:
     """Parse the contents of a ``.pb`` file (bytes are decoded as UTF-8, BOM allowed)."""
+    return _Parser().parse(_text(data))
+
+
+def parse_ballots(data: str | bytes) -> PbBallots:
+    """What :func:`parse_pb` reads, with the votes as :meth:`PbInstance.ballots` gives them.
+
+    The same checks and errors as :func:`parse_pb`; plain VOTES rows (see
+    :meth:`_Parser._votes_in_bulk`) go straight into ballots, without a :class:`PbVote` per voter.
+    """
+    parser = _Parser(ballots_only=True)
+    instance = parser.parse(_text(data))
+    ballots = parser.ballots
+    if ballots is None:  # the rows were read one by one
+        ballots = instance.ballots()
+    return PbBallots(meta=instance.meta, projects=instance.projects, ballots=ballots)
+
+
+def _text(data: str | bytes) -> str:
     if isinstance(data, bytes):
         try:
             text = data.decode("utf-8-sig")
@@ -138,7 +186,7 @@ def parse_pb(data: str | bytes) -> PbInstance:
         text = data.removeprefix("\ufeff")
     if not text.strip():
         raise PbFormatError(1, "the file is empty")
-    return _Parser().parse(text)
+    return text
 
 
 def _integer(text: str) -> int | None:
@@ -182,7 +230,10 @@ def _rows(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
 
 
 class _Parser:
-    def __init__(self) -> None:
+    def __init__(self, *, ballots_only: bool = False) -> None:
+        # With ballots_only, plain VOTES rows are read into `ballots` and no PbVote is made.
+        self.ballots_only = ballots_only
+        self.ballots: list[dict[str, int]] | None = None
         self.meta: dict[str, str] = {}
         self.meta_lines: dict[str, int] = {}
         self.projects: dict[str, PbProject] = {}
@@ -195,8 +246,8 @@ class _Parser:
         header: list[str] | None = None
         header_line = 0
         last_line = 1
-        lines = io.StringIO(text, newline="").readlines()  # as csv reads them
-        reader = csv.reader(lines, delimiter=";", strict=True)
+        stream = io.StringIO(text, newline="")  # read line by line, as csv reads lines
+        reader = csv.reader(stream, delimiter=";", strict=True)
         for line, row in _rows(reader):
             last_line = line
             first = row[0].strip().lower()
@@ -217,8 +268,11 @@ class _Parser:
             if header is None:
                 header = self._header(section, row, line)
                 header_line = line
-                if section == "votes" and self._votes_in_bulk(header, lines[reader.line_num :]):
-                    break
+                if section == "votes":
+                    start = stream.tell()  # csv reads no further than the row it returns
+                    if self._votes_in_bulk(header, stream.read()):
+                        break
+                    stream.seek(start)  # read the rows one by one after all
                 continue
             if len(row) != len(header):
                 raise PbFormatError(
@@ -342,27 +396,28 @@ class _Parser:
             vote = points
         self.votes.append(PbVote(voter_id=voter_id, vote=vote, extra=row))
 
-    def _votes_in_bulk(self, header: list[str], lines: list[str]) -> bool:
-        """Read the rows of VOTES (``lines``, to the end of the file) in a few passes over all of
+    def _votes_in_bulk(self, header: list[str], text: str) -> bool:
+        """Read the rows of VOTES (``text``, to the end of the file) in a few passes over all of
         them at once, as :meth:`_vote_row` would read them one by one.
 
         Only plain rows are read this way: no quotes, no cell or project id with spaces around
         it, nothing :meth:`_vote_row` would reject. Anything else returns False with nothing
         read, and the rows are then read one by one, which names the line of any problem.
         """
-        text = "".join(lines)
         if "\r" in text:
             text = text.replace("\r\n", "\n")  # outside quotes, a line break like "\n"
         if not text or '"' in text or "\r" in text or "\0" in text:
             return False
         if _has_space(text) and re.search(_EDGE_SPACE, text, re.MULTILINE):
             return False
-        lines = text.rstrip("\n").split("\n")  # blank lines at the end are no rows
+        text = text.rstrip("\n")  # blank lines at the end are no rows
+        width = len(header)
         # Without quotes, each line is a row and every ";" separates two cells.
-        if set(map(str.count, lines, repeat(";"))) != {len(header) - 1}:
+        if set(map(str.count, text.split("\n"), repeat(";"))) != {width - 1}:
             return False
-        rows = map(str.split, lines, repeat(";"))
-        columns = dict(zip(header, zip(*rows, strict=True), strict=True))
+        # So the cells, row after row, are those of the text split at every ";" and line break.
+        cells = text.replace("\n", ";").split(";")
+        columns = {name: cells[k::width] for k, name in enumerate(header)}
         voter_ids = columns.pop("voter_id")
         if (
             "" in voter_ids  # blank rows too
@@ -381,9 +436,16 @@ class _Parser:
         if "" in projects:
             chosen = [[project for project in ids if project] for ids in chosen]
             projects = list(chain.from_iterable(chosen))
-        if not self.projects.keys() >= set(projects) or len(projects) != sum(
-            map(len, map(set, chosen))
-        ):
+        if not self.projects.keys() >= set(projects):
+            return False
+        if self.ballots_only and self.vote_type in LIST_VOTE_TYPES and self.vote_type != "ordinal":
+            # Approval ballots as PbInstance.ballots gives them; a dict keeps no project twice.
+            ballots = list(map(dict.fromkeys, chosen, repeat(1)))
+            if len(projects) != sum(map(len, ballots)):
+                return False
+            self.ballots = ballots
+            return True
+        if len(projects) != sum(map(len, map(set, chosen))):
             return False
         votes: list[list[str]] | list[dict[str, int]] = chosen
         if self.vote_type in POINT_VOTE_TYPES:
@@ -402,16 +464,24 @@ class _Parser:
             flat = iter(values)
             # zip takes from `flat` only while `ids` lasts
             votes = [dict(zip(ids, flat, strict=False)) for ids in chosen]
+            if self.ballots_only:  # as PbInstance.ballots: without zero points
+                if 0 in values:
+                    votes = [{p: v for p, v in vote.items() if v} for vote in votes]
+                self.ballots = votes
+                return True
+        if self.ballots_only:  # ordinal
+            self.ballots = _ballots(self.vote_type, list(map(PbVote, voter_ids, chosen)))
+            return True
         names = list(columns)
         extras = map(dict, map(zip, repeat(names), zip(*columns.values(), strict=True)))
         if not names:
             extras = ({} for _ in voter_ids)
         self.votes.extend(map(PbVote, voter_ids, votes, extras))
-        self.voter_ids.update(voter_ids)
         return True
 
     def _check_counts(self) -> None:
-        for key, actual in (("num_projects", len(self.projects)), ("num_votes", len(self.votes))):
+        votes = len(self.votes) if self.ballots is None else len(self.ballots)
+        for key, actual in (("num_projects", len(self.projects)), ("num_votes", votes)):
             if key in self.meta:
                 declared = _integer(self.meta[key])
                 if declared != actual:

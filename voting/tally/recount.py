@@ -4,7 +4,7 @@ Both commands call :func:`recount`; the first prints its text, the second only a
 :class:`RecountError` to Django's ``CommandError``. Neither configures Django.
 """
 
-from voting.tally.pabulib import PbFormatError, read_pb
+from voting.tally.pabulib import PbFormatError, read_ballots
 from voting.tally.utility import UTILITIES, default_utility
 
 RULE_NAMES = ["greedy", "mes", "mes_add1"]
@@ -28,7 +28,7 @@ def recount(path: str, *, rule: str, utility: str | None = None, as_json: bool =
     ``utility`` None means the default for the file's vote_type (see ``default_utility``).
     """
     try:
-        instance = read_pb(path)
+        instance = read_ballots(path)  # no record per voter: the rules only read the ballots
     except FileNotFoundError as exc:
         raise RecountError(f"{path}: no such file") from exc
     except PbFormatError as exc:
@@ -55,7 +55,7 @@ def recount(path: str, *, rule: str, utility: str | None = None, as_json: bool =
         outcome = count(
             costs=instance.costs(),
             budget=instance.budget,
-            ballots=instance.ballots(),
+            ballots=instance.ballots,
             utility=utility,
         )
     except ValueError as exc:

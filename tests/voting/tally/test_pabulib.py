@@ -11,7 +11,9 @@ from voting.tally.pabulib import (
     PbProject,
     PbVote,
     format_pb,
+    parse_ballots,
     parse_pb,
+    read_ballots,
     read_pb,
     write_pb,
 )
@@ -177,8 +179,12 @@ def test_write_pb_to_a_text_stream_fixes_counts():
 
 
 def error(data) -> PbFormatError:
+    """The error parse_pb raises; parse_ballots (the recount's reader) raises the same one."""
     with pytest.raises(PbFormatError) as caught:
         parse_pb(data)
+    with pytest.raises(PbFormatError) as again:
+        parse_ballots(data)
+    assert (again.value.line, str(again.value)) == (caught.value.line, str(caught.value))
     return caught.value
 
 
@@ -261,3 +267,67 @@ def test_points_errors():
     assert "no points column" in str(
         error(CUMULATIVE.replace("voter_id;vote;points", "voter_id;vote"))
     )
+
+
+# --- parse_ballots: the recount's reader, straight into ballots -------------------------------
+
+
+def same_as_parse_pb(data):
+    """parse_ballots gives parse_pb's META, PROJECTS and ballots."""
+    instance = parse_pb(data)
+    read = parse_ballots(data)
+    assert (read.meta, read.projects, read.ballots) == (
+        instance.meta,
+        instance.projects,
+        instance.ballots(),
+    )
+    assert (read.budget, read.vote_type, read.costs()) == (
+        instance.budget,
+        instance.vote_type,
+        instance.costs(),
+    )
+    assert read.published_selection() == instance.published_selection()
+    return read
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
+def test_ballots_of_a_real_file_are_those_of_parse_pb(path):
+    read = same_as_parse_pb(path.read_bytes())
+    assert read_ballots(path) == read
+    assert len(read.ballots) == int(read.meta["num_votes"])
+
+
+@pytest.mark.parametrize(
+    ("text", "old", "new"),
+    [
+        # Read in bulk:
+        (VALID, "", ""),
+        (VALID, "v2;p2;", "v2;p2,;"),  # an empty project id is left out
+        (VALID, "v2;p2;", "v2;None;"),
+        (VALID, "v2;p2;", "v2;;"),
+        (VALID, "\n", "\r\n"),
+        (VALID, "VOTES\n", "VOTES\n\n"),
+        (VALID, "v2;p2;\n", "v2;p2;\n\n\n"),
+        (VALID, "vote_type;approval", "vote_type;choose-1"),
+        (CUMULATIVE, "", ""),
+        (CUMULATIVE, "2;b;5", "2;b;0"),  # zero points are no ballot entry
+        (CUMULATIVE, "1;a,b;3,2", "1;a,b;0,2"),
+        (CUMULATIVE, "vote_type;cumulative", "vote_type;scoring"),
+        (CUMULATIVE.replace("cumulative", "scoring"), "2;b;5", "2;b;-5"),  # allowed there
+        (ORDINAL, "", ""),
+        # Read one by one:
+        (VALID, "v2;p2;", "v2; p2;"),
+        (VALID, "v2;p2;", 'v2;"p2";'),
+        (VALID, "v1;p1,p3;30", "v1;p1, p3;30"),
+        (VALID, "v2;p2;", "v2;p2;\n\nv3;p1;"),  # a blank line among the rows
+        (VALID, "v2;p2;", "votes;p2;"),  # a section name as a voter id
+        (CUMULATIVE, "2;b;5", "2;b;5.0"),
+        (CUMULATIVE, "3;None;None", "3;;"),
+        (ORDINAL, "3;a,c", "3; a,c"),
+    ],
+)
+def test_ballots_are_those_of_parse_pb_in_bulk_and_row_by_row(text, old, new):
+    assert old in text
+    text = text.replace(old, new).replace("num_votes;2\n", "")
+    same_as_parse_pb(text)
+    same_as_parse_pb(text.encode())
