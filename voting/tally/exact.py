@@ -89,6 +89,19 @@ def equal_shares_exact(election: Election, num: int, den: int, *, track: bool) -
         unit = 1 if vals is None else multiplier[0] * vals[0]  # lcm of the values
         if cost * unit <= min(keys) * total:
             return Evaluation(cost, 0, total, 0, 0, available)
+        if vals is None and slope is None:
+            # Approval ballots, no slopes: the key is the money itself, and supporters with
+            # the same key either all pay everything they hold or none does, so the money
+            # sorted alone gives the same decisions as the tuples below, faster.
+            x0, poor = cost, 0
+            for b in sorted(held):
+                if x0 <= b * total:
+                    break
+                x0 -= b
+                total -= 1
+                poor += 1
+            without = held.count(0)
+            return Evaluation(x0, 0, total, poor - without, without, available)
         # Supporters as (key, money, value, slope), poorest per unit of value first.
         slopes = repeat(0) if slope is None else map(slope.__getitem__, group)
         ordered = sorted(zip(keys, held, vals or repeat(1), slopes, strict=False))
