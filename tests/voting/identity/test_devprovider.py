@@ -6,11 +6,13 @@ same server for the provider's token, keys and userinfo. A resident logs in, ver
 person on the provider's page and casts an online ballot in the demo's voting round.
 """
 
+import hashlib
 import re
 from http import HTTPStatus
 from io import StringIO
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import parse_qs, urljoin, urlsplit
 
+import jwt
 import pytest
 import requests
 from django.conf import settings
@@ -21,6 +23,7 @@ from django.urls import reverse
 from committees.models import BudgetRound
 from tests import daphne_server, factories
 from voting.identity import devprovider
+from voting.identity.broker import parse_claims
 from voting.models import VerifiedIdentity
 from voting.services import eligibility_online
 
@@ -142,3 +145,84 @@ def test_a_new_resident_verifies_with_the_test_provider_and_votes_online(demo, a
     assert urlsplit(cast.headers["Location"]).path == reverse("voting:receipt", args=[demo.pk])
     # Counted as voted; the ballot itself waits in the mixing buffer (BALLOT_MIX_SIZE), unlinked.
     assert eligibility_online(user=resident, budget_round=demo).has_voted
+
+
+# --- The provider's own checks, in process ----------------------------------------------------
+
+CLIENT = {"client_id": "borgerbudget-dev", "client_secret": "s3cret"}
+CALLBACK = "http://testserver/afstemning/identitet/test-mitid/callback/"
+
+
+@pytest.fixture
+def provider_on(settings):
+    settings.DEV_IDENTITY_PROVIDER = True
+    settings.OIDC_SERVER_URL = "http://testserver/dev/idp"
+    settings.OIDC_CLIENT_ID = CLIENT["client_id"]
+    settings.OIDC_CLIENT_SECRET = CLIENT["client_secret"]
+
+
+def _code(client, *, verifier: str = "v" * 43, redirect_uri: str = CALLBACK):
+    challenge = devprovider._b64url(hashlib.sha256(verifier.encode()).digest())
+    response = client.post(
+        "/dev/idp/authorize",
+        {
+            "client_id": CLIENT["client_id"],
+            "redirect_uri": redirect_uri,
+            "response_type": "code",
+            "scope": "openid profile",
+            "state": "st",
+            "nonce": "n0",
+            "code_challenge": challenge,
+            "code_challenge_method": "S256",
+            "person": "sofie",
+        },
+    )
+    return response
+
+
+def _token(client, code: str, verifier: str = "v" * 43):
+    return client.post(
+        "/dev/idp/token",
+        {
+            **CLIENT,
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": CALLBACK,
+            "code_verifier": verifier,
+        },
+    )
+
+
+@pytest.mark.django_db
+def test_every_endpoint_is_404_while_the_provider_is_off(client, settings):
+    settings.DEV_IDENTITY_PROVIDER = False
+    for url in ("/dev/idp/.well-known/openid-configuration", "/dev/idp/jwks", "/dev/idp/authorize"):
+        assert client.get(url).status_code == HTTPStatus.NOT_FOUND
+    assert client.post("/dev/idp/token", {}).status_code == HTTPStatus.NOT_FOUND
+
+
+@pytest.mark.django_db
+def test_a_code_is_sent_to_this_site_only(client, provider_on):
+    response = _code(client, redirect_uri="https://evil.example/callback/")
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert "Location" not in response
+
+
+@pytest.mark.django_db
+def test_a_code_needs_the_pkce_verifier_and_works_once(client, provider_on):
+    response = _code(client)
+    assert response.status_code == HTTPStatus.FOUND
+    code = parse_qs(urlsplit(response["Location"]).query)["code"][0]
+
+    assert _token(client, code, verifier="w" * 43).json() == {"error": "invalid_grant"}
+    tokens = _token(client, code).json()
+    claims = jwt.decode(
+        tokens["id_token"],
+        jwt.algorithms.ECAlgorithm.from_jwk(client.get("/dev/idp/jwks").json()["keys"][0]),
+        algorithms=["ES256"],
+        audience=CLIENT["client_id"],
+        issuer="http://testserver/dev/idp",
+    )
+    assert (claims["sub"], claims["nonce"]) == ("dev-sofie", "n0")
+    assert parse_claims(claims).age_min == 16
+    assert _token(client, code).json() == {"error": "invalid_grant"}
