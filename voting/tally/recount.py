@@ -18,6 +18,15 @@ UTILITY_HELP = (
 )
 
 
+# How json.dumps(..., ensure_ascii=False) writes a character inside a string, where not as itself.
+JSON_ESCAPES = {
+    **{code: f"\\u{code:04x}" for code in range(0x20)},
+    **{
+        ord(char): f"\\{escaped}" for char, escaped in zip('"\\\b\f\n\r\t', '"\\bfnrt', strict=True)
+    },
+}
+
+
 class RecountError(Exception):
     """The file cannot be recounted; the message says why, starting with the file's path."""
 
@@ -62,9 +71,7 @@ def recount(path: str, *, rule: str, utility: str | None = None, as_json: bool =
         raise RecountError(f"{path}: {exc}") from exc
     result = {"rule": rule, "selected": outcome.selected, "total_cost": outcome.total_cost}
     if as_json:
-        import json
-
-        return json.dumps(result, ensure_ascii=False)
+        return json_text(result)
     return "\n".join(
         [
             f"Rule: {result['rule']}",
@@ -72,3 +79,22 @@ def recount(path: str, *, rule: str, utility: str | None = None, as_json: bool =
             f"Total cost: {outcome.total_cost} of {instance.budget}",
         ]
     )
+
+
+def json_text(result: dict[str, object]) -> str:
+    """``json.dumps(result, ensure_ascii=False)`` of the recount's result (strings, a list of
+    strings, integers), without importing json: a recount is a short process."""
+    items = []
+    for key, value in result.items():
+        if value.__class__ is str:
+            text = _json_string(value)
+        elif value.__class__ is int:
+            text = str(value)
+        else:
+            text = "[" + ", ".join(map(_json_string, value)) + "]"
+        items.append(f"{_json_string(key)}: {text}")
+    return "{" + ", ".join(items) + "}"
+
+
+def _json_string(text: str) -> str:
+    return '"' + text.translate(JSON_ESCAPES) + '"'

@@ -151,3 +151,86 @@ def test_module_imports_neither_django_nor_numpy_on_a_small_file():
     modules = {line.rsplit("|", 1)[-1].strip() for line in process.stderr.splitlines()}
     assert "voting.tally.equal_shares" in modules
     assert not {m for m in modules if m.split(".")[0] in ("django", "wagtail", "numpy")}
+
+
+def test_module_imports_neither_argparse_nor_json_on_a_plain_command_line():
+    process = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "voting.tally"]
+        + [str(DATA / "Netherlands_Assen_2024.pb"), "--rule", "greedy", "--json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    modules = {line.rsplit("|", 1)[-1].strip() for line in process.stderr.splitlines()}
+    assert "voting.tally.greedy" in modules
+    assert not modules & {"argparse", "json"}
+
+
+PLAIN = [
+    ["f.pb"],
+    ["f.pb", "--json"],
+    ["--json", "f.pb", "--rule", "mes"],
+    ["f.pb", "--rule", "mes_add1", "--utility", "points"],
+    ["--utility", "cost", "--rule", "greedy", "f.pb", "--json", "--json"],
+    ["f.pb", "--rule", "mes", "--rule", "greedy"],  # the last one wins
+    ["--rule", "mes", "f.pb", "--utility", "points", "--utility", "cost"],
+    [""],
+    ["a file.pb"],
+]
+NOT_PLAIN = [
+    [],
+    ["--help"],
+    ["-h"],
+    ["f.pb", "-h"],
+    ["f.pb", "--rule=mes"],
+    ["f.pb", "--js"],
+    ["f.pb", "--rule"],
+    ["f.pb", "--rule", "borda"],
+    ["f.pb", "--utility", "votes"],
+    ["f.pb", "--utility", "--json"],
+    ["f.pb", "g.pb"],
+    ["-"],
+    ["--", "f.pb"],
+    ["-x.pb"],
+    ["f.pb", "--rule", "mes", "--rule", "borda"],
+]
+
+
+@pytest.mark.parametrize("args", PLAIN)
+def test_plain_command_lines_are_read_as_argparse_reads_them(args):
+    from voting.tally.__main__ import parser, plain_options
+
+    options = parser().parse_args(args)
+    assert plain_options(args) == (options.file, options.rule, options.utility, options.json)
+
+
+@pytest.mark.parametrize("args", NOT_PLAIN)
+def test_other_command_lines_are_left_to_argparse(args):
+    from voting.tally.__main__ import plain_options
+
+    assert plain_options(args) is None
+
+
+def test_module_help_and_errors_are_argparses(capsys):
+    from voting.tally.__main__ import main, parser
+
+    for args in (["--help"], [], ["f.pb", "--rule", "borda"], ["f.pb", "--rule=x"]):
+        with pytest.raises(SystemExit) as exited:
+            main(args)
+        out, err = capsys.readouterr()
+        with pytest.raises(SystemExit) as expected:
+            parser().parse_args(args)
+        assert (exited.value.code, out, err) == (expected.value.code, *capsys.readouterr())
+        assert exited.value.code == (0 if args == ["--help"] else 2)
+
+
+def test_json_is_what_json_dumps_writes():
+    from voting.tally.recount import json_text
+
+    odd = "".join(map(chr, range(0x100))) + "ąę€😀\u2028"
+    result = {"rule": "mes", "selected": [odd, "1", 'a"b', ""], "total_cost": 1234}
+    assert json_text(result) == json.dumps(result, ensure_ascii=False)
+    assert json_text({"rule": "greedy", "selected": [], "total_cost": 0}) == json.dumps(
+        {"rule": "greedy", "selected": [], "total_cost": 0}, ensure_ascii=False
+    )
