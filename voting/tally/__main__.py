@@ -80,4 +80,9 @@ def plain_options(args: list[str]) -> tuple[str, str, str | None, bool] | None:
 
 
 if __name__ == "__main__":
+    import gc
+
+    # A recount is a short process that makes no garbage cycles: collecting would only walk
+    # its thousands of ballots, again and again, as they are made.
+    gc.disable()
     sys.exit(main())
