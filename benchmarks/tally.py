@@ -5,8 +5,9 @@
 Both sides run as processes of their own, as someone recounting a round would run them: each
 parses the same .pb file, runs the same rule with the same utility (the file's default: cost
 for approval files, points for cumulative ones) and prints the winners, which must agree. The
-figures include interpreter start-up, imports and parsing. Ours: the best and the median of
---runs (5) runs; pabutools: of --pabutools-runs (3), but one run of add1, which takes minutes
+figures include interpreter start-up, imports and parsing: wall time (best and median) and CPU
+time (user + sys, best; steadier on a loaded machine). Ours: of --runs (10) runs; pabutools:
+of --pabutools-runs (10), but one run of add1, which takes minutes
 on the 5,000-voter file. Also prints the tool's start-up time (--help and a 84-voter file)
 against a bare `python -c pass`. voting.tally is first compiled to bytecode, as installing a
 package does (pabutools' bytecode was written when it was installed; where
@@ -17,6 +18,8 @@ Goals: at least 20x pabutools on every rule on a 5,000+ voter file, start-up und
 import argparse
 import compileall
 import json
+import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -55,15 +58,19 @@ print(" ".join(p.name for p in outcome))
 """
 
 
-def timed(command: list[str], runs: int) -> tuple[float, float, str]:
-    """Best and median wall time of `runs` runs of the command, and its output."""
-    times, output = [], ""
+def timed(command: list[str], runs: int) -> tuple[float, float, str, float]:
+    """Best and median wall time of `runs` runs of the command, its output, and its best CPU
+    time (user + sys of the process, which load from other processes disturbs less)."""
+    times, cpu, output = [], [], ""
     for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True)
         times.append(time.perf_counter() - start)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
         output = done.stdout
-    return min(times), statistics.median(times), output
+    return min(times), statistics.median(times), output, min(cpu)
 
 
 def sizes(path: Path) -> str:
@@ -79,8 +86,8 @@ def sizes(path: Path) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--pabutools-runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--pabutools-runs", type=int, default=10)
     parser.add_argument("--skip-add1", action="store_true", help="leave out pabutools' add1")
     options = parser.parse_args()
     python = sys.executable
@@ -89,19 +96,26 @@ def main() -> None:
     sys.path.insert(0, str(ROOT))
     from voting.tally import default_utility  # the same default as the tool's
 
-    print(f"start-up (best / median of {options.runs} runs, whole process):")
+    print(f"load average {' / '.join(f'{load:.1f}' for load in os.getloadavg())}")
+    print(f"start-up (wall best / median, CPU best, of {options.runs} runs, whole process):")
     bare = timed([python, "-c", "pass"], options.runs)
-    print(f"  python -c pass                      {bare[0]:.3f} s / {bare[1]:.3f} s")
+    print(
+        f"  python -c pass                      {bare[0]:.3f} s / {bare[1]:.3f} s, {bare[3]:.3f} s"
+    )
     for label, args in (
         ("--help", ["--help"]),
         (f"{TINY.name} mes_add1", [TINY, "--rule", "mes_add1"]),
     ):
-        best, median, _ = timed([python, "-m", "voting.tally", *map(str, args)], options.runs)
-        print(f"  python -m voting.tally {label:<12} {best:.3f} s / {median:.3f} s")
+        best, median, _, cpu = timed([python, "-m", "voting.tally", *map(str, args)], options.runs)
+        print(f"  python -m voting.tally {label:<12} {best:.3f} s / {median:.3f} s, {cpu:.3f} s")
 
-    print("\nrecount, whole process (best / median), pabutools 1.2.3 script against ours:")
-    print("| file | rule | utility | ours | pabutools | ratio |")
-    print("|---|---|---|---|---|---|")
+    print("\nrecount, whole process, pabutools 1.2.3 script against ours:")
+    print("wall: best / median; CPU: best user + sys; ratios of the bests")
+    print(
+        "| file | rule | utility | ours wall | pabutools wall | ratio "
+        "| ours CPU | pabutools CPU | ratio |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
     for name in FILES:
         path = DATA / name
         kind = sizes(path)
@@ -112,14 +126,15 @@ def main() -> None:
             utility = default_utility(rule=rule, ballot_kind=vote_type)
             ours_cmd = [python, "-m", "voting.tally", str(path), "--rule", rule, "--json"]
             ours_cmd += ["--utility", utility]
-            best, median, out = timed(ours_cmd, options.runs)
+            best, median, out, cpu = timed(ours_cmd, options.runs)
             runs = 1 if rule == "mes_add1" else options.pabutools_runs
             theirs = timed([python, "-c", PABUTOOLS, str(path), rule, utility], runs)
             agree = sorted(json.loads(out)["selected"]) == sorted(theirs[2].split())
             print(
                 f"| {name.removesuffix('.pb')} ({kind}) | {rule} | {utility} "
                 f"| {best:.3f} s / {median:.3f} s | {theirs[0]:.2f} s / {theirs[1]:.2f} s "
-                f"| {theirs[0] / best:.0f}x |" + ("" if agree else " WINNERS DIFFER")
+                f"| {theirs[0] / best:.0f}x | {cpu:.3f} s | {theirs[3]:.2f} s "
+                f"| {theirs[3] / cpu:.0f}x |" + ("" if agree else " WINNERS DIFFER")
             )
             kind = "〃"
 
