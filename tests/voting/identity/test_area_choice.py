@@ -63,7 +63,7 @@ def test_the_ballot_links_to_the_choice_and_the_choice_leads_back_to_voting(
     ballot = client.get(ballot_url)
     assert ballot.status_code == HTTPStatus.OK
     link = f'href="{area_url}?next={ballot_url}"'
-    assert "Choose the area you live in" in ballot.text and link in ballot.text
+    assert "Vælg det område, du bor i" in ballot.text and link in ballot.text
     assert 'name="project"' not in ballot.text
 
     page = client.get(area_url, {"next": ballot_url})
@@ -95,9 +95,9 @@ def test_an_area_outside_the_postcode_or_none_is_refused_with_a_message(
     area_url = reverse("voting:identity_area")
     elsewhere = factories.committee("Valby Lokaludvalg").areas.get()
     for data, message in (
-        ({}, "Choose the area you live in."),
-        ({"area": elsewhere.pk}, "Choose one of the areas your postcode lies in."),
-        ({"area": "x"}, "Choose one of the areas your postcode lies in."),
+        ({}, "Vælg det område, du bor i."),
+        ({"area": elsewhere.pk}, "Vælg et af de områder, dit postnummer ligger i."),
+        ({"area": "x"}, "Vælg et af de områder, dit postnummer ligger i."),
     ):
         response = client.post(area_url, data)
         assert response.status_code == HTTPStatus.BAD_REQUEST
@@ -138,3 +138,16 @@ def test_the_ballot_says_which_areas_and_ages_the_round_covers(client, shared_po
     response = client.get(reverse("voting:ballot", args=[vote.pk]))
     assert "Indre By Lokaludvalg" in response.text and " 12 " in response.text
     assert "Vesterbro" not in response.text
+
+
+def test_the_choice_page_and_the_ballot_are_in_danish(client, shared_postcode, resident):
+    vesterbro, _indre_by = shared_postcode
+    vote = factories.voting_round(committee=vesterbro)
+    ballot = client.get(reverse("voting:ballot", args=[vote.pk]))
+    assert "Vælg det område, du bor i" in ballot.text
+    assert "Borgere i Vesterbro Lokaludvalgs område, der er fyldt 15 år" in ballot.text
+    page = client.get(reverse("voting:identity_area"))
+    assert "Dit postnummer ligger i mere end ét lokaludvalgs område" in page.text
+    assert "Gem mit område" in page.text and "Choose" not in page.text
+    refused = client.post(reverse("voting:identity_area"), {})
+    assert "Vælg det område, du bor i." in refused.text
