@@ -335,6 +335,7 @@ def letter_codes(*, budget_round: BudgetRound, count: int, batch: str = "Breve")
             "cpr": f"311279{next(_counter) % 10_000:04d}",
             "birth_date": "1979-12-31",
             "address": f"Testvej {n}, 2100 København Ø",
+            "area": budget_round.committee.name,  # its committee area
         }
         for n in range(1, count + 1)
     ]

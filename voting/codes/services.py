@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from committees.models import BudgetRound
 from voting import keys, services
+from voting.age import age_on
 from voting.ballot_box import AlreadyVoted
 from voting.identity.services import age_band
 from voting.models import Ballot, Channel, RollEntry, VotingCode, VotingConfig
@@ -185,7 +186,11 @@ def ballot_cast_with_code(
         locked = VotingCode.objects.select_for_update().get(pk=found.pk)
         if locked.used:
             raise AlreadyVoted(_("This code has already been used."), code="used")
-        entry = RollEntry.objects.filter(pk=locked.roll_entry_id).select_related("area").first()
+        entry = (
+            RollEntry.objects.filter(pk=locked.roll_entry_id)
+            .select_related("area__committee")
+            .first()
+        )
         if entry is not None:
             # The person's own voter key: a ballot of theirs in any other channel stops this one.
             ballot = services.ballot_cast(
@@ -194,7 +199,8 @@ def ballot_cast_with_code(
                 channel=Channel.CODE,
                 selection=selection,
                 replaceable=False,
-                area=entry.area,
+                # Turnout by district, as online (`VerifiedIdentity.area`) and at a station.
+                area=entry.area.committee.district if entry.area else None,
                 age=_roll_age_band(budget_round=budget_round, birth_date=entry.birth_date),
             )
         elif anonymous_codes_allowed(round_config(budget_round=budget_round)):
@@ -213,14 +219,9 @@ def ballot_cast_with_code(
 
 
 def _roll_age_band(*, budget_round: BudgetRound, birth_date: datetime.date) -> str:
-    """The age band on the day the code is used; refused under the round's minimum age."""
+    """The age band on the day the code is used; refused under the round's minimum age, which
+    is reached exactly on the birthday (`voting.age.age_on`)."""
     today = timezone.localdate()
-    birthday_to_come = (today.month, today.day) < (birth_date.month, birth_date.day)
-    age = today.year - birth_date.year - birthday_to_come
-    if age < budget_round.min_age:
-        raise ValidationError(
-            _("Residents aged %(age)d or more can vote in this round.")
-            % {"age": budget_round.min_age},
-            code="too_young",
-        )
+    if age_on(birth_date, today) < budget_round.min_age:
+        raise ValidationError(services.age_refusal(budget_round), code="too_young")
     return age_band(birth_date=birth_date, today=today)

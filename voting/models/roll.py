@@ -12,7 +12,7 @@ letters and the age check, and the rows are deleted when the round's retention e
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from committees.models import BudgetRound, District
+from committees.models import Area, BudgetRound
 
 
 class RollEntry(models.Model):
@@ -20,8 +20,10 @@ class RollEntry(models.Model):
     voter_key = models.CharField(max_length=64, help_text=_("Keyed hash of the CPR number"))
     birth_date = models.DateField(_("birth date"))
     address = models.CharField(_("address"), max_length=200, blank=True)
+    # The committee area the person lives in, resolved on import (`voting.roll.services`);
+    # a code ballot counts in its district's turnout, as online and station ballots do.
     area = models.ForeignKey(
-        District, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        Area, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     imported_on = models.DateField(auto_now_add=True)
 

@@ -6,10 +6,19 @@ Excel saves it in Danish), one person per line. Columns, in any order, by these 
 - `cpr` (also `cpr_nr`, `cprnr`): the CPR number, ten digits, with or without the dash;
 - `birth_date` (also `fødselsdato`, `foedselsdato`): 1990-01-31, 31-01-1990 or 31.01.1990;
 - `address` (also `adresse`): the address as the letter is to be sent to;
-- `area` (also `område`, `omraade`, `bydel`): the name of the district the person lives in.
+- `access_address_id` (also `adgangsadresseid`): the address register's id of the person's
+  access address, looked up in the imported address list (`manage.py address_import`);
+- `street`, `house_number`, `postcode` (also `vejnavn`, `husnr`, `postnr`): the same address
+  in parts, looked up in the address list; a postcode alone only where one committee has it;
+- `area` (also `område`, `omraade`, `lokaludvalg`): the committee area the person lives in,
+  by its name or slug (e.g. "Christianshavns Lokaludvalg"), not the district.
 
-`cpr` and `birth_date` are required on every line, and `address` or `area`. Other columns
-(a name, say) are ignored and never stored. The CPR number becomes the person's voter key in
+`cpr` and `birth_date` are required on every line, and enough to tell the person's committee
+area: an address found in the address list, a postcode that only one committee has (written
+in `postcode` or in the letter's `address`), or `area`. Nothing is guessed: a postcode that
+several committees share, without an address in the list or an `area`, is refused naming the
+line, and so is a person who lives outside the round's areas. Other columns (a name, say) are
+ignored and never stored. The CPR number becomes the person's voter key in
 the round as the line is read; it is never stored, logged or repeated in an error. A file with
 any bad line is refused as a whole, with every bad line named: nothing is half-imported.
 """
@@ -17,6 +26,7 @@ any bad line is refused as a whole, with every bad line named: nothing is half-i
 import csv
 import datetime
 import io
+import re
 from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
@@ -24,18 +34,27 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from committees.models import BudgetRound, District
+from committees.areas import address_find, committee_areas_of_postcode
+from committees.models import Address, Area, BudgetRound
 from committees.services import audit_record
 from voting import keys
 from voting.models import RollEntry, VotingConfig
-from voting.services import voting_districts
+from voting.services import round_admits_residence, voting_area_names
 
 COLUMNS = {
     "cpr": ("cpr", "cpr_nr", "cprnr", "cpr-nr", "cpr-nummer"),
     "birth_date": ("birth_date", "fødselsdato", "foedselsdato"),
     "address": ("address", "adresse"),
-    "area": ("area", "område", "omraade", "bydel"),
+    "access_address_id": ("access_address_id", "adgangsadresseid", "adgangsadresse_id"),
+    "street": ("street", "vejnavn"),
+    "house_number": ("house_number", "husnr", "husnummer"),
+    "postcode": ("postcode", "postnr", "postnummer"),
+    "area": ("area", "område", "omraade", "lokaludvalg"),
 }
+PLACE_COLUMNS = ("address", "access_address_id", "street", "postcode", "area")
+# The postcode in a written address: four digits opening the address or following a comma,
+# as in "Øster Allé 1, 2100 København Ø".
+POSTCODE_IN_ADDRESS = re.compile(r"(?:^|,)\s*(?:DK-?\s*)?(\d{4})\b", re.IGNORECASE)
 DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y")
 MAX_PROBLEMS = 50  # a file wrong throughout is named by its first lines, not by every line
 
@@ -62,11 +81,11 @@ def roll_csv_rows(data: bytes) -> tuple[list[dict[str, str]], list[int]]:
                 names[index] = column
     found = set(names.values())
     missing = [c for c in ("cpr", "birth_date") if c not in found]
-    if missing or not found & {"address", "area"}:
+    if missing or not found & set(PLACE_COLUMNS):
         raise ValidationError(
             _(
-                "Line 1 must name the columns: cpr, birth_date and address or area "
-                "(found: %(found)s)."
+                "Line 1 must name the columns: cpr, birth_date and address, "
+                "access_address_id, postcode or area (found: %(found)s)."
             )
             % {"found": ", ".join(cell.strip() for cell in header) or "-"}
         )
@@ -88,23 +107,95 @@ def _birth_date(value: str) -> datetime.date | None:
     return None
 
 
-def _areas() -> dict[str, District]:
-    found = {}
-    for district in District.objects.all():
-        found[district.name.casefold()] = district
-        found[district.slug.casefold()] = district
+def _committee_areas() -> dict[str, list[Area]]:
+    """Committee areas by name and by slug, casefolded; a name may in theory be two areas'."""
+    found: dict[str, list[Area]] = {}
+    for area in Area.objects.filter(kind=Area.Kind.COMMITTEE).select_related("committee"):
+        for key in {area.name.casefold(), area.slug.casefold()}:
+            found.setdefault(key, []).append(area)
     return found
 
 
+def _residence(row: dict[str, str], *, areas: dict[str, list[Area]]) -> tuple[Area, Address | None]:
+    """The committee area a line's person lives in (and their address, when in the list).
+
+    Refused, never guessed: an address not in the list, a postcode of several committees
+    without an address or area, an address and an area that disagree."""
+    named = None
+    area_name = row.get("area", "")
+    if area_name:
+        found = areas.get(area_name.casefold(), [])
+        if not found:
+            raise ValidationError(
+                _("there is no committee area called “%(area)s”.") % {"area": area_name}
+            )
+        if len(found) > 1:
+            raise ValidationError(
+                _("several committee areas are called “%(area)s”: write its slug.")
+                % {"area": area_name}
+            )
+        named = found[0]
+    address = None
+    access_id = row.get("access_address_id", "")
+    street, number = row.get("street", ""), row.get("house_number", "")
+    postcode = row.get("postcode", "")
+    if access_id:
+        address = address_find(access_address_id=access_id)
+        if address is None:
+            raise ValidationError(
+                _("no address in the address list has the access address id %(id)s.")
+                % {"id": access_id[:40]}
+            )
+    elif street and number and postcode:
+        address = address_find(street=street, house_number=number, postcode=postcode)
+    if address is not None:
+        if address.area is None:
+            raise ValidationError(
+                _("the address %(address)s lies outside every committee area.")
+                % {"address": address}
+            )
+        if named is not None and named.pk != address.area_id:
+            raise ValidationError(
+                _("the address lies in %(found)s, not in %(named)s.")
+                % {"found": address.area.name, "named": named.name}
+            )
+        return address.area, address
+    if named is not None:
+        return named, None
+    if not postcode:
+        match = POSTCODE_IN_ADDRESS.search(row.get("address", ""))
+        postcode = match.group(1) if match else ""
+    if not postcode:
+        raise ValidationError(
+            _("give the committee area, the access address id or the address with its postcode.")
+        )
+    candidates = committee_areas_of_postcode(postcode)
+    if len(candidates) > 1:
+        raise ValidationError(
+            _(
+                "the postcode %(postcode)s is shared by %(areas)s: give the access address id, "
+                "an address in the address list or the committee area."
+            )
+            % {"postcode": postcode, "areas": ", ".join(a.name for a in candidates)}
+        )
+    if not candidates:
+        raise ValidationError(
+            _("the postcode %(postcode)s is in no committee area.") % {"postcode": postcode}
+        )
+    return candidates[0], None
+
+
 def _read_row(
-    row: dict[str, str], *, areas: dict[str, District], allowed: set[int], today: datetime.date
-) -> tuple[str, datetime.date, str, District | None]:
-    """One line's CPR digits, birth date, address and area, or a ValidationError saying why."""
+    row: dict[str, str],
+    *,
+    areas: dict[str, list[Area]],
+    budget_round: BudgetRound,
+    today: datetime.date,
+) -> tuple[str, datetime.date, str, Area]:
+    """One line's CPR digits, birth date, address and committee area, or a ValidationError."""
     digits = "".join(ch for ch in row.get("cpr", "") if ch not in " -")
     birth = _birth_date(row.get("birth_date", ""))
     address = row.get("address", "")
-    area_name = row.get("area", "")
-    area = areas.get(area_name.casefold()) if area_name else None
     if len(digits) != 10 or not (digits.isascii() and digits.isdigit()):
         raise ValidationError(_("the CPR number must have ten digits, e.g. 010190-1234."))
     if birth is None:
@@ -113,15 +204,19 @@ def _read_row(
         raise ValidationError(_("the birth date is in the future."))
     if digits[:6] != birth.strftime("%d%m%y"):
         raise ValidationError(_("the CPR number does not match the birth date."))
-    if not (address or area_name):
+    if not any(row.get(column) for column in PLACE_COLUMNS):
         raise ValidationError(_("give the address or the area."))
     if len(address) > 200:
         raise ValidationError(_("the address can be at most 200 characters."))
-    if area_name and area is None:
-        raise ValidationError(_("there is no area called “%(area)s”.") % {"area": area_name})
-    if area is not None and area.pk not in allowed:
-        raise ValidationError(_("%(area)s is not one of the round's areas.") % {"area": area.name})
-    return digits, birth, address, area
+    home, listed = _residence(row, areas=areas)
+    if not round_admits_residence(budget_round=budget_round, home=home, address=listed):
+        raise ValidationError(
+            _("%(area)s is not one of the round's areas (%(areas)s).")
+            % {"area": home.name, "areas": voting_area_names(budget_round)}
+        )
+    if not address and listed is not None:
+        address = str(listed)[:200]
+    return digits, birth, address, home
 
 
 def roll_import(
@@ -143,14 +238,16 @@ def roll_import(
         raise ValidationError(_("Voting has closed in this round: its roll can no longer change."))
     if not rows:
         raise ValidationError(_("The file has no people in it, only the header line."))
-    areas, allowed = _areas(), voting_districts(budget_round)
+    areas = _committee_areas()
     today = timezone.localdate()
     problems: list[tuple[int, str]] = []
     seen: dict[str, int] = {}  # voter key -> line
     entries: list[RollEntry] = []
     for line, row in zip(lines, rows, strict=True):
         try:
-            digits, birth, address, area = _read_row(row, areas=areas, allowed=allowed, today=today)
+            digits, birth, address, area = _read_row(
+                row, areas=areas, budget_round=budget_round, today=today
+            )
         except ValidationError as exc:
             problems.append((line, exc.messages[0]))
             continue

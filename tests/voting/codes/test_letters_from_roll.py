@@ -31,7 +31,10 @@ PEOPLE = [
 def on_roll(voting_round):
     roll.roll_import(
         budget_round=voting_round,
-        rows=[{"cpr": c, "birth_date": b, "address": a} for c, b, a in PEOPLE],
+        rows=[
+            {"cpr": c, "birth_date": b, "address": a, "area": voting_round.committee.name}
+            for c, b, a in PEOPLE
+        ],
     )
     return voting_round
 
@@ -91,7 +94,14 @@ def test_a_second_batch_only_reaches_people_without_a_code(client, on_roll, poll
     _unzip(_letters(client, on_roll))
     roll.roll_import(
         budget_round=on_roll,
-        rows=[{"cpr": "040485-4444", "birth_date": "1985-04-04", "address": "Ny Adresse 4"}],
+        rows=[
+            {
+                "cpr": "040485-4444",
+                "birth_date": "1985-04-04",
+                "address": "Ny Adresse 4",
+                "area": on_roll.committee.name,
+            }
+        ],
     )
     _pdf, rows = _unzip(_letters(client, on_roll, batch="Tilflyttere"))
     assert [row[2] for row in rows[1:]] == ["Ny Adresse 4"]

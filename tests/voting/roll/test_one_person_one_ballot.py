@@ -32,7 +32,7 @@ def _selection(budget_round) -> dict[str, int]:
 
 def _roll_code(budget_round, *, cpr=CPR, birth=BIRTH) -> str:
     """The person's letter code: imported on the roll, then issued from it."""
-    area = budget_round.committee.district.name
+    area = budget_round.committee.name  # its committee area
     roll.roll_import(
         budget_round=budget_round,
         rows=[

@@ -73,7 +73,14 @@ class Person:
         self.cpr = f"010180{number:04d}"
         roll.roll_import(
             budget_round=budget_round,
-            rows=[{"cpr": self.cpr, "birth_date": "1980-01-01", "address": f"Vej {number}"}],
+            rows=[
+                {
+                    "cpr": self.cpr,
+                    "birth_date": "1980-01-01",
+                    "address": f"Vej {number}",
+                    "area": budget_round.committee.name,
+                }
+            ],
         )
         [letter] = codes_services.codes_issue_from_roll(budget_round=budget_round, batch="B")
         self.code = letter.code

@@ -19,10 +19,10 @@ pytestmark = pytest.mark.django_db
 
 GOOD = (
     "cpr;fødselsdato;adresse;område\n"
-    "010180-1111;01-01-1980;Øster Allé 1, 2100 København Ø;Østerbro\n"
+    "010180-1111;01-01-1980;Øster Allé 1, 2100 København Ø;Østerbro Lokaludvalg\n"
     "\n"
-    "0202901234;1990-02-02;Strandboulevarden 7, 2100 København Ø;\n"
-    "030310-3333;03.03.2010;;østerbro\n"
+    "0202901234;1990-02-02;Strandboulevarden 7, 2100 København Ø;ØSTERBRO LOKALUDVALG\n"
+    "030310-3333;03.03.2010;;østerbro lokaludvalg\n"
 )
 
 
@@ -49,8 +49,9 @@ def test_the_extract_goes_on_the_roll_as_keyed_hashes(voting_round, committee, t
         round_id=voting_round.pk, person=keys.person_key(national_id="0101801111")
     )
     assert first.address == "Øster Allé 1, 2100 København Ø"
-    assert first.area == committee.district
-    assert entries[datetime.date(1990, 2, 2)].area is None
+    # The committee area, not the district (which neighbouring committees may share).
+    assert first.area == committee.areas.get(kind="committee")
+    assert entries[datetime.date(1990, 2, 2)].area == first.area
     assert entries[datetime.date(2010, 3, 3)].address == ""
     assert AuditEntry.objects.get(action="voting.roll_import").data == {"count": 3}
 
@@ -74,13 +75,17 @@ def test_no_cpr_number_anywhere_in_the_database(voting_round, tmp_path):
 
 
 HEAD = "cpr,birth_date,address,area\n"
+OESTERBRO = "Østerbro Lokaludvalg"  # the `committee` fixture's committee area
 BAD = [
     ("01018011,1980-01-01,Vej 1,", "Line 2: the CPR number must have ten digits"),
     ("0101801111,1980-13-01,Vej 1,", "Line 2: the birth date must be written"),
     ("0101801111,1981-01-01,Vej 1,", "Line 2: the CPR number does not match the birth date."),
     ("0101801111,1980-01-01,,", "Line 2: give the address or the area."),
-    ("0101801111,1980-01-01,,Atlantis", "Line 2: there is no area called “Atlantis”."),
-    ("0101801111,1980-01-01,,Valby", "Line 2: Valby is not one of the round's areas."),
+    ("0101801111,1980-01-01,,Atlantis", "Line 2: there is no committee area called “Atlantis”."),
+    (
+        "0101801111,1980-01-01,,Valby",
+        "Line 2: Valby is not one of the round's areas (Østerbro Lokaludvalg).",
+    ),
     (f"0101801111,1980-01-01,{'x' * 201},", "Line 2: the address can be at most 200"),
     ("0101801111,2999-01-01,Vej 1,", "Line 2: the birth date is in the future."),
 ]
@@ -98,7 +103,7 @@ BAD_FILES = [
 def test_a_bad_line_is_named_and_nothing_is_imported(
     voting_round, tmp_path, text, message, english
 ):
-    factories.district("Valby")
+    factories.committee("Valby")
     with pytest.raises(CommandError) as caught:
         _import(voting_round, text, tmp_path)
     assert "Nothing was imported." in str(caught.value)
@@ -109,11 +114,11 @@ def test_a_bad_line_is_named_and_nothing_is_imported(
 
 def test_every_bad_line_is_named_and_the_good_ones_wait(voting_round, tmp_path, english):
     text = (
-        "cpr,birth_date,address\n"
-        "0101801111,1980-01-01,Vej 1\n"
-        "0101801111,1980-01-01,Vej 1\n"
-        "abc,1980-01-01,Vej 2\n"
-        "0202901234,1990-02-02,Vej 3\n"
+        "cpr,birth_date,address,area\n"
+        "0101801111,1980-01-01,Vej 1,Østerbro Lokaludvalg\n"
+        "0101801111,1980-01-01,Vej 1,Østerbro Lokaludvalg\n"
+        "abc,1980-01-01,Vej 2,Østerbro Lokaludvalg\n"
+        "0202901234,1990-02-02,Vej 3,Østerbro Lokaludvalg\n"
     )
     with pytest.raises(CommandError) as caught:
         _import(voting_round, text, tmp_path)
@@ -127,11 +132,13 @@ def test_every_bad_line_is_named_and_the_good_ones_wait(voting_round, tmp_path, 
 
 
 def test_a_person_already_on_the_roll_is_named(voting_round, tmp_path, english):
-    _import(voting_round, "cpr,birth_date,address\n0101801111,1980-01-01,Vej 1\n", tmp_path)
+    head = "cpr,birth_date,address,area\n"
+    _import(voting_round, f"{head}0101801111,1980-01-01,Vej 1,{OESTERBRO}\n", tmp_path)
     with pytest.raises(CommandError, match="Line 3: this person is already on the round's roll"):
         _import(
             voting_round,
-            "cpr,birth_date,address\n0202901234,1990-02-02,Vej 3\n0101801111,1980-01-01,Vej 1\n",
+            f"{head}0202901234,1990-02-02,Vej 3,{OESTERBRO}\n"
+            f"0101801111,1980-01-01,Vej 1,{OESTERBRO}\n",
             tmp_path,
         )
     assert RollEntry.objects.count() == 1
