@@ -1,11 +1,13 @@
 """The applicant's pages of the grant process and the public pool page."""
 
+import io
 from http import HTTPStatus
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
+from pypdf import PdfWriter
 
 from committees import services as committee_services
 from proposals.grants import services as grant_services
@@ -13,7 +15,18 @@ from proposals.models import GrantApplication, GrantStage, Recommendation, State
 from tests import factories
 
 pytestmark = pytest.mark.django_db
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+
+def _pdf() -> bytes:
+    """A real one-page PDF: the upload check reads PDFs with a parser."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+PDF = _pdf()
 
 
 @pytest.fixture
