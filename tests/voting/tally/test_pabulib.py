@@ -10,6 +10,7 @@ from voting.tally.pabulib import (
     PbInstance,
     PbProject,
     PbVote,
+    _Parser,  # to tell which way the rows were read
     format_pb,
     parse_ballots,
     parse_pb,
@@ -298,36 +299,39 @@ def test_ballots_of_a_real_file_are_those_of_parse_pb(path):
 
 
 @pytest.mark.parametrize(
-    ("text", "old", "new"),
+    ("text", "old", "new", "in_bulk"),
     [
         # Read in bulk:
-        (VALID, "", ""),
-        (VALID, "v2;p2;", "v2;p2,;"),  # an empty project id is left out
-        (VALID, "v2;p2;", "v2;None;"),
-        (VALID, "v2;p2;", "v2;;"),
-        (VALID, "\n", "\r\n"),
-        (VALID, "VOTES\n", "VOTES\n\n"),
-        (VALID, "v2;p2;\n", "v2;p2;\n\n\n"),
-        (VALID, "vote_type;approval", "vote_type;choose-1"),
-        (CUMULATIVE, "", ""),
-        (CUMULATIVE, "2;b;5", "2;b;0"),  # zero points are no ballot entry
-        (CUMULATIVE, "1;a,b;3,2", "1;a,b;0,2"),
-        (CUMULATIVE, "vote_type;cumulative", "vote_type;scoring"),
-        (CUMULATIVE.replace("cumulative", "scoring"), "2;b;5", "2;b;-5"),  # allowed there
-        (ORDINAL, "", ""),
+        (VALID, "", "", True),
+        (VALID, "v2;p2;", "v2;p2,;", True),  # an empty project id is left out
+        (VALID, "v2;p2;", "v2;None;", True),
+        (VALID, "v2;p2;", "v2;;", True),
+        (VALID, "\n", "\r\n", True),
+        (VALID, "VOTES\n", "VOTES\n\n", True),
+        (VALID, "v2;p2;\n", "v2;p2;\n\n\n", True),
+        (VALID, "vote_type;approval", "vote_type;choose-1", True),
+        (CUMULATIVE, "", "", True),
+        (CUMULATIVE, "2;b;5", "2;b;0", True),  # zero points are no ballot entry
+        (CUMULATIVE, "1;a,b;3,2", "1;a,b;0,2", True),
+        (CUMULATIVE, "vote_type;cumulative", "vote_type;scoring", True),
+        (CUMULATIVE.replace("cumulative", "scoring"), "2;b;5", "2;b;-5", True),  # allowed there
+        (ORDINAL, "", "", True),
+        (CUMULATIVE, "3;None;None", "3;;", True),
         # Read one by one:
-        (VALID, "v2;p2;", "v2; p2;"),
-        (VALID, "v2;p2;", 'v2;"p2";'),
-        (VALID, "v1;p1,p3;30", "v1;p1, p3;30"),
-        (VALID, "v2;p2;", "v2;p2;\n\nv3;p1;"),  # a blank line among the rows
-        (VALID, "v2;p2;", "votes;p2;"),  # a section name as a voter id
-        (CUMULATIVE, "2;b;5", "2;b;5.0"),
-        (CUMULATIVE, "3;None;None", "3;;"),
-        (ORDINAL, "3;a,c", "3; a,c"),
+        (VALID, "v2;p2;", "v2; p2;", False),
+        (VALID, "v2;p2;", 'v2;"p2";', False),
+        (VALID, "v1;p1,p3;30", "v1;p1, p3;30", False),
+        (VALID, "v2;p2;", "v2;p2;\n\nv3;p1;", False),  # a blank line among the rows
+        (VALID, "v2;p2;", "votes;p2;", False),  # a section name as a voter id
+        (CUMULATIVE, "2;b;5", "2;b;5.0", False),
+        (ORDINAL, "3;a,c", "3; a,c", False),
     ],
 )
-def test_ballots_are_those_of_parse_pb_in_bulk_and_row_by_row(text, old, new):
+def test_ballots_are_those_of_parse_pb_in_bulk_and_row_by_row(text, old, new, in_bulk):
     assert old in text
     text = text.replace(old, new).replace("num_votes;2\n", "")
+    parser = _Parser(ballots_only=True)
+    parser.parse(text)
+    assert (parser.ballots is not None) == in_bulk
     same_as_parse_pb(text)
     same_as_parse_pb(text.encode())
