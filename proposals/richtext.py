@@ -40,10 +40,10 @@ _BLANK_LINES = re.compile(r"\n[ \t]*\n\s*")
 
 _CLEANER = nh3.Cleaner(
     tags=set(ALLOWED_TAGS),
-    # Dropped with everything inside: their content is not text a resident wrote.
+    # Dropped with everything inside: foreign content and elements whose content a browser does
+    # not show as text. A <script> or <style> loses its tags and keeps its text, shown as text
+    # (a resident who pastes one sees what happened to it).
     clean_content_tags={
-        "script",
-        "style",
         "template",
         "noscript",
         "xmp",

@@ -47,7 +47,7 @@ def test_a_description_is_cleaned_again_on_the_public_page(client, smuggled):
     html = response.content.decode()
     _no_smuggled_markup(html)
     # What a browser makes of it too: the CDATA openers are bogus comments up to the first ">".
-    assert '<div class="proposal-description"><p>Hej]]&gt;</p>]]&gt;</div>' in html
+    assert '<div class="proposal-description"><p>Hejalert(1)]]&gt;</p>]]&gt;</div>' in html
 
 
 def test_a_description_is_cleaned_again_in_the_moderators_review(client, committee, smuggled):
@@ -60,7 +60,7 @@ def test_a_description_is_cleaned_again_in_the_moderators_review(client, committ
 def test_a_description_is_cleaned_again_in_the_api(client, smuggled):
     response = client.get(f"/api/v1/proposals/{smuggled.pk}/")
     assert response.status_code == HTTPStatus.OK
-    assert response.json()["description"] == "<p>Hej]]&gt;</p>]]&gt;"
+    assert response.json()["description"] == "<p>Hejalert(1)]]&gt;</p>]]&gt;"
 
 
 # --- Names: never any part of an e-mail address ----------------------------------------------
