@@ -80,6 +80,14 @@ def roll_csv_rows(data: bytes) -> tuple[list[dict[str, str]], list[int]]:
             if name in aliases:
                 names[index] = column
     found = set(names.values())
+    if any(cell.strip().lower() == "bydel" for cell in header):
+        raise ValidationError(
+            _(
+                "Line 1: the column “bydel” names districts, and a district may have several "
+                "committees. Name the committee area in a column “area” (or “lokaludvalg”), "
+                "or give the addresses."
+            )
+        )
     missing = [c for c in ("cpr", "birth_date") if c not in found]
     if missing or not found & set(PLACE_COLUMNS):
         raise ValidationError(

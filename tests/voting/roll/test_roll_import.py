@@ -93,6 +93,10 @@ BAD_FILES = [
     ("navn,adresse\nA,Vej 1\n", "Line 1 must name the columns: cpr, birth_date and address"),
     ("cpr,birth_date\n0101801111,1980-01-01\n", "Line 1 must name the columns"),
     ("", "The file is empty."),
+    (
+        "cpr,birth_date,bydel\n0101801111,1980-01-01,Indre By\n",
+        "the column “bydel” names districts",
+    ),
     (HEAD, "The file has no people in it"),
 ]
 

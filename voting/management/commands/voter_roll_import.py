@@ -12,7 +12,9 @@ from voting.roll import services
 
 class Command(BaseCommand):
     help = (
-        "Read a CSV extract (cpr, birth_date, address and/or area) onto a round's voter roll. "
+        "Read a CSV extract (cpr, birth_date, address; access_address_id, street + "
+        "house_number + postcode, or area = the committee area) onto a round's voter roll. "
+        "Each person is placed in exactly one committee area and must live in the round's. "
         "CPR numbers are turned into keyed hashes as they are read and never stored. A file "
         "with any bad line is refused as a whole, with every bad line named."
     )
