@@ -224,7 +224,7 @@ def authorize(request: HttpRequest) -> HttpResponse:
             "name": person.name,
             "age": age_on(person.birth_date(today), today),
             "where": AREA_LABEL % {"area": person.area, "postcode": person.postcode},
-            "address": f"{person.street_address}, {person.postcode}",
+            "address": person.street_address,
             "cpr": person.cpr(today),
         }
         for person in TEST_PERSONS
