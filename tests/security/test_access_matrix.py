@@ -238,6 +238,8 @@ def _rows():
         "voting:ballots_file": ("get", url("voting:ballots_file", pk("voting")), NOBODY),
         "voting:identity_start": ("get", url("voting:identity_start"), SIGNED_IN),
         "voting:follow": ("post", url("voting:follow", pk("voting")), SIGNED_IN_DONE),
+        # Only for a verified resident whose postcode lies in several areas: others are sent on.
+        "voting:identity_area": ("get", url("voting:identity_area"), SIGNED_IN_DONE),
         # The committee's working data: its moderators and reviewers, and site admins.
         "voting:round_export": (
             "get",
@@ -275,6 +277,12 @@ def _rows():
             "get",
             url("voting:staff_codes", pk("other_voting")),
             {**STAFF, "other_moderator": OK, "site_admin": OK},
+        ),
+        # Letters are made by a POST; asked for with GET, staff are sent back to the codes page.
+        "voting:staff_codes_letters": (
+            "get",
+            url("voting:staff_codes_letters", pk("voting")),
+            {**STAFF, "moderator": DONE, "polling_staff": DONE, "site_admin": DONE},
         ),
         "voting:paper_station": (
             "get",
@@ -457,12 +465,21 @@ OTHER_MODERATOR = {**ADMIN, "other_moderator": OK, "site_admin": OK}
 SITE_ADMIN = {**ADMIN, "site_admin": OK}
 
 # URLs that cannot be requested without an outside party, and where they are tested instead.
+OIDC = "needs an OpenID Connect provider: tests/voting/identity/test_oidc.py"
+DEV_IDP = "the development provider, 404 unless on: tests/voting/identity/test_devprovider.py"
+FILES = "needs a proposal with files, every role: tests/proposals/test_files.py"
 ELSEWHERE = {
-    "voting:identity_login": "needs an OpenID Connect provider: tests/voting/test_oidc.py",
-    "voting:identity_callback": "needs an OpenID Connect provider: tests/voting/test_oidc.py",
-    "voting:paper_tablet": "needs a checked-in voter: tests/voting/test_paper.py",
-    "voting:paper_confirm": "needs a keyed paper ballot: tests/voting/test_paper.py",
-    "proposals:grant_receipt": "needs accounts with a receipt: tests/proposals/test_grant_views.py",
+    "voting:identity_login": OIDC,
+    "voting:identity_callback": OIDC,
+    "voting:paper_tablet": "needs a checked-in voter: tests/voting/paper/test_paper.py",
+    "voting:paper_confirm": "needs a keyed paper ballot: tests/voting/paper/test_paper.py",
+    "proposals:grant_receipt": "needs accounts with a receipt: tests/proposals/grants/",
+    "proposals:image": FILES,
+    "proposals:attachment": FILES,
+    **{
+        f"dev_idp:{name}": DEV_IDP
+        for name in ("authorize", "discovery", "jwks", "token", "userinfo")
+    },
 }
 
 
