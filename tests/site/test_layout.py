@@ -26,3 +26,17 @@ def test_apps_label_equals_package_name():
 
     for name in ("committees", "proposals", "voting", "frontend"):
         assert apps.get_app_config(name).name == name
+
+
+def test_every_package_is_listed_for_installation():
+    import tomllib
+
+    listed = set(
+        tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    )
+    found = set()
+    for top in ("committees", "proposals", "voting", "frontend", "site"):
+        for init in (ROOT / top).rglob("__init__.py"):
+            parts = init.parent.relative_to(ROOT).parts
+            found.add(".".join(("pbsite", *parts[1:]) if top == "site" else parts))
+    assert found == listed
