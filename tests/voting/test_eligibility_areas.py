@@ -253,7 +253,9 @@ def test_an_11_year_old_is_refused_until_the_day_of_their_birthday():
     refused = eligibility_online(
         user=_resident(oesterbro.areas.get(), birth_date=tomorrow_twelve), budget_round=vote
     )
-    assert refused.reason == "Borgere, der er fyldt 12 år på afstemningsdagen, kan stemme i denne runde."
+    assert refused.reason == (
+        "Borgere, der er fyldt 12 år på afstemningsdagen, kan stemme i denne runde."
+    )
     assert eligibility_online(
         user=_resident(oesterbro.areas.get(), birth_date=today_twelve), budget_round=vote
     ).can_vote
