@@ -252,6 +252,8 @@ class _Parser:
             last_line = line
             first = row[0].strip().lower()
             if first in SECTIONS and not any(cell.strip() for cell in row[1:]):
+                if section == SECTIONS[-1]:
+                    raise PbFormatError(line, f"{first.upper()} after the VOTES section")
                 expected = SECTIONS[SECTIONS.index(section) + 1] if section else "meta"
                 if first != expected:
                     raise PbFormatError(

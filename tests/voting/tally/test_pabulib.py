@@ -253,6 +253,14 @@ def test_missing_sections():
     assert "PROJECTS has no header row" in str(caught)
 
 
+def test_a_section_after_votes_is_an_error_naming_its_line():
+    for name in ("meta", "PROJECTS", "votes"):
+        text = VALID.rstrip("\n") + f"\n{name}\n"
+        caught = error(text)
+        assert caught.line == text.count("\n")
+        assert f"{name.upper()} after the VOTES section" in str(caught)
+
+
 def test_meta_must_have_budget_and_vote_type():
     caught = error(VALID.replace("budget;100\n", ""))
     assert caught.line == line_of(VALID, "PROJECTS") - 1
