@@ -17,6 +17,7 @@ from .proposals import (
     StatusChange,
     SubmitterKind,
 )
+from .reports import REPORT_DETAILS_MAX_LENGTH, ProposalReport, ReportReason
 from .reviews import Review
 from .supports import Support
 from .tracking import (
@@ -50,6 +51,9 @@ __all__ = [
     "Proposal",
     "ProposalAttachment",
     "ProposalImage",
+    "REPORT_DETAILS_MAX_LENGTH",
+    "ProposalReport",
+    "ReportReason",
     "Review",
     "State",
     "StatusChange",

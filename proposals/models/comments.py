@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .proposals import Proposal
+from .reports import REPORT_DETAILS_MAX_LENGTH, ReportReason
 
 
 class Comment(models.Model):
@@ -36,13 +37,24 @@ class Comment(models.Model):
 
 
 class CommentFlag(models.Model):
+    """A resident's report of a comment: once per person (see proposals/models/reports.py)."""
+
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="flags")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # "Something else" for the reports made before a reason was asked for.
+    reason = models.CharField(
+        _("reason"), max_length=16, choices=ReportReason.choices, default=ReportReason.OTHER
+    )
+    details = models.CharField(_("details"), max_length=REPORT_DETAILS_MAX_LENGTH, blank=True)
+    handled = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["comment", "user"], name="comment_flag_once"),
+            models.CheckConstraint(
+                condition=Q(reason__in=ReportReason.values), name="comment_flag_reason_known"
+            ),
         ]
 
     def __str__(self) -> str:

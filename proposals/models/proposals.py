@@ -14,8 +14,10 @@ class State(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted")
     IN_REVIEW = "in_review", _("In review")
+    NEEDS_CHANGES = "needs_changes", _("Sent back for changes")
     FEASIBLE = "feasible", _("On the ballot")
     REJECTED = "rejected", _("Rejected")
+    INFEASIBLE = "infeasible", _("Not feasible")
     MERGED = "merged", _("Merged")
     WITHDRAWN = "withdrawn", _("Withdrawn")
     SELECTED = "selected", _("Selected")
@@ -101,6 +103,10 @@ class Proposal(models.Model):
         help_text=_("A completed project elsewhere that this proposal repeats."),
     )
     support_count = models.PositiveIntegerField(_("supporters"), default=0)
+    # Hidden by a moderator after reports (proposals/moderation/): off the lists and the API,
+    # its page shows the public reason instead of the text. Its state and history stay.
+    hidden = models.BooleanField(_("hidden"), default=False)
+    hidden_reason = models.CharField(_("reason for hiding"), max_length=300, blank=True)
     random_key = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -135,6 +141,10 @@ class Proposal(models.Model):
                 condition=(Q(state=State.MERGED) & Q(merged_into__isnull=False))
                 | (~Q(state=State.MERGED) & Q(merged_into__isnull=True)),
                 name="proposal_merged_has_target",
+            ),
+            models.CheckConstraint(
+                condition=Q(hidden=False) | ~Q(hidden_reason=""),
+                name="proposal_hidden_has_reason",
             ),
             models.CheckConstraint(
                 condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
