@@ -37,6 +37,7 @@ urlpatterns += i18n_patterns(
     path("forslag/", include("proposals.urls")),
     path("projekter/", include("proposals.tracking.urls")),
     path("afstemning/", include("voting.urls")),
+    path("mine-emails/", include("notices.urls")),
     path("privatliv/", site_views.privacy_statement, name="privacy"),
     path("tilgaengelighed/", site_views.accessibility_statement, name="accessibility"),
     path("", include(wagtail_urls)),

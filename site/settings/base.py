@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "committees",
     "proposals",
     "voting",
+    "notices",
     "frontend",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -58,6 +59,8 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "channels",
+    "django_tasks",
+    "django_tasks_db",
     "allauth",
     "allauth.account",
     "allauth.socialaccount",
@@ -335,6 +338,26 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Borgerbudget <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Background tasks and notices -------------------------------------------------------------
+# Django's tasks framework (the django-tasks backport). "default" stays immediate: Wagtail's own
+# small tasks (search index, references) run in the request as before. "notices" is the
+# database backend (django-tasks-db): every e-mail is a row in the outbox and a task in the same
+# database, worked by `manage.py db_worker --backend notices --queue-name '*'` (`make run`
+# starts one; production runs any number, on any machine that reaches PostgreSQL).
+TASKS = {
+    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    "notices": {"BACKEND": "django_tasks_db.DatabaseBackend"},
+}
+# Deliveries per task: a killed worker loses at most one batch's claim, which comes back when
+# its lease (seconds) runs out.
+NOTICES_BATCH_SIZE = int(os.environ.get("NOTICES_BATCH_SIZE", "100"))
+NOTICES_LEASE_SECONDS = int(os.environ.get("NOTICES_LEASE_SECONDS", "300"))
+# A failed send is tried again after 60 s, 120 s, 240 s ... (at most a day), then given up.
+NOTICES_RETRY_BASE_SECONDS = int(os.environ.get("NOTICES_RETRY_BASE_SECONDS", "60"))
+NOTICES_MAX_ATTEMPTS = int(os.environ.get("NOTICES_MAX_ATTEMPTS", "6"))
+# The hour (local time) after which the daily digests of the day go out.
+NOTICES_DIGEST_HOUR = int(os.environ.get("NOTICES_DIGEST_HOUR", "7"))
 
 # --- Languages and formats ------------------------------------------------------------------
 LANGUAGE_CODE = "da"

@@ -27,3 +27,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
 # tested on purpose (tests/security/test_ballot_secrecy.py, tests/voting/test_ballot_mixing.py)
 # and the whole suite can run with it: BALLOT_MIX_SIZE=5.
 BALLOT_MIX_SIZE = int(os.environ.get("BALLOT_MIX_SIZE", "0"))
+
+# E-mails are delivered as their transaction commits, so that a test sees the message it caused;
+# the database backend and its worker processes are tested on purpose (tests/notices/).
+TASKS = {
+    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    "notices": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+}

@@ -1,0 +1,100 @@
+"""Building a message from a delivery, and a file backend that never writes one twice.
+
+Each message is rendered in the recipient's language at send time, carries a Message-ID derived
+from the delivery's key (a resend after a crash is the same message, and can be recognised as
+such), and the one-click unsubscribe headers of RFC 2369 and RFC 8058.
+"""
+
+import hashlib
+import os
+from email.utils import parseaddr
+from pathlib import Path
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.core.mail.backends.base import BaseEmailBackend
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+
+def site_url() -> str:
+    return settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+
+
+def message_id(key: str) -> str:
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
+    return f"<{hashlib.sha256(key.encode()).hexdigest()[:40]}@{domain}>"
+
+
+def _render(template: str, context: dict) -> tuple[str, str]:
+    subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
+    body = render_to_string(f"{template}.txt", context)
+    return subject, body
+
+
+def message_build(*, delivery, connection=None) -> EmailMessage:
+    from notices import services  # import cycle: services imports this module
+
+    user = delivery.user
+    language = user.preferred_language or settings.LANGUAGE_CODE
+    token = services.unsubscribe_token(user=user, kind=delivery.kind)
+    with translation.override(language):
+        unsubscribe_url = site_url() + reverse("notices:unsubscribe", args=[token])
+        context = {
+            **services.context_thaw(delivery.context),
+            "user": user,
+            "site_url": site_url(),
+            "unsubscribe_url": unsubscribe_url,
+            "preferences_url": site_url() + reverse("notices:preferences"),
+            "kind_label": delivery.get_kind_display(),
+        }
+        if delivery.template == "notices/email/digest":
+            context["items"] = [
+                _render(item.template, {**context, **services.context_thaw(item.context)})
+                for item in delivery.digest_items()
+            ]
+        subject, body = _render(delivery.template, context)
+        body = body.rstrip() + "\n\n" + render_to_string("notices/email/footer.txt", context)
+    return EmailMessage(
+        subject=subject,
+        body=body,
+        to=[user.email],
+        connection=connection,
+        headers={
+            "Message-ID": message_id(delivery.key),
+            "List-Unsubscribe": f"<{unsubscribe_url}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "Content-Language": language,
+        },
+    )
+
+
+class IdempotentFileBackend(BaseEmailBackend):
+    """One file per message, named by its Message-ID and created exclusively.
+
+    A message sent again (a worker died after sending and before marking it sent) finds its
+    file there and is counted as a repeat, not written twice: the embedded default's stand-in
+    for an outgoing mail server that drops a Message-ID it already accepted.
+    """
+
+    def __init__(self, *args, file_path=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.file_path = Path(file_path or settings.EMAIL_FILE_PATH)
+        self.file_path.mkdir(parents=True, exist_ok=True)
+
+    def send_messages(self, email_messages) -> int:
+        written = 0
+        for message in email_messages:
+            mid = message.extra_headers.get("Message-ID") or message.message()["Message-ID"]
+            name = hashlib.sha256(mid.encode()).hexdigest() + ".eml"
+            try:
+                fd = os.open(self.file_path / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                with open(self.file_path / "repeats.log", "a") as log:
+                    log.write(mid + "\n")
+                continue
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(message.message().as_bytes())
+            written += 1
+        return written
