@@ -22,6 +22,8 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml requirements/constraints.txt
 
 install: $(VENV)/.installed
 
+# Links in e-mails, code letters and exports point at the address the site is served at.
+run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: $(VENV)/.installed-run
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo

@@ -20,6 +20,7 @@ from committees.models import BudgetRound, Phase
 from committees.permissions import is_signed_in
 from frontend.charts import bar_chart
 from frontend.money import format_kroner
+from frontend.numbers import format_percent
 from voting import selectors, services
 from voting.codes import services as codes
 from voting.permissions import may_download_round_data
@@ -368,7 +369,7 @@ def _statistics_charts(stats) -> dict:
                 (
                     f"{t.round.title}" if stats.committee else f"{t.round.committee}: {t.round}",
                     round(t.share * 10) if t.share is not None else 0,
-                    f"{t.share} %" if t.share is not None else _("not known"),
+                    format_percent(t.share) if t.share is not None else _("not known"),
                 )
                 for t in stats.turnout
             ],

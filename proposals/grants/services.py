@@ -20,6 +20,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from committees.models import ApplicationDeadline, BudgetRound
@@ -343,7 +344,7 @@ def _agenda_texts(application: GrantApplication) -> dict[str, str]:
         "problem": proposal.summary,
         "solution": "\n".join(
             [
-                _("Activity on %(date)s.") % {"date": application.activity_date},
+                _("Activity on %(date)s.") % {"date": date_format(application.activity_date)},
                 _("Advertising: %(text)s") % {"text": application.advertising},
                 _("Volunteers: %(text)s") % {"text": application.volunteers},
             ]

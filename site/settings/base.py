@@ -110,6 +110,7 @@ TEMPLATES = [
                 "django.templatetags.static",
                 "frontend.templatetags.lookup",
                 "frontend.templatetags.money",
+                "frontend.templatetags.numbers",
             ],
         },
     },
@@ -227,6 +228,7 @@ ACCOUNT_RATE_LIMITS = {
     # The platform's own write endpoints, through the same limiter.
     "support": "60/m/user,600/h/user",
     "comment": "10/m/user,100/h/user",
+    "report": "10/m/user,100/h/user",  # reporting a proposal or a comment to the moderators
     # Per account: each needs a verified identity, and a meeting's residents share one address.
     "ballot": "10/m/user",
     "ballot_anonymous": "20/m/ip",  # voting codes: no account to count by
@@ -397,7 +399,10 @@ WAGTAIL_SITE_NAME = "Borgerbudget"
 # No avatars from gravatar.com: the admin's policy loads images from our own origin only, and
 # a moderator's e-mail hash is not sent to a third party (pbsite.security).
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
-WAGTAILADMIN_BASE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# The address the site is really served at, without a trailing slash: links in e-mails, printed
+# code letters and exports are built on it. `make run` passes its HOST and PORT.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+WAGTAILADMIN_BASE_URL = SITE_URL
 WAGTAIL_I18N_ENABLED = False
 WAGTAILADMIN_PERMITTED_LANGUAGES = [("da", "Dansk"), ("en", "English")]
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}

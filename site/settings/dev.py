@@ -11,16 +11,18 @@ SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-insecure-key-never-use-in
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 
+# The address `make run` serves at (its HOST and PORT), unless SITE_URL says otherwise: e-mails,
+# code letters and exports link to it.
+SITE_URL = (
+    os.environ.get("SITE_URL")
+    or f"http://{os.environ.get('HOST') or '127.0.0.1'}:{os.environ.get('PORT') or '8000'}"
+).rstrip("/")
+WAGTAILADMIN_BASE_URL = SITE_URL
 # The local test identity provider (voting/identity/devprovider.py) is the identity broker,
-# unless a real one is configured with OIDC_SERVER_URL. Its address follows `make run`'s HOST and
-# PORT (or SITE_URL): the app fetches the provider's keys from this very server.
+# unless a real one is configured with OIDC_SERVER_URL. Its address follows SITE_URL: the app
+# fetches the provider's keys from this very server.
 DEV_IDENTITY_PROVIDER = env_bool("DEV_IDENTITY_PROVIDER", True)
 if DEV_IDENTITY_PROVIDER and not OIDC_SERVER_URL:  # noqa: F405
-    SITE_URL = (
-        os.environ.get("SITE_URL")
-        or f"http://{os.environ.get('HOST') or '127.0.0.1'}:{os.environ.get('PORT') or '8000'}"
-    ).rstrip("/")
-    WAGTAILADMIN_BASE_URL = SITE_URL
     OIDC_SERVER_URL = f"{SITE_URL}/dev/idp"
     OIDC_CLIENT_ID = "borgerbudget-dev"
     OIDC_CLIENT_SECRET = "dev-only-client-secret"
