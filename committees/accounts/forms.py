@@ -7,6 +7,12 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.users.forms import UserCreationForm, UserEditForm
 
 from committees.models import User
+from frontend.text import without_control_characters
+
+
+def _display_name(value: str) -> str:
+    """A display name as typed, on one line, without control or direction-override characters."""
+    return without_control_characters(value or "", single_line=True).strip()
 
 
 class SignupForm(forms.Form):
@@ -20,7 +26,7 @@ class SignupForm(forms.Form):
     )
 
     def signup(self, request, user):
-        user.display_name = self.cleaned_data.get("display_name", "").strip()
+        user.display_name = _display_name(self.cleaned_data.get("display_name", ""))
         language = get_language()
         if language in dict(settings.LANGUAGES):
             user.preferred_language = language
@@ -37,6 +43,9 @@ class WagtailUserCreationForm(UserCreationForm):
     first_name = _NAME_FIELDS["first_name"]
     last_name = _NAME_FIELDS["last_name"]
 
+    def clean_display_name(self):
+        return _display_name(self.cleaned_data.get("display_name"))
+
     class Meta(UserCreationForm.Meta):
         model = User
         fields = UserCreationForm.Meta.fields | {"display_name", "preferred_language"}
@@ -45,6 +54,9 @@ class WagtailUserCreationForm(UserCreationForm):
 class WagtailUserEditForm(UserEditForm):
     first_name = _NAME_FIELDS["first_name"]
     last_name = _NAME_FIELDS["last_name"]
+
+    def clean_display_name(self):
+        return _display_name(self.cleaned_data.get("display_name"))
 
     class Meta(UserEditForm.Meta):
         model = User

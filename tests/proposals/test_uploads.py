@@ -6,6 +6,7 @@ import zlib
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 from PIL import Image, ImageCms, ImageFile, PngImagePlugin
 from pypdf import PdfReader, PdfWriter
 from pypdf.actions import JavaScript
@@ -20,6 +21,8 @@ from pypdf.generic import (
 
 from proposals.uploads import (
     MAX_FILENAME_LENGTH,
+    MAX_PDF_BYTES,
+    MAX_PDF_OBJECTS,
     CleanFile,
     CleanImage,
     clean_filename,
@@ -809,3 +812,45 @@ def test_ordinary_documents_with_navigation_and_links_are_accepted(content):
 def test_refuses_a_pdf_the_parser_cannot_read():
     content = b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Pages 9 0 R\nendobj\ntrailer\n<<>>\n%%EOF\n"
     _refused("pdf_corrupt", clean_pdf, _upload("x.pdf", content))
+
+
+def _blank_pages_pdf(pages):
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(width=72, height=72)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def test_refuses_a_pdf_with_more_objects_than_any_document_we_take():
+    """Checking costs time per object: 20,000 empty pages fit in 2.5 MB and took six seconds.
+    Past MAX_PDF_OBJECTS the file is refused before the walk."""
+    content = _blank_pages_pdf(MAX_PDF_OBJECTS)
+    assert len(content) < MAX_PDF_BYTES
+
+    started = time.perf_counter()
+    error = _refused("pdf_too_complex", clean_pdf, _upload("many.pdf", content))
+
+    assert time.perf_counter() - started < 2  # refused from the cross-reference, not walked
+    assert error.params == {"limit": "10.000"}  # Danish, the default
+    with translation.override("en"):
+        english = _refused("pdf_too_complex", clean_pdf, _upload("many.pdf", content))
+    assert english.params == {"limit": "10,000"}
+
+
+def test_refuses_objects_hidden_in_object_streams_past_the_limit(monkeypatch):
+    """Objects inside object streams need not be listed in the cross-reference; they count too."""
+    content = _pdf_with_object_stream(DictionaryObject({NameObject("/A"): NameObject("/B")}))
+    reader = PdfReader(io.BytesIO(content))
+    listed = sum(map(len, reader.xref.values())) + len(reader.xref_objStm)
+    clean_pdf(_upload("fine.pdf", content))  # at its own size it is a plain PDF
+    monkeypatch.setattr("proposals.uploads.MAX_PDF_OBJECTS", listed)
+
+    _refused("pdf_too_complex", clean_pdf, _upload("hidden.pdf", content))
+
+
+def test_a_document_of_a_few_hundred_pages_is_accepted():
+    content = _blank_pages_pdf(400)
+
+    assert clean_pdf(_upload("quote.pdf", content)).content == content

@@ -387,3 +387,103 @@ def test_a_huge_description_never_holds_the_write_lock_while_a_ballot_is_cast(ho
     assert waits and max(waits) < 5, waits
     assert outcome["status"] == HTTPStatus.OK, waits  # refused with the form's message
     assert not Proposal.objects.filter(budget_round=ideas).exists()
+
+
+# --- Bidirectional overrides ------------------------------------------------------------------
+
+
+def test_a_right_to_left_override_cannot_turn_a_title_around(client, ideas_round):
+    """ "Trojan source" in a title: U+202E reverses what follows it on the line, in lists, mails
+    and spreadsheets alike. The explicit overrides, embeddings and isolates are removed; Arabic
+    and Hebrew text, and the implicit marks writers use, stay as typed."""
+    client.force_login(factories.user())
+    data = factories.proposal_form_data(
+        ideas_round,
+        title="Bænke \u202e00.5 kr\u202c og \u2067borde\u2069 \u05e1\u05e4\u05e1\u05dc\u200f",
+        summary="\u0645\u0642\u0627\u0639\u062f \u202bfor\u202a alle\u202d",
+    )
+    response = client.post(reverse("proposals:create", args=[ideas_round.pk]), data)
+    assert response.status_code == HTTPStatus.FOUND
+    proposal = Proposal.objects.get()
+    assert proposal.title == "Bænke 00.5 kr og borde \u05e1\u05e4\u05e1\u05dc\u200f"
+    assert proposal.summary == "\u0645\u0642\u0627\u0639\u062f for alle"
+
+
+def test_a_bidi_override_stored_before_the_rule_never_reaches_an_export(client, committee):
+    budget_round = factories.budget_round(committee=committee, phase="review")
+    proposal = factories.proposal(budget_round=budget_round, state="submitted")
+    Proposal.objects.filter(pk=proposal.pk).update(title="Bænke \u202eog borde")
+    client.force_login(factories.moderator(committee=committee))
+    response = client.get(
+        reverse("voting:round_export", args=[budget_round.pk, "proposals", "csv"])
+    )
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert [row[1] for row in rows[1:]] == ["Bænke og borde"]
+
+
+# --- Round trips of the remaining forms: Wagtail's proposal form, the user form, budget lines -
+
+
+def test_saving_a_proposal_unchanged_in_the_admin_changes_nothing(client, ideas_round):
+    proposal = factories.proposal(budget_round=ideas_round, state="submitted")
+    Proposal.objects.filter(pk=proposal.pk).update(title=TRICKY["title"], summary=TRICKY["summary"])
+    client.force_login(factories.moderator(committee=ideas_round.committee))
+    first = _text_of(proposal)
+    edit = reverse("proposal:edit", args=[proposal.pk])
+    for _save in range(3):
+        _post_back_unchanged(client, edit, field="summary", button="save")
+        assert _text_of(proposal) == first
+    assert first["title"] == TRICKY["title"]
+
+
+def test_saving_a_user_unchanged_in_the_admin_keeps_the_display_name(client, db):
+    resident = factories.user(display_name='Karen <b>"fra 3. sal"</b> & co')
+    client.force_login(factories.user(is_superuser=True, is_staff=True))
+    edit = reverse("wagtailusers_users:edit", args=[resident.pk])
+    for _save in range(2):
+        _post_back_unchanged(client, edit, field="display_name", button="save")
+        resident.refresh_from_db()
+        assert resident.display_name == 'Karen <b>"fra 3. sal"</b> & co'
+    assert (
+        "Karen &lt;b&gt;&quot;fra 3. sal&quot;&lt;/b&gt; &amp; co"
+        in client.get(edit).content.decode()
+    )
+
+
+def test_a_display_name_loses_its_control_and_override_characters_when_typed(client, db):
+    resident = factories.user(display_name="Karen")
+    client.force_login(factories.user(is_superuser=True, is_staff=True))
+    edit = reverse("wagtailusers_users:edit", args=[resident.pk])
+    page = client.get(edit)
+    reader = _FormReader("display_name")
+    reader.feed(page.content.decode())
+    data = {**reader.data(), "display_name": "Karen\x1b \u202efra 3. sal"}
+    response = client.post(edit, data)
+    assert response.status_code == HTTPStatus.FOUND, problems(response.content.decode())
+    resident.refresh_from_db()
+    assert resident.display_name == "Karen fra 3. sal"
+
+
+def test_saving_a_grant_application_unchanged_keeps_its_budget_lines(client, committee):
+    pool = factories.grant_pool(committee=committee, pot=100_000)
+    client.force_login(factories.user())
+    lines = {
+        "budget-0-text": 'Scene & lys <b>"stor"</b>',
+        "budget-1-text": "Lyd < 100 dB &amp; kabler",
+        "budget-2-text": 'Billetter à 50 kr. \' og "entré"',
+    }
+    data = factories.grant_form_data(pool, **lines)
+    data.pop("submit")
+    response = client.post(reverse("proposals:grant_create", args=[pool.pk]), data)
+    assert response.status_code == HTTPStatus.FOUND, problems(response.content.decode())
+    application = GrantApplication.objects.get()
+
+    def stored():
+        return sorted((li.kind, li.text, li.amount) for li in application.lines.all())
+
+    first = stored()
+    assert {text for _kind, text, _amount in first} == set(lines.values())  # kept as typed
+    edit = reverse("proposals:grant_edit", args=[application.pk])
+    for _save in range(3):
+        _post_back_unchanged(client, edit, field="budget-0-text", button="save")
+        assert stored() == first
