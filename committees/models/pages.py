@@ -23,6 +23,17 @@ def _selectors():
     return selectors
 
 
+def _whats_open():
+    # The same import cycle as committees.selectors above.
+    from committees import whats_open
+
+    return whats_open
+
+
+# The committees a resident found on the home page, remembered for their next visit.
+OWN_COMMITTEES_SESSION_KEY = "home_committees"
+
+
 class HomePage(Page):
     intro = RichTextField(_("introduction"), blank=True)
 
@@ -40,11 +51,15 @@ class HomePage(Page):
         context["committee_pages"] = _selectors().committee_pages_by_slug()
         form = FindCommitteeForm(request.GET or None)
         context["find_form"] = form
+        own = request.session.get(OWN_COMMITTEES_SESSION_KEY, [])
         if form.is_bound and form.is_valid():
             context["lookup"] = form.cleaned_data["result"]
             context["lookup_committees"] = _selectors().committees_by_slugs(
                 form.cleaned_data["result"].committee_slugs
             )
+            own = [committee.slug for committee in context["lookup_committees"]]
+            request.session[OWN_COMMITTEES_SESSION_KEY] = own
+        context["open_now"] = _whats_open().open_now(first=own)
         return context
 
 
@@ -83,7 +98,9 @@ class CommitteePage(RoutablePageMixin, Page):
         context = super().get_context(request, *args, **kwargs)
         context["upcoming_meetings"] = _selectors().meetings_upcoming(committee=self.committee)[:5]
         context["past_meetings"] = _selectors().meetings_past(committee=self.committee)[:5]
-        context["rounds"] = _selectors().rounds_of(committee=self.committee)
+        context["rounds"] = _whats_open().rounds_open_first(
+            _selectors().rounds_of(committee=self.committee)
+        )
         context["news"] = NewsPage.objects.child_of(self).live().order_by("-date")[:5]
         return context
 
