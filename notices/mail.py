@@ -45,8 +45,8 @@ def message_build(*, delivery, connection=None) -> EmailMessage:
             **services.context_thaw(delivery.context),
             "user": user,
             "site_url": site_url(),
-            "unsubscribe_url": unsubscribe_url,
-            "preferences_url": site_url() + reverse("notices:preferences"),
+            "notice_unsubscribe_url": unsubscribe_url,
+            "notice_preferences_url": site_url() + reverse("notices:preferences"),
             "kind_label": delivery.get_kind_display(),
         }
         if delivery.template == "notices/email/digest":

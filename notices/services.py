@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import get_connection
 from django.db import IntegrityError, models, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from committees.models import Committee, User
@@ -108,7 +108,7 @@ def unsubscribe(*, user, kind: str) -> None:
 
 
 # --- enqueueing --------------------------------------------------------------------------------
-def _initial_state(*, preference: NoticePreference, kind: str) -> str:
+def initial_state(*, preference: NoticePreference, kind: str) -> str:
     if kind in preference.muted:
         return Delivery.State.SKIPPED
     if preference.digest == NoticePreference.Digest.DAILY and kind in DIGESTIBLE:
@@ -116,7 +116,9 @@ def _initial_state(*, preference: NoticePreference, kind: str) -> str:
     return Delivery.State.QUEUED
 
 
-def notice_send(*, user, key: str, template: str, context: dict, kind: str = Kind.ACCOUNT):
+def notice_send(
+    *, user, key: str, template: str, context: dict, kind: str = Kind.ACCOUNT, digest=False
+):
     """Enqueue one idempotent message to `user`; returns its Delivery, or None without address.
 
     `key` names the message for this recipient (e.g. "proposal-receipt:42"); the user is added to
@@ -126,11 +128,16 @@ def notice_send(*, user, key: str, template: str, context: dict, kind: str = Kin
     instances, which are read again then), `user` and `site_url`. Every message ends with a link
     to the preferences and a one-click unsubscribe from `kind` (a `notices.kinds.Kind` value).
     Call it inside the transaction that made the news: nothing is sent if that rolls back.
+    (`digest` is the scheduler's: the daily digest itself is never held for a digest.)
     """
     if user is None or not user.email:
         return None
     full_key = f"{key}:u{user.pk}"[:200]
-    state = _initial_state(preference=preference_for(user), kind=kind)
+    state = (
+        Delivery.State.QUEUED
+        if digest
+        else initial_state(preference=preference_for(user), kind=kind)
+    )
     try:
         with transaction.atomic():
             delivery = Delivery.objects.create(
@@ -156,7 +163,11 @@ def deliveries_enqueue(*, ids: list[int], run_after=None) -> None:
     batches = [list(ids[i : i + size]) for i in range(0, len(ids), size)]
 
     def enqueue():
-        task = tasks.deliver.using(run_after=run_after) if run_after else tasks.deliver
+        task = tasks.deliver
+        if run_after is not None:
+            if not task.get_backend().supports_defer:
+                return  # the scheduler queues it when it is due (retries_enqueue)
+            task = task.using(run_after=run_after)
         for batch in batches:
             task.enqueue(batch)
 
@@ -180,7 +191,11 @@ def deliveries_send(*, ids: list[int]) -> int:
     token = secrets.token_hex(16)
     now = timezone.now()
     with transaction.atomic():
-        Delivery.objects.filter(pk__in=ids, state=Delivery.State.QUEUED).update(
+        Delivery.objects.filter(
+            Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
+            pk__in=ids,
+            state=Delivery.State.QUEUED,
+        ).update(
             state=Delivery.State.SENDING,
             claim=token,
             lease_until=now + timedelta(seconds=settings.NOTICES_LEASE_SECONDS),
@@ -239,5 +254,17 @@ def deliveries_rescue(*, now=None) -> int:
         Delivery.objects.filter(pk__in=ids, state=Delivery.State.SENDING).update(
             state=Delivery.State.QUEUED, claim="", lease_until=None
         )
+        deliveries_enqueue(ids=ids)
+    return len(ids)
+
+
+def retries_enqueue(*, now=None) -> int:
+    """Queue the retries that are due and have no deferred task (a backend without run_after,
+    or a task lost with its worker); a task that does exist finds them claimed, and stops."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        due = Delivery.objects.filter(state=Delivery.State.QUEUED, next_attempt_at__lte=now)
+        ids = list(due.values_list("pk", flat=True))
+        Delivery.objects.filter(pk__in=ids).update(next_attempt_at=None)
         deliveries_enqueue(ids=ids)
     return len(ids)

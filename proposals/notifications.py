@@ -1,14 +1,17 @@
-"""E-mails to authors, each in the recipient's own language, sent after the change committed."""
+"""E-mails to authors and followers, queued after the change committed (notices), each
+rendered in the recipient's own language when it is sent."""
 
+import hashlib
+import json
 import logging
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from notices.kinds import Kind
+from notices.services import context_freeze, notice_send
 from proposals.models import (
     GrantApplication,
     ProjectSubscription,
@@ -24,18 +27,18 @@ def _site_url() -> str:
     return settings.WAGTAILADMIN_BASE_URL.rstrip("/")
 
 
-def _send(*, user, template: str, context: dict) -> None:
-    if user is None or not user.email:
-        return
-    language = getattr(user, "preferred_language", None) or settings.LANGUAGE_CODE
-    with translation.override(language):
-        context = {**context, "user": user, "site_url": _site_url()}
-        subject = render_to_string(f"proposals/email/{template}_subject.txt", context)
-        body = render_to_string(f"proposals/email/{template}.txt", context)
-    try:
-        send_mail(" ".join(subject.split()), body, None, [user.email])
-    except Exception:  # the change is saved; a lost e-mail must not undo it
-        logger.exception("Could not send %s e-mail to user %s", template, user.pk)
+def _send(*, user, template: str, context: dict, key: str = "", kind: str = Kind.ACCOUNT) -> None:
+    """Queue one message (`notices.services.notice_send`); a failed send is retried there.
+
+    Without a key the message is named by its template and content, so the same news told
+    twice (a retried request, a repeated callback) is one message.
+    """
+    if not key:
+        content = json.dumps(context_freeze(context), sort_keys=True).encode()
+        key = f"{template}:{hashlib.sha256(content).hexdigest()[:24]}"
+    notice_send(
+        user=user, key=key, template=f"proposals/email/{template}", context=context, kind=kind
+    )
 
 
 def send_receipt(*, proposal_id: int) -> None:
@@ -52,7 +55,7 @@ def send_state_change(*, proposal_id: int, reason: str = "") -> None:
     _send(
         user=proposal.author,
         template="state_change",
-        context={"proposal": proposal, "reason": reason},
+        context={"proposal": proposal, "reason": reason, "state": proposal.state},
     )
 
 
@@ -99,9 +102,11 @@ def send_project_news(*, project_id: int, update_id: int | None = None) -> None:
             context={
                 "project": project,
                 "update": update,
+                "status": project.status,
                 "page_url": page,
                 "unsubscribe_url": unsubscribe,
             },
+            kind=Kind.FOLLOWING,
         )
 
 

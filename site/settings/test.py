@@ -34,3 +34,6 @@ TASKS = {
     "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
     "notices": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
 }
+# A worker process started by a test (tests/notices/test_worker.py) works the real queue.
+if os.environ.get("NOTICES_QUEUE") == "database":
+    TASKS["notices"] = {"BACKEND": "django_tasks_db.DatabaseBackend"}

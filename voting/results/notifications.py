@@ -1,23 +1,18 @@
-"""The e-mail that a round's results are out, to each recipient in their own language."""
+"""The e-mail that a round's results are out, queued for each recipient (notices) and rendered
+in their own language when sent. Followers of the committee get it from the scheduler, with the
+same key, so a person who is both hears it once."""
 
-import logging
 from collections import defaultdict
 
-from django.conf import settings
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import translation
-
 from committees.models import BudgetRound
+from notices.kinds import Kind
+from notices.services import notice_send
 from proposals.models import Proposal, State
 from voting.selectors import round_result_recipients
 
-logger = logging.getLogger(__name__)
-
 
 def send_results_published(*, round_id: int) -> int:
-    """Called once, after the confirmation committed. Returns how many e-mails went out."""
+    """Called once, after the confirmation committed. Returns how many e-mails were queued."""
     budget_round = BudgetRound.objects.select_related("committee").get(pk=round_id)
     recipients = round_result_recipients(budget_round=budget_round)
     own: dict[int, list[Proposal]] = defaultdict(list)
@@ -27,22 +22,12 @@ def send_results_published(*, round_id: int) -> int:
         author__in=[r.pk for r in recipients],
     ).order_by("case_number"):
         own[proposal.author_id].append(proposal)
-    site_url = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
-    sent = 0
     for user in recipients:
-        language = user.preferred_language or settings.LANGUAGE_CODE
-        with translation.override(language):
-            context = {
-                "user": user,
-                "round": budget_round,
-                "proposals": own.get(user.pk, []),
-                "results_url": site_url + reverse("voting:results", args=[budget_round.pk]),
-            }
-            subject = render_to_string("voting/email/results_published_subject.txt", context)
-            body = render_to_string("voting/email/results_published.txt", context)
-        try:
-            send_mail(" ".join(subject.split()), body, None, [user.email])
-            sent += 1
-        except Exception:  # the result is published; a lost e-mail must not undo it
-            logger.exception("Could not send the results e-mail to user %s", user.pk)
-    return sent
+        notice_send(
+            user=user,
+            key=f"results:r{budget_round.pk}",
+            template="voting/email/results_published",
+            context={"round": budget_round, "proposals": own.get(user.pk, [])},
+            kind=Kind.RESULTS,
+        )
+    return len(recipients)

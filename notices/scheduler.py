@@ -1,0 +1,167 @@
+"""What is due now: phase notices of rounds, deliveries a dead worker left, the daily digests.
+
+`manage.py notices_schedule` calls `schedule()` every few minutes (a systemd timer in
+production, a loop in `make run`). Everything it does is idempotent: a phase notice is fanned
+out once per round and kind (a unique row), a digest once per person and day (its key), so two
+runs at once, or a run repeated after a crash, change nothing twice.
+"""
+
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from committees.models import BudgetRound, User
+from notices import services
+from notices.kinds import Kind
+from notices.models import CommitteeFollow, Delivery, NoticePreference, PhaseNotice
+from voting.models import RoundFollow
+
+CLOSING_NOTICE = timedelta(days=2)
+# A notice that became due while nothing ran (the scheduler was off) is still sent this late,
+# not later: nobody wants "voting opens" a week into the vote.
+RESULTS_WINDOW = timedelta(days=7)
+FANOUT_CHUNK = 2000
+
+PHASE_TEMPLATES = {
+    Kind.IDEAS_OPEN: "notices/email/ideas_open",
+    Kind.VOTING_OPENS: "notices/email/voting_opens",
+    Kind.VOTING_CLOSES: "notices/email/voting_closes",
+    Kind.RESULTS: "voting/email/results_published",
+}
+
+
+def phases_due(*, budget_round: BudgetRound, now) -> list[str]:
+    due = []
+    if budget_round.ideas_start <= now < budget_round.ideas_end:
+        due.append(Kind.IDEAS_OPEN)
+    if budget_round.voting_start <= now < budget_round.voting_end:
+        due.append(Kind.VOTING_OPENS)
+    if budget_round.voting_end - CLOSING_NOTICE <= now < budget_round.voting_end:
+        due.append(Kind.VOTING_CLOSES)
+    confirmed = budget_round.result_confirmed_at
+    if confirmed and confirmed <= now < confirmed + RESULTS_WINDOW:
+        due.append(Kind.RESULTS)
+    return due
+
+
+def phase_notices_enqueue(*, now) -> list[PhaseNotice]:
+    """Record each due phase notice once and enqueue its fan-out."""
+    from notices import tasks  # import cycle: tasks imports this module
+
+    candidates = BudgetRound.objects.filter(
+        Q(ideas_start__lte=now, ideas_end__gt=now)
+        | Q(voting_start__lte=now, voting_end__gt=now)
+        | Q(result_confirmed_at__lte=now, result_confirmed_at__gt=now - RESULTS_WINDOW)
+    )
+    created = []
+    for budget_round in candidates:
+        for kind in phases_due(budget_round=budget_round, now=now):
+            try:
+                with transaction.atomic():
+                    notice = PhaseNotice.objects.create(budget_round=budget_round, kind=kind)
+                    transaction.on_commit(
+                        lambda pk=notice.pk: tasks.phase_notice_fanout.enqueue(pk)
+                    )
+            except IntegrityError:
+                continue
+            created.append(notice)
+    return created
+
+
+def phase_recipients(*, budget_round: BudgetRound):
+    """Followers of the round or of its committee, each once, with an address."""
+    committee = CommitteeFollow.objects.filter(committee_id=budget_round.committee_id)
+    rounds = RoundFollow.objects.filter(budget_round=budget_round)
+    return (
+        User.objects.filter(is_active=True)
+        .exclude(email="")
+        .filter(Q(pk__in=committee.values("user_id")) | Q(pk__in=rounds.values("user_id")))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def phase_notice_fanout(*, phase_notice_id: int) -> int:
+    """One delivery per recipient (bulk, keys unique), then their sends in batches."""
+    notice = PhaseNotice.objects.select_related("budget_round__committee").get(pk=phase_notice_id)
+    budget_round = notice.budget_round
+    template = PHASE_TEMPLATES[notice.kind]
+    context = services.context_freeze({"round": budget_round, "proposals": []})
+    base = f"{notice.kind}:r{budget_round.pk}"
+    user_ids = list(phase_recipients(budget_round=budget_round))
+    preferences = {
+        p.user_id: p for p in NoticePreference.objects.filter(user_id__in=user_ids).iterator()
+    }
+    default = NoticePreference()
+    total = 0
+    for start in range(0, len(user_ids), FANOUT_CHUNK):
+        chunk = user_ids[start : start + FANOUT_CHUNK]
+        rows = [
+            Delivery(
+                key=f"{base}:u{user_id}",
+                user_id=user_id,
+                kind=notice.kind,
+                template=template,
+                context=context,
+                state=services.initial_state(
+                    preference=preferences.get(user_id, default), kind=notice.kind
+                ),
+            )
+            for user_id in chunk
+        ]
+        queued = [row.key for row in rows if row.state == Delivery.State.QUEUED]
+        with transaction.atomic():
+            Delivery.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
+            ids = list(
+                Delivery.objects.filter(
+                    key__in=queued, state=Delivery.State.QUEUED, attempts=0
+                ).values_list("pk", flat=True)
+            )
+            services.deliveries_enqueue(ids=ids)
+        total += len(chunk)
+    PhaseNotice.objects.filter(pk=notice.pk).update(recipients=total)
+    return total
+
+
+def digests_enqueue(*, now) -> int:
+    """After the digest hour, gather each person's held notices into one message a day."""
+    from django.conf import settings
+
+    local = timezone.localtime(now)
+    if local.hour < settings.NOTICES_DIGEST_HOUR:
+        return 0
+    made = 0
+    user_ids = (
+        Delivery.objects.filter(state=Delivery.State.HELD).values_list("user_id", flat=True)
+    ).distinct()
+    for user in User.objects.filter(pk__in=list(user_ids)):
+        with transaction.atomic():
+            held = list(
+                Delivery.objects.select_for_update()
+                .filter(user=user, state=Delivery.State.HELD)
+                .values_list("pk", flat=True)
+            )
+            digest = services.notice_send(
+                user=user,
+                key=f"digest:{local.date().isoformat()}",
+                template="notices/email/digest",
+                context={"items": held},
+                kind=Kind.FOLLOWING,
+                digest=True,
+            )
+            if digest is not None and digest.context.get("items") == held:
+                Delivery.objects.filter(pk__in=held).update(state=Delivery.State.DIGESTED)
+                made += 1
+    return made
+
+
+def schedule(*, now=None) -> dict[str, int]:
+    now = now or timezone.now()
+    return {
+        "rescued": services.deliveries_rescue(now=now),
+        "retried": services.retries_enqueue(now=now),
+        "phase_notices": len(phase_notices_enqueue(now=now)),
+        "digests": digests_enqueue(now=now),
+    }
