@@ -70,6 +70,25 @@ def may_see_files(user, proposal: Proposal) -> bool:
     return proposal.is_public or bool(roles_of(user, proposal) & {AUTHOR, *STAFF})
 
 
+# --- Taking part without an account (proposals/intake/) --------------------------------------
+
+
+def may_enter_for_residents(user, committee_id: int | None) -> bool:
+    """Staff at a library or citizen service desk enter ideas and supports for residents who have
+    no account, after checking their ID: the committee's secretariat, who hold its moderator role
+    (and site admins). Reviewers, meeting hosts and polling staff do not."""
+    return is_moderator_of(user, committee_id)
+
+
+def intake_committee_ids(user) -> set[int] | None:
+    """The committees a person enters ideas for; None for site admins (all)."""
+    if not is_signed_in(user):
+        return set()
+    if user.is_superuser:
+        return None
+    return committee_ids_for(user)
+
+
 # --- Grant applications ----------------------------------------------------------------------
 
 

@@ -16,6 +16,7 @@ from committees.services import audit_record
 from frontend.text import without_control_characters
 from proposals import notifications
 from proposals.models import (
+    AssistedSupport,
     Comment,
     CommentFlag,
     GrantApplication,
@@ -129,6 +130,13 @@ def proposal_submit(*, author, proposal: Proposal) -> Proposal:
     )
     if proposal.author_id != author.pk:
         raise PermissionDenied(_("Only the author can submit this proposal."))
+    return proposal_number(proposal=proposal, actor=author)
+
+
+def proposal_number(*, proposal: Proposal, actor) -> Proposal:
+    """The one step that makes a locked, complete draft a submitted proposal: the ideas phase,
+    the case number, the history and the receipt. Its callers check who `actor` is first: the
+    author (proposal_submit), or staff entering a resident's idea (proposals/intake/)."""
     if proposal.state != State.DRAFT:
         raise ValidationError(_("The proposal has already been submitted."))
     if proposal.budget_round.phase != Phase.IDEAS:
@@ -143,7 +151,7 @@ def proposal_submit(*, author, proposal: Proposal) -> Proposal:
     proposal.case_number = f"BB-{proposal.budget_round_id:03d}-{proposal.pk:05d}"
     proposal.save(update_fields=["state", "submitted_at", "case_number", "updated_at"])
     StatusChange.objects.create(
-        proposal=proposal, from_state=State.DRAFT, to_state=State.SUBMITTED, actor=author
+        proposal=proposal, from_state=State.DRAFT, to_state=State.SUBMITTED, actor=actor
     )
     transaction.on_commit(lambda: notifications.send_receipt(proposal_id=proposal.pk))
     return proposal
@@ -299,9 +307,16 @@ def proposal_merge(*, moderator, duplicate: Proposal, survivor: Proposal, reason
         proposal=survivor
     )
     Support.objects.filter(proposal=duplicate).delete()
+    # Supports entered at a desk (proposals/intake/) move the same way, once per resident.
+    already = AssistedSupport.objects.filter(proposal=survivor).values("resident_key")
+    AssistedSupport.objects.filter(proposal=duplicate).exclude(resident_key__in=already).update(
+        proposal=survivor
+    )
+    AssistedSupport.objects.filter(proposal=duplicate).delete()
     for proposal in (duplicate, survivor):
         Proposal.objects.filter(pk=proposal.pk).update(
             support_count=Support.objects.filter(proposal=proposal).count()
+            + AssistedSupport.objects.filter(proposal=proposal).count()
         )
     transaction.on_commit(
         lambda: notifications.send_merged(

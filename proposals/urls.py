@@ -3,6 +3,7 @@ from django.urls import path
 from proposals import views
 from proposals.files import urls as file_urls
 from proposals.grants import urls as grant_urls
+from proposals.intake import urls as intake_urls
 
 app_name = "proposals"
 urlpatterns = [
@@ -18,6 +19,8 @@ urlpatterns = [
     path("kommentarer/<int:pk>/skjul/", views.comment_hide, name="comment_hide"),
     # The grant process keeps its names in this namespace: proposals:grant_pool, ...
     *grant_urls.urlpatterns,
+    # Staff enter ideas and supports for residents: proposals:intake, proposals:intake_*.
+    *intake_urls.urlpatterns,
     # A proposal's images and attachments: proposals:image, proposals:attachment.
     *file_urls.urlpatterns,
 ]

@@ -25,13 +25,28 @@ from committees.areas import area_admits
 from committees.models import Address, Area, BudgetRound
 from committees.selectors import round_areas
 from committees.services import audit_record
-from proposals.models import Proposal, Support
+from proposals.models import AssistedSupport, Proposal, Support
 from proposals.selectors import ON_BALLOT_STATES
 from voting.models import BallotEntry, BallotList, VerifiedIdentity
 
 
 def counted_supports(*, budget_round: BudgetRound) -> dict[int, int]:
-    """Supports per proposal of the round that count towards the supports needed."""
+    """Supports per proposal of the round that count towards the supports needed.
+
+    Supports entered at a desk (`AssistedSupport`, proposals/intake/) always count, once per
+    resident and proposal: staff checked the resident's ID and that the address is in the area
+    before entering them, which is the verification an online support needs an identity for.
+    """
+    assisted = Counter(
+        AssistedSupport.objects.filter(proposal__budget_round=budget_round)
+        .values_list("proposal_id", flat=True)
+        .iterator()
+    )
+    return dict(assisted + Counter(_counted_online_supports(budget_round=budget_round)))
+
+
+def _counted_online_supports(*, budget_round: BudgetRound) -> dict[int, int]:
+    """Supports made online, by residents with an account."""
     supports = Support.objects.filter(proposal__budget_round=budget_round)
     if not budget_round.supports_verified_only:
         return dict(Counter(supports.values_list("proposal_id", flat=True).iterator()))

@@ -9,6 +9,7 @@ from .grants import (
     LineKind,
     Recommendation,
 )
+from .intake import AssistedEntry, AssistedSupport, IntakeChannel
 from .proposals import (
     Proposal,
     ProposalAttachment,
@@ -31,6 +32,9 @@ from .tracking import (
 )
 
 __all__ = [
+    "AssistedEntry",
+    "AssistedSupport",
+    "IntakeChannel",
     "DECIDED_STAGES",
     "GRANTED_STAGES",
     "GrantApplication",
