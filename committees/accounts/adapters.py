@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import translation
 
 from committees import clients
+from committees.workspace.landing import landing_url_for
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -26,9 +27,13 @@ class AccountAdapter(DefaultAccountAdapter):
             super().send_mail(template_prefix, email, context)
 
     def get_login_redirect_url(self, request):
-        """Back to the front page in the person's own language."""
+        """Staff to their workspace (polling staff to their station); everyone else back to the
+        front page in their own language. A `next` address, when given, wins over both."""
         url = super().get_login_redirect_url(request)
         user = getattr(request, "user", None)
+        landing = landing_url_for(user=user)
+        if landing:
+            return landing
         language = getattr(user, "preferred_language", None)
         if url == "/" and language and language != "da":
             return f"/{language}/"
