@@ -173,6 +173,13 @@ def eligibility_online(*, user, budget_round: BudgetRound, check_voted: bool = T
 # --- Casting a ballot ------------------------------------------------------------------------
 
 
+def round_phase_now(*, budget_round: BudgetRound) -> str:
+    """The round's phase by its dates as stored now, not as this request first read them: staff
+    may close or extend voting (`voting.phases.services`) while a ballot is on its way."""
+    stored = BudgetRound.objects.filter(pk=budget_round.pk).first()
+    return (stored or budget_round).phase
+
+
 def ballot_check(
     *, budget_round: BudgetRound, selection: dict[str, int], config: VotingConfig | None = None
 ) -> None:
@@ -202,7 +209,7 @@ def ballot_cast(
 
     A letter code from the voter roll knows its person's voter key, and passes `voter_key`."""
     config = config or round_config(budget_round=budget_round)
-    if budget_round.phase != Phase.VOTING:
+    if round_phase_now(budget_round=budget_round) != Phase.VOTING:
         raise ValidationError(_("Voting is not open in this round."), code="closed")
     ballot_check(budget_round=budget_round, selection=selection, config=config)
     return ballot_box.ballot_insert(
@@ -267,6 +274,25 @@ CONFIG_FIELDS_FROZEN_AT_VOTING = (
     "utility",
 )
 CONFIG_FIELDS_ALWAYS = ("min_ballots_for_tally", "retention_days")
+# The ballot limits that belong to each ballot style: the settings page shows only the chosen
+# style's, and the others keep their stored values (a style changed before voting gets them back).
+CONFIG_FIELDS_BY_STYLE = {
+    "approval": ("approval_min", "approval_max"),
+    "knapsack": ("knapsack_min_share",),
+    "cumulative": ("cumulative_points", "cumulative_max_per_project"),
+    "ranking": ("ranking_length",),
+}
+CONFIG_FIELDS_OF_STYLES = tuple(name for names in CONFIG_FIELDS_BY_STYLE.values() for name in names)
+
+
+def config_fields_for(budget_round: BudgetRound) -> tuple[str, ...]:
+    """The voting settings that apply to this round: every setting but other styles' limits."""
+    own = CONFIG_FIELDS_BY_STYLE.get(budget_round.ballot_style, ())
+    return tuple(
+        name
+        for name in (*CONFIG_FIELDS_FROZEN_AT_VOTING, *CONFIG_FIELDS_ALWAYS)
+        if name in own or name not in CONFIG_FIELDS_OF_STYLES
+    )
 
 
 @transaction.atomic

@@ -16,6 +16,7 @@ from committees.models import BudgetRound, Phase
 from voting import permissions, selectors, services
 from voting.forms import VotingConfigForm
 from voting.models import PollingStation
+from voting.phases.admin import phase_action_view, phase_index_view
 from voting.results.admin import result_confirm_view
 
 
@@ -85,6 +86,10 @@ def register_result_urls():
     return [
         path("rounds/<int:pk>/result/", result_confirm_view, name="voting_result_confirm"),
         path("rounds/<int:pk>/voting-settings/", voting_config_view, name="voting_config"),
+        path("rounds/<int:pk>/phase/", phase_index_view, name="voting_phase"),
+        path(
+            "rounds/<int:pk>/phase/<slug:action>/", phase_action_view, name="voting_phase_action"
+        ),
         path("voting/", voting_overview_view, name="voting_overview"),
     ]
 

@@ -415,6 +415,25 @@ def _rows():
         ),
         "voting_config": ("get", url("voting_config", pk("voting")), THIS_MODERATOR),
         "voting_config@other": ("get", url("voting_config", pk("other_voting")), OTHER_MODERATOR),
+        "voting_phase": ("get", url("voting_phase", pk("voting")), THIS_MODERATOR),
+        "voting_phase@other": ("get", url("voting_phase", pk("other_voting")), OTHER_MODERATOR),
+        "voting_phase_action": (
+            "get",
+            url("voting_phase_action", pk("voting"), "close-voting"),
+            THIS_MODERATOR,
+        ),
+        "voting_phase_action@other": (
+            "get",
+            url("voting_phase_action", pk("other_voting"), "extend-voting"),
+            OTHER_MODERATOR,
+        ),
+        # Confirming without the preview's fingerprint and a reason: shown again, nothing done.
+        "voting_phase_action@confirm": (
+            "post",
+            url("voting_phase_action", pk("voting"), "close-voting"),
+            THIS_MODERATOR,
+            {"confirm": "1"},
+        ),
         "grant_queue": ("get", url("grant_queue"), {**ADMIN, **REVIEW_STAFF_OK}),
         "applicationdeadline:index": (
             "get",
