@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 
+from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
@@ -11,6 +12,7 @@ from committees.models import (
     BudgetRound,
     Committee,
     CommitteePage,
+    CommitteeRole,
     District,
     Meeting,
 )
@@ -72,4 +74,20 @@ def round_areas(*, budget_round: BudgetRound) -> list[Area]:
         return chosen
     return list(
         Area.objects.filter(committee_id=budget_round.committee_id, kind=Area.Kind.COMMITTEE)
+    )
+
+
+REVIEW_STAFF_ROLES = (CommitteeRole.Role.REVIEWER, CommitteeRole.Role.MODERATOR)
+
+
+def reviewer_candidates(*, committee_ids: Iterable[int] | None) -> QuerySet:
+    """Who may be assigned to review a round: the committee's own reviewers and moderators, not
+    every user of the platform. None: every committee's (a site admin filing a new round)."""
+    roles = CommitteeRole.objects.filter(role__in=REVIEW_STAFF_ROLES)
+    if committee_ids is not None:
+        roles = roles.filter(committee_id__in=list(committee_ids))
+    return (
+        get_user_model()
+        .objects.filter(pk__in=roles.values("user_id"))
+        .order_by("display_name", "email")
     )

@@ -39,7 +39,7 @@ from committees.models import (
 )
 from committees.models.rounds import frozen_message
 from committees.permissions import CommitteeScopedPolicy, committee_ids_for, is_moderator_of
-from committees.selectors import audit_entries_for
+from committees.selectors import audit_entries_for, reviewer_candidates
 from frontend.forms import add_service_errors
 
 register_permission_policy(BudgetRound, CommitteeScopedPolicy(BudgetRound))
@@ -122,6 +122,34 @@ class RoundForm(CommitteeScopedForm):
             if name in self.fields:
                 self.fields[name].disabled = True
                 self.fields[name].help_text = frozen_message(instance, name)
+        reviewers = self.fields.get("reviewers")
+        if reviewers is not None:
+            # Only the committee's own staff can be assigned, never any user of the platform.
+            user = self.for_user
+            if instance.pk:
+                committee_ids = {instance.committee_id}
+            elif user is None or user.is_superuser:
+                committee_ids = None
+            else:
+                committee_ids = committee_ids_for(user)
+            reviewers.queryset = reviewer_candidates(committee_ids=committee_ids)
+            reviewers.help_text = _("The committee's reviewers and moderators.")
+
+    def clean(self):
+        cleaned = super().clean()
+        committee, chosen = cleaned.get("committee"), cleaned.get("reviewers")
+        if committee is not None and chosen:
+            staff = set(
+                reviewer_candidates(committee_ids={committee.pk}).values_list("pk", flat=True)
+            )
+            outsiders = [person for person in chosen if person.pk not in staff]
+            if outsiders:
+                self.add_error(
+                    "reviewers",
+                    _("Only the committee's reviewers and moderators can be assigned: %(names)s")
+                    % {"names": ", ".join(str(person) for person in outsiders)},
+                )
+        return cleaned
 
 
 class RoundEditView(ScopedEditView):

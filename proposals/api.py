@@ -110,7 +110,7 @@ class ProposalViewSet(PublicViewSet):
     """Proposals in public states, with their public fields only."""
 
     queryset = (
-        Proposal.objects.filter(state__in=LISTED_STATES)
+        Proposal.objects.filter(state__in=LISTED_STATES, hidden=False)
         .select_related("budget_round", "category")
         .order_by("pk")
     )

@@ -13,6 +13,7 @@ from django.utils import translation
 from notices.kinds import Kind
 from notices.services import context_freeze, notice_send
 from proposals.models import (
+    Comment,
     GrantApplication,
     ProjectSubscription,
     ProjectUpdate,
@@ -71,6 +72,27 @@ def send_merged(*, survivor_id: int, duplicate_id: int, reason: str) -> None:
             template="merged",
             context={"survivor": survivor, "duplicate": duplicate, "reason": reason},
         )
+
+
+def send_moderated(*, kind: str, object_id: int, action: str, reason: str) -> None:
+    """Tell the author that a moderator hid or restored their proposal or comment, with the
+    public reason; never who reported it."""
+    if kind == "comment":
+        comment = Comment.objects.select_related("author", "proposal").get(pk=object_id)
+        author, proposal = comment.author, comment.proposal
+    else:
+        proposal = Proposal.objects.select_related("author").get(pk=object_id)
+        author, comment = proposal.author, None
+    _send(
+        user=author,
+        template="moderated",
+        context={
+            "proposal": proposal,
+            "comment": comment,
+            "hidden": action == "hidden",
+            "reason": reason,
+        },
+    )
 
 
 UNSUBSCRIBE_SALT = "proposals.project-unsubscribe"

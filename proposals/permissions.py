@@ -89,6 +89,38 @@ def intake_committee_ids(user) -> set[int] | None:
     return committee_ids_for(user)
 
 
+# --- Moderation of reported proposals and comments -----------------------------------------
+
+
+def may_moderate(user, proposal: Proposal) -> bool:
+    """Hiding and restoring a proposal or its comments, and seeing their reports: the moderators
+    of the proposal's committee (and site admins), nobody else."""
+    return is_moderator_of(user, proposal.budget_round.committee_id)
+
+
+def moderation_committee_ids(user) -> set[int] | None:
+    """The committees whose reports the person handles; None for site admins (all)."""
+    if not is_signed_in(user):
+        return set()
+    if user.is_superuser:
+        return None
+    return committee_ids_for(user)
+
+
+def sees_moderation(user) -> bool:
+    return is_signed_in(user) and (user.is_superuser or bool(committee_ids_for(user)))
+
+
+def may_report(user, proposal: Proposal) -> bool:
+    """A resident with a verified e-mail address reports a published proposal of someone else's,
+    or a comment on one."""
+    return (
+        proposal.is_public
+        and proposal.author_id != getattr(user, "pk", None)
+        and has_verified_email(user)
+    )
+
+
 # --- Grant applications ----------------------------------------------------------------------
 
 

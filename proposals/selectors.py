@@ -29,7 +29,7 @@ def proposal_list(
     seed: int = 1,
 ) -> QuerySet[Proposal]:
     """The public proposals of a round, filtered and sorted, with what a list row shows."""
-    proposals = Proposal.objects.filter(budget_round=budget_round)
+    proposals = Proposal.objects.filter(budget_round=budget_round, hidden=False)
     proposals = (
         proposals.filter(state=state) if state else proposals.filter(state__in=LISTED_STATES)
     )
@@ -80,6 +80,14 @@ def proposal_detail(*, pk: int) -> Proposal | None:
         .filter(pk=pk)
         .first()
     )
+
+
+def changes_asked(*, proposal: Proposal) -> str:
+    """What the committee asked the author to change: the reason of the last sending back."""
+    change = (
+        proposal.history.filter(to_state=State.NEEDS_CHANGES).order_by("-created_at", "-pk").first()
+    )
+    return change.public_reason if change else ""
 
 
 def proposal_comments(*, proposal: Proposal) -> QuerySet[Comment]:

@@ -118,6 +118,8 @@ def proposal_draft_save(
 def proposal_is_editable(proposal: Proposal) -> bool:
     if proposal.state == State.DRAFT:
         return True
+    if proposal.state == State.NEEDS_CHANGES:  # sent back: the author changes it, in any phase
+        return not proposal.budget_round.voting_has_opened
     return proposal.state == State.SUBMITTED and proposal.budget_round.phase == Phase.IDEAS
 
 
@@ -155,6 +157,28 @@ def proposal_number(*, proposal: Proposal, actor) -> Proposal:
     )
     transaction.on_commit(lambda: notifications.send_receipt(proposal_id=proposal.pk))
     return proposal
+
+
+@transaction.atomic
+def proposal_resubmit(*, author, proposal: Proposal) -> Proposal:
+    """Submit a proposal that was sent back for changes again: same case number, and the history
+    shows the round trip (sent back with what to change, submitted again)."""
+    require_verified(author)
+    proposal = (
+        Proposal.objects.select_for_update().select_related("budget_round").get(pk=proposal.pk)
+    )
+    if proposal.author_id != author.pk:
+        raise PermissionDenied(_("Only the author can submit this proposal."))
+    if proposal.state != State.NEEDS_CHANGES:
+        raise ValidationError(_("Only a proposal sent back for changes can be submitted again."))
+    if proposal.budget_round.voting_has_opened:
+        raise ValidationError(_("Voting has opened: the proposal can no longer be changed."))
+    problems = proposal_problems(proposal)
+    if problems:
+        raise ValidationError(problems)
+    return proposal_transition(
+        actor=author, proposal=proposal, target=State.SUBMITTED, roles={AUTHOR}
+    )
 
 
 @transaction.atomic
@@ -263,7 +287,9 @@ def review_record(
     internal_notes: str = "",
     public_reason: str = "",
 ) -> Review:
-    """A reviewer's feasibility and cost check; it moves the proposal out of review."""
+    """A reviewer's feasibility and cost check; it moves the proposal out of review, to the
+    ballot or to "not feasible" (never to "rejected", which is a moderator's decision under the
+    round's rules). The statistics count these records."""
     if REVIEWER not in roles_of(reviewer, proposal) and MODERATOR not in roles_of(
         reviewer, proposal
     ):
@@ -282,10 +308,39 @@ def review_record(
     proposal_transition(
         actor=reviewer,
         proposal=proposal,
-        target=State.FEASIBLE if feasible else State.REJECTED,
+        target=State.FEASIBLE if feasible else State.INFEASIBLE,
         reason=public_reason,
     )
     return review
+
+
+REVIEW_OUTCOMES = {State.FEASIBLE: True, State.INFEASIBLE: False}
+
+
+def proposal_move(
+    *,
+    actor,
+    proposal: Proposal,
+    target: str,
+    reason: str = "",
+    revised_cost: int | None = None,
+    internal_notes: str = "",
+) -> Proposal:
+    """One staff move from the admin, alone or in bulk: out of review to feasible or not
+    feasible it is a review (one Review record per proposal, so the statistics count bulk moves
+    too); any other move is a plain transition."""
+    if proposal.state == State.IN_REVIEW and target in REVIEW_OUTCOMES:
+        review_record(
+            reviewer=actor,
+            proposal=proposal,
+            feasible=REVIEW_OUTCOMES[target],
+            revised_cost=revised_cost,
+            internal_notes=internal_notes,
+            public_reason=reason,
+        )
+        proposal.refresh_from_db()
+        return proposal
+    return proposal_transition(actor=actor, proposal=proposal, target=target, reason=reason)
 
 
 @transaction.atomic
@@ -373,35 +428,3 @@ def comment_add(*, author, proposal: Proposal, body: str) -> Comment:
     if not proposal.is_public or proposal.state == State.WITHDRAWN:
         raise ValidationError(_("This proposal cannot be commented on."))
     return Comment.objects.create(proposal=proposal, author=author, body=body)
-
-
-def comment_flag(*, user, comment: Comment) -> bool:
-    require_verified(user)
-    try:
-        with transaction.atomic():
-            CommentFlag.objects.create(user=user, comment=comment)
-            Comment.objects.filter(pk=comment.pk).update(flag_count=F("flag_count") + 1)
-    except IntegrityError:
-        return False
-    return True
-
-
-@transaction.atomic
-def comment_hide(*, moderator, comment: Comment, reason: str) -> Comment:
-    if MODERATOR not in roles_of(moderator, comment.proposal):
-        raise PermissionDenied(_("Only the committee's moderators can hide comments."))
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("Give a reason for hiding the comment.")})
-    comment.hidden = True
-    comment.hidden_reason = reason[:300]
-    comment.hidden_by = moderator
-    comment.save(update_fields=["hidden", "hidden_reason", "hidden_by"])
-    audit_record(
-        actor=moderator,
-        action="comment.hide",
-        obj=comment,
-        reason=reason,
-        committee_id=comment.proposal.budget_round.committee_id,
-    )
-    return comment

@@ -3,6 +3,7 @@ from django.urls import path
 from proposals import views
 from proposals.files import urls as file_urls
 from proposals.grants import urls as grant_urls
+from proposals.moderation import urls as moderation_urls
 from proposals.intake import urls as intake_urls
 
 app_name = "proposals"
@@ -15,8 +16,8 @@ urlpatterns = [
     path("<int:pk>/stoet/", views.proposal_support, name="support"),
     path("<int:pk>/tilbagetraek/", views.proposal_withdraw, name="withdraw"),
     path("<int:pk>/kommentarer/", views.comment_create, name="comment"),
-    path("kommentarer/<int:pk>/anmeld/", views.comment_flag, name="comment_flag"),
-    path("kommentarer/<int:pk>/skjul/", views.comment_hide, name="comment_hide"),
+    # Reports and hiding: proposals:report, proposals:comment_flag, proposals:comment_hide.
+    *moderation_urls.urlpatterns,
     # The grant process keeps its names in this namespace: proposals:grant_pool, ...
     *grant_urls.urlpatterns,
     # Staff enter ideas and supports for residents: proposals:intake, proposals:intake_*.

@@ -21,8 +21,16 @@ from frontend.forms import add_service_errors
 from proposals import selectors, services
 from proposals.forms import CommentForm, ProposalFilterForm, ProposalForm
 from proposals.media import attachment_store, image_store
-from proposals.models import Comment, Proposal
-from proposals.permissions import AUTHOR, MODERATOR, can_view, has_verified_email, roles_of
+from proposals.models import Proposal, State
+from proposals.permissions import (
+    AUTHOR,
+    MODERATOR,
+    STAFF,
+    can_view,
+    has_verified_email,
+    may_report,
+    roles_of,
+)
 
 PAGE_SIZE = 20
 
@@ -80,6 +88,9 @@ def proposal_detail(request, pk: int):
     if proposal is None or not can_view(request.user, proposal):
         raise Http404
     roles = roles_of(request.user, proposal)
+    if proposal.hidden and not roles & {AUTHOR, *STAFF}:
+        # Hidden by a moderator: its page says why, and shows nothing of its text.
+        return TemplateResponse(request, "proposals/moderation/hidden.html", {"proposal": proposal})
     comments = Paginator(selectors.proposal_comments(proposal=proposal), 50).get_page(
         request.GET.get("comments")
     )
@@ -96,6 +107,7 @@ def proposal_detail(request, pk: int):
             "comment_form": CommentForm(),
             "comments": comments,
             "can_support": proposal.state in services.SUPPORTABLE_STATES,
+            "can_report": may_report(request.user, proposal) and not proposal.hidden,
         },
     )
 
@@ -154,7 +166,18 @@ def proposal_edit(request, round_id: int | None = None, pk: int | None = None):
                 add_service_errors(form, exc)
                 proposal = form.instance if form.instance.pk else None
         if saved:
-            if "submit" in request.POST and proposal.state == "draft":
+            if "resubmit" in request.POST and proposal.state == State.NEEDS_CHANGES:
+                try:
+                    services.proposal_resubmit(author=request.user, proposal=proposal)
+                except ValidationError as exc:
+                    problems = add_service_errors(form, exc)
+                    messages.warning(
+                        request, _("Your changes are saved, but it cannot be submitted yet.")
+                    )
+                else:
+                    messages.success(request, _("Thank you! Your proposal is submitted again."))
+                    return redirect("proposals:detail", pk=proposal.pk)
+            elif "submit" in request.POST and proposal.state == "draft":
                 try:
                     services.proposal_submit(author=request.user, proposal=proposal)
                 except ValidationError as exc:
@@ -176,7 +199,13 @@ def proposal_edit(request, round_id: int | None = None, pk: int | None = None):
     return TemplateResponse(
         request,
         "proposals/proposal_form.html",
-        {"form": form, "round": budget_round, "proposal": proposal, **_map_settings()},
+        {
+            "form": form,
+            "round": budget_round,
+            "proposal": proposal,
+            "changes_asked": selectors.changes_asked(proposal=proposal) if proposal else "",
+            **_map_settings(),
+        },
         status=200,
     )
 
@@ -238,36 +267,6 @@ def comment_create(request, pk: int):
     else:
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
     return redirect(reverse("proposals:detail", args=[pk]) + "#comments")
-
-
-@login_required
-@require_POST
-def comment_flag(request, pk: int):
-    comment = get_object_or_404(Comment.objects.select_related("proposal"), pk=pk)
-    try:
-        services.comment_flag(user=request.user, comment=comment)
-    except PermissionDenied as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("Thank you. A moderator will look at the comment."))
-    return redirect(reverse("proposals:detail", args=[comment.proposal_id]) + "#comments")
-
-
-@login_required
-@require_POST
-def comment_hide(request, pk: int):
-    comment = get_object_or_404(Comment.objects.select_related("proposal__budget_round"), pk=pk)
-    try:
-        services.comment_hide(
-            moderator=request.user, comment=comment, reason=request.POST.get("reason", "")
-        )
-    except PermissionDenied:
-        raise Http404 from None
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The comment is hidden."))
-    return redirect(reverse("proposals:detail", args=[comment.proposal_id]) + "#comments")
 
 
 @login_required

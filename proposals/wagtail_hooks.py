@@ -21,7 +21,8 @@ from committees.ids import parse_id
 from frontend.forms import add_service_errors
 from proposals import services
 from proposals.models import Proposal, State
-from proposals.permissions import ProposalPolicy, roles_of, sees_grants
+from proposals.moderation import admin as moderation_admin
+from proposals.permissions import ProposalPolicy, roles_of, sees_grants, sees_moderation
 from proposals.workflow import allowed_targets
 
 policy = ProposalPolicy(Proposal)
@@ -140,23 +141,14 @@ def proposal_review_view(request, pk):
                         survivor=data["merge_into"],
                         reason=data["reason"],
                     )
-                elif data["target"] in (State.FEASIBLE, State.REJECTED) and (
-                    proposal.state == State.IN_REVIEW
-                ):
-                    services.review_record(
-                        reviewer=request.user,
-                        proposal=proposal,
-                        feasible=data["target"] == State.FEASIBLE,
-                        revised_cost=data["revised_cost"],
-                        internal_notes=data["internal_notes"],
-                        public_reason=data["reason"],
-                    )
                 else:
-                    services.proposal_transition(
+                    services.proposal_move(
                         actor=request.user,
                         proposal=proposal,
                         target=data["target"],
                         reason=data["reason"],
+                        revised_cost=data["revised_cost"],
+                        internal_notes=data["internal_notes"],
                     )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -191,7 +183,8 @@ def review_queue_view(request):
         moved, failed = 0, []
         for proposal in queryset.filter(pk__in=ids):
             try:
-                services.proposal_transition(
+                # One review record per proposal when the move is a review's outcome.
+                services.proposal_move(
                     actor=request.user, proposal=proposal, target=target, reason=reason
                 )
                 moved += 1
@@ -209,7 +202,13 @@ def review_queue_view(request):
             "proposals": proposals,
             "state": state,
             "states": [s for s in State if s != State.DRAFT],
-            "targets": [State.IN_REVIEW, State.FEASIBLE, State.REJECTED],
+            "targets": [
+                State.IN_REVIEW,
+                State.FEASIBLE,
+                State.INFEASIBLE,
+                State.NEEDS_CHANGES,
+                State.REJECTED,
+            ],
         },
     )
 
@@ -232,6 +231,39 @@ def register_queue_menu_item():
 
     return QueueMenuItem(
         gettext_lazy("Review queue"), reverse("proposal_queue"), icon_name="list-ul", order=211
+    )
+
+
+# --- Moderation of reported proposals and comments --------------------------------------------
+
+
+@hooks.register("register_admin_urls")
+def register_moderation_urls():
+    return [
+        path("moderation/", moderation_admin.moderation_queue_view, name="moderation_queue"),
+        path(
+            "moderation/proposals/<int:pk>/",
+            moderation_admin.moderation_proposal_view,
+            name="moderation_proposal",
+        ),
+        path(
+            "moderation/comments/<int:pk>/",
+            moderation_admin.moderation_comment_view,
+            name="moderation_comment",
+        ),
+    ]
+
+
+@hooks.register("register_admin_menu_item")
+def register_moderation_menu_item():
+    from wagtail.admin.menu import MenuItem
+
+    class ModerationMenuItem(MenuItem):
+        def is_shown(self, request):
+            return sees_moderation(request.user)
+
+    return ModerationMenuItem(
+        gettext_lazy("Moderation"), reverse("moderation_queue"), icon_name="warning", order=213
     )
 
 

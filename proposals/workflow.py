@@ -37,6 +37,16 @@ TRANSITIONS = {
         _t(State.IN_REVIEW, State.FEASIBLE, MODERATOR, REVIEWER),
         _t(State.IN_REVIEW, State.REJECTED, MODERATOR, REVIEWER, needs_reason=True),
         _t(State.REJECTED, State.IN_REVIEW, MODERATOR, needs_reason=True),
+        # Not feasible is the reviewers' finding, kept apart from a rejection under the rules.
+        _t(State.IN_REVIEW, State.INFEASIBLE, MODERATOR, REVIEWER, needs_reason=True),
+        _t(State.INFEASIBLE, State.IN_REVIEW, MODERATOR, needs_reason=True),
+        # Sent back for changes: the reason says what to change; the author edits the proposal
+        # and submits it again under the same case number, as often as it takes.
+        _t(State.SUBMITTED, State.NEEDS_CHANGES, MODERATOR, REVIEWER, needs_reason=True),
+        _t(State.IN_REVIEW, State.NEEDS_CHANGES, MODERATOR, REVIEWER, needs_reason=True),
+        _t(State.NEEDS_CHANGES, State.SUBMITTED, AUTHOR),
+        _t(State.NEEDS_CHANGES, State.REJECTED, MODERATOR, needs_reason=True),
+        _t(State.NEEDS_CHANGES, State.WITHDRAWN, AUTHOR),
         _t(State.SUBMITTED, State.MERGED, MODERATOR, needs_reason=True),
         _t(State.IN_REVIEW, State.MERGED, MODERATOR, needs_reason=True),
         _t(State.FEASIBLE, State.MERGED, MODERATOR, needs_reason=True),

@@ -9,6 +9,7 @@ from django.urls import reverse
 from committees import services as committee_services
 from proposals.models import Proposal, Review, State
 from tests import factories
+from voting.results.statistics import statistics
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +53,7 @@ def test_each_sees_only_their_queue(client, world):
     assert "/login/" in client.get(index)["Location"]
 
 
-def test_moderator_starts_review_reviewer_rejects_with_public_reason(
+def test_moderator_starts_review_reviewer_finds_it_not_feasible_with_public_reason(
     client, world, django_capture_on_commit_callbacks
 ):
     proposal = world["ours"]
@@ -60,13 +61,13 @@ def test_moderator_starts_review_reviewer_rejects_with_public_reason(
     client.force_login(world["moderator"])
     assert client.post(url, {"target": "in_review"}).status_code == HTTPStatus.FOUND
     client.force_login(world["reviewer"])
-    response = client.post(url, {"target": "rejected", "reason": ""})
-    assert response.status_code == HTTPStatus.OK  # a rejection needs a public reason
+    response = client.post(url, {"target": "infeasible", "reason": ""})
+    assert response.status_code == HTTPStatus.OK  # "not feasible" needs a public reason
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             url,
             {
-                "target": "rejected",
+                "target": "infeasible",
                 "reason": "Arealet ejes af staten.",
                 "revised_cost": "55000",
                 "internal_notes": "Ring til Slots- og Kulturstyrelsen",
@@ -74,7 +75,7 @@ def test_moderator_starts_review_reviewer_rejects_with_public_reason(
         )
     assert response.status_code == HTTPStatus.FOUND
     proposal.refresh_from_db()
-    assert proposal.state == State.REJECTED and proposal.revised_cost == 55000
+    assert proposal.state == State.INFEASIBLE and proposal.revised_cost == 55000
     assert Review.objects.get(proposal=proposal).internal_notes.startswith("Ring")
     public = client.get(reverse("proposals:detail", args=[proposal.pk])).content.decode()
     assert "Arealet ejes af staten." in public
@@ -96,3 +97,48 @@ def test_bulk_move_in_the_queue(client, world):
     assert Proposal.objects.filter(state=State.IN_REVIEW).count() == 4
     world["theirs"].refresh_from_db()
     assert world["theirs"].state == State.SUBMITTED  # another committee's id is ignored
+
+
+def test_bulk_review_writes_one_review_per_proposal_and_the_statistics_count_them(client, world):
+    budget_round = world["ours"].budget_round
+    in_review = [factories.proposal(budget_round=budget_round, state="in_review") for _ in range(3)]
+    client.force_login(world["reviewer"])
+    ids = [str(p.pk) for p in in_review]
+    response = client.post(
+        reverse("proposal_queue") + "?state=in_review",
+        {"selected": ids[:2], "target": "infeasible", "reason": "Kræver lokalplan."},
+    )
+    assert response.status_code == HTTPStatus.FOUND
+    client.post(
+        reverse("proposal_queue") + "?state=in_review", {"selected": ids[2:], "target": "feasible"}
+    )
+    assert Review.objects.filter(proposal__in=in_review).count() == 3
+    assert Review.objects.filter(proposal__in=in_review[:2], feasible=False).count() == 2
+    assert Proposal.objects.filter(state=State.INFEASIBLE).count() == 2
+    figures = statistics(committee=budget_round.committee)
+    assert dict(figures.reviews) == {"Gennemførligt": 1, "Ikke gennemførligt": 2}
+    assert ("Kræver lokalplan.", 2) in figures.infeasible_reasons
+    # Without a reason, "not feasible" is refused and no review is left behind.
+    other = factories.proposal(budget_round=budget_round, state="in_review")
+    client.post(
+        reverse("proposal_queue") + "?state=in_review",
+        {"selected": [str(other.pk)], "target": "infeasible"},
+    )
+    other.refresh_from_db()
+    assert other.state == State.IN_REVIEW and not Review.objects.filter(proposal=other).exists()
+
+
+def test_sent_back_for_changes_from_the_review_screen(
+    client, world, django_capture_on_commit_callbacks
+):
+    proposal = world["ours"]
+    client.force_login(world["moderator"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("proposal_review", args=[proposal.pk]),
+            {"target": "needs_changes", "reason": "Tilføj en tegning af bænken."},
+        )
+    assert response.status_code == HTTPStatus.FOUND
+    proposal.refresh_from_db()
+    assert proposal.state == State.NEEDS_CHANGES
+    assert "Tilføj en tegning af bænken." in mail.outbox[-1].body

@@ -202,16 +202,69 @@ def test_state_machine_allows_only_declared_moves_by_declared_roles(
             public_reason="Kommunen ejer ikke arealet.",
         )
     proposal.refresh_from_db()
-    assert proposal.state == State.REJECTED
+    assert proposal.state == State.INFEASIBLE  # a review's "no" is not a rejection
     assert proposal.revised_cost == 40_000
     history = list(proposal.history.values_list("from_state", "to_state", "public_reason"))
-    assert history[-1] == ("in_review", "rejected", "Kommunen ejer ikke arealet.")
+    assert history[-1] == ("in_review", "infeasible", "Kommunen ejer ikke arealet.")
     assert "Kommunen ejer ikke arealet." in mail.outbox[-1].body
 
 
 def test_every_declared_transition_has_roles():
     assert all(t.roles for t in TRANSITIONS.values())
     assert all(t.needs_reason for (s, target), t in TRANSITIONS.items() if target == "rejected")
+    # Not feasible and sent back for changes always say why, in public.
+    for target in (State.INFEASIBLE, State.NEEDS_CHANGES):
+        assert all(t.needs_reason for (s, tg), t in TRANSITIONS.items() if tg == target)
+
+
+def test_sent_back_for_changes_edited_and_resubmitted_under_the_same_case_number(
+    ideas_round, moderator, reviewer, django_capture_on_commit_callbacks
+):
+    author = factories.user()
+    proposal = factories.proposal(budget_round=ideas_round, author=author, state="submitted")
+    case_number = proposal.case_number
+    with pytest.raises(ValidationError):  # what to change must be said
+        services.proposal_transition(actor=moderator, proposal=proposal, target=State.NEEDS_CHANGES)
+    for round_trip, ask in enumerate(["Angiv en adresse.", "Prisen mangler moms."]):
+        with django_capture_on_commit_callbacks(execute=True):
+            services.proposal_transition(
+                actor=reviewer if round_trip else moderator,
+                proposal=proposal,
+                target=State.NEEDS_CHANGES,
+                reason=ask,
+            )
+        assert ask in mail.outbox[-1].body and mail.outbox[-1].to == [author.email]
+        proposal.refresh_from_db()
+        assert services.proposal_is_editable(proposal)
+        with pytest.raises(PermissionDenied):  # only the author resubmits
+            services.proposal_resubmit(author=factories.user(), proposal=proposal)
+        services.proposal_draft_save(
+            author=author,
+            budget_round=ideas_round,
+            proposal=proposal,
+            data={"location_text": f"Øster Allé {round_trip + 1}"},
+        )
+        services.proposal_resubmit(author=author, proposal=proposal)
+        proposal.refresh_from_db()
+        assert proposal.state == State.SUBMITTED and proposal.case_number == case_number
+    assert proposal.location_text == "Øster Allé 2"
+    assert list(proposal.history.values_list("to_state", flat=True)) == [
+        "needs_changes",
+        "submitted",
+        "needs_changes",
+        "submitted",
+    ]
+    with pytest.raises(ValidationError):  # not sent back now
+        services.proposal_resubmit(author=author, proposal=proposal)
+
+
+def test_a_proposal_sent_back_is_not_changed_once_voting_opens(committee):
+    voting = factories.budget_round(committee=committee, phase="voting")
+    author = factories.user()
+    proposal = factories.proposal(budget_round=voting, author=author, state="needs_changes")
+    assert not services.proposal_is_editable(proposal)
+    with pytest.raises(ValidationError, match="Voting has opened"):
+        services.proposal_resubmit(author=author, proposal=proposal)
 
 
 def test_author_withdraws_before_voting_only(committee):
@@ -261,20 +314,6 @@ def test_merge_moves_supports_without_double_counting(
     assert duplicate.state == State.MERGED and duplicate.merged_into == survivor
     assert duplicate.support_count == 0
     assert {m.to[0] for m in mail.outbox[-2:]} == {a_author.email, b_author.email}
-
-
-def test_comment_hide_needs_moderator_and_reason(ideas_round, moderator):
-    proposal = factories.proposal(budget_round=ideas_round, state="submitted")
-    writer = factories.user()
-    comment = services.comment_add(author=writer, proposal=proposal, body="<script>x</script>")
-    assert services.comment_flag(user=factories.user(), comment=comment)
-    with pytest.raises(PermissionDenied):
-        services.comment_hide(moderator=writer, comment=comment, reason="nej")
-    with pytest.raises(ValidationError):
-        services.comment_hide(moderator=moderator, comment=comment, reason="")
-    services.comment_hide(moderator=moderator, comment=comment, reason="Personangreb")
-    comment.refresh_from_db()
-    assert comment.hidden and comment.hidden_reason == "Personangreb"
 
 
 def test_plain_text_e_mails_are_not_html_escaped(ideas_round, django_capture_on_commit_callbacks):

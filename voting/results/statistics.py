@@ -41,6 +41,7 @@ class Statistics:
     by_submitter_kind: list[tuple[str, int]] = field(default_factory=list)
     reviews: list[tuple[str, int]] = field(default_factory=list)
     rejection_reasons: list[tuple[str, int]] = field(default_factory=list)
+    infeasible_reasons: list[tuple[str, int]] = field(default_factory=list)
     acceptance_reasons: list[tuple[str, int]] = field(default_factory=list)
     turnout: list[RoundTurnout] = field(default_factory=list)
     granted_by_category: list[tuple[str, int]] = field(default_factory=list)
@@ -117,7 +118,9 @@ def statistics(*, committee: Committee | None = None, reasons: int = 10) -> Stat
 
     reasons_by_state: dict[str, Counter] = defaultdict(Counter)
     for state, reason, n in (
-        StatusChange.objects.filter(of_proposals, to_state__in=[State.REJECTED, State.FEASIBLE])
+        StatusChange.objects.filter(
+            of_proposals, to_state__in=[State.REJECTED, State.INFEASIBLE, State.FEASIBLE]
+        )
         .exclude(public_reason="")
         .values_list("to_state", "public_reason")
         .annotate(n=Count("id"))
@@ -125,6 +128,7 @@ def statistics(*, committee: Committee | None = None, reasons: int = 10) -> Stat
     ):
         reasons_by_state[state][reason.strip()] += n
     stats.rejection_reasons = _sorted(reasons_by_state[State.REJECTED])[:reasons]
+    stats.infeasible_reasons = _sorted(reasons_by_state[State.INFEASIBLE])[:reasons]
     stats.acceptance_reasons = _sorted(reasons_by_state[State.FEASIBLE])[:reasons]
 
     voters = dict(
@@ -160,6 +164,7 @@ def statistics_rows(stats: Statistics) -> list[list[object]]:
         (_("Proposals by submitter"), stats.by_submitter_kind),
         (_("Reviews"), stats.reviews),
         (_("Reasons for rejection"), stats.rejection_reasons),
+        (_("Reasons for not feasible"), stats.infeasible_reasons),
         (_("Reasons for acceptance"), stats.acceptance_reasons),
         (_("Money granted per category (kr.)"), stats.granted_by_category),
         (_("Implementation status"), stats.implementation),
