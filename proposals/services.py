@@ -18,7 +18,6 @@ from proposals import notifications
 from proposals.models import (
     AssistedSupport,
     Comment,
-    CommentFlag,
     GrantApplication,
     Proposal,
     Review,

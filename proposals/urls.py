@@ -3,8 +3,8 @@ from django.urls import path
 from proposals import views
 from proposals.files import urls as file_urls
 from proposals.grants import urls as grant_urls
-from proposals.moderation import urls as moderation_urls
 from proposals.intake import urls as intake_urls
+from proposals.moderation import urls as moderation_urls
 
 app_name = "proposals"
 urlpatterns = [
