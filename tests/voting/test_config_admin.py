@@ -1,5 +1,6 @@
 """A round's voting settings, edited by the committee's moderators in the admin."""
 
+import re
 from http import HTTPStatus
 
 import pytest
@@ -43,7 +44,9 @@ def _form(**changes):
 
 
 def test_a_moderator_changes_the_settings_before_voting(client, english, committee):
-    budget_round = factories.budget_round(committee=committee, phase="review")
+    budget_round = factories.budget_round(
+        committee=committee, phase="review", ballot_style="approval"
+    )
     client.force_login(_moderator(committee))
     url = reverse("voting_config", args=[budget_round.pk])
     assert client.get(url).status_code == HTTPStatus.OK
@@ -56,7 +59,9 @@ def test_a_moderator_changes_the_settings_before_voting(client, english, committ
 
 
 def test_bad_values_are_refused_with_a_reason(client, english, committee):
-    budget_round = factories.budget_round(committee=committee, phase="review")
+    budget_round = factories.budget_round(
+        committee=committee, phase="review", ballot_style="approval"
+    )
     client.force_login(_moderator(committee))
     url = reverse("voting_config", args=[budget_round.pk])
     response = client.post(url, _form(retention_days=0, approval_min=4, approval_max=2))
@@ -68,6 +73,39 @@ def test_bad_values_are_refused_with_a_reason(client, english, committee):
     assert expected != "Keep at least one way to vote."
     assert expected in response.content.decode()
     assert VotingConfig.objects.get(budget_round=budget_round).allow_online
+
+
+@pytest.mark.parametrize(
+    ("style", "shown"),
+    [
+        ("approval", {"approval_min", "approval_max"}),
+        ("knapsack", {"knapsack_min_share"}),
+        ("cumulative", {"cumulative_points", "cumulative_max_per_project"}),
+        ("ranking", {"ranking_length"}),
+    ],
+)
+def test_the_settings_page_shows_only_the_ballot_styles_limits(client, committee, style, shown):
+    limits = set(services.CONFIG_FIELDS_OF_STYLES)
+    budget_round = factories.budget_round(committee=committee, phase="review", ballot_style=style)
+    client.force_login(_moderator(committee))
+    url = reverse("voting_config", args=[budget_round.pk])
+    html = client.get(url).content.decode()
+    named = set(re.findall(r'name="([a-z_]+)"', html))
+    assert named & limits == shown
+    assert {"allow_online", "allow_change", "utility", "retention_days"} <= named
+    # Another style's limit posted anyway is not a field of this page: it keeps its value.
+    response = client.post(url, _form(approval_max=2, cumulative_points=12, ranking_length=9))
+    assert response.status_code == HTTPStatus.FOUND
+    config = VotingConfig.objects.get(budget_round=budget_round)
+    stored = {
+        "approval_max": config.approval_max,
+        "cumulative_points": config.cumulative_points,
+        "ranking_length": config.ranking_length,
+    }
+    defaults = {"approval_max": 5, "cumulative_points": 10, "ranking_length": 3}
+    posted = {"approval_max": 2, "cumulative_points": 12, "ranking_length": 9}
+    for name in stored:
+        assert stored[name] == (posted[name] if name in shown else defaults[name]), name
 
 
 def test_ballot_rules_are_fixed_once_voting_opens(client, english, committee, voting_round):
