@@ -19,6 +19,7 @@ from wagtail.admin.panels import (
     ObjectList,
 )
 from wagtail.admin.ui.menus import MenuItem
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic import CreateView, DeleteView, EditView, IndexView
 from wagtail.admin.views.generic.history import HistoryView
 from wagtail.admin.viewsets.base import ViewSetGroup
@@ -40,6 +41,8 @@ from committees.models import (
 from committees.models.rounds import frozen_message
 from committees.permissions import CommitteeScopedPolicy, committee_ids_for, is_moderator_of
 from committees.selectors import audit_entries_for, reviewer_candidates
+from committees.workspace.panels import WorkspacePanel
+from frontend.admin import MoneyColumn
 from frontend.forms import add_service_errors
 
 register_permission_policy(BudgetRound, CommitteeScopedPolicy(BudgetRound))
@@ -220,8 +223,13 @@ class BudgetRoundViewSet(CommitteeScopedViewSet):
     model = BudgetRound
     icon = "tasks"
     menu_label = gettext_lazy("Budget rounds")
-    list_display = ["title", "committee", "phase_display", "pot"]
-    list_filter = ["committee", "decision_method"]
+    list_display = [
+        "title",
+        "committee",
+        Column("phase_display", label=gettext_lazy("Phase")),
+        MoneyColumn("pot", label=gettext_lazy("Pot")),
+    ]
+    list_filter = ["committee", "decision_method", "ballot_style", "voting_start"]
     search_fields = ["title"]
     edit_handler = ObjectList(
         [
@@ -277,7 +285,7 @@ class MeetingViewSet(CommitteeScopedViewSet):
     icon = "date"
     menu_label = gettext_lazy("Meetings")
     list_display = ["title", "committee", "starts_at", "venue_name"]
-    list_filter = ["committee"]
+    list_filter = ["committee", "starts_at", "is_public"]
     search_fields = ["title", "venue_name"]
     edit_handler = ObjectList(
         [
@@ -330,7 +338,7 @@ class DeadlineViewSet(CommitteeScopedViewSet):
     icon = "time"
     menu_label = gettext_lazy("Application deadlines")
     list_display = ["budget_round", "closes_at", "meeting"]
-    list_filter = ["budget_round"]
+    list_filter = ["budget_round__committee", "budget_round", "closes_at"]
     edit_handler = ObjectList(
         [FieldPanel("budget_round"), FieldPanel("closes_at"), FieldPanel("meeting")],
         base_form_class=DeadlineForm,
@@ -400,3 +408,8 @@ def round_schedule_view(request, pk):
 @hooks.register("register_admin_urls")
 def register_schedule_url():
     return [path("rounds/<int:pk>/schedule/", round_schedule_view, name="round_schedule")]
+
+
+@hooks.register("construct_homepage_panels")
+def add_workspace_panel(request, panels):
+    panels.append(WorkspacePanel())  # committees.workspace: what waits, per committee

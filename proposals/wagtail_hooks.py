@@ -1,5 +1,7 @@
 """Review queues in the Wagtail admin: filtered by state, round and reviewer, with bulk moves."""
 
+from urllib.parse import urlencode
+
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -11,13 +13,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.admin import messages
-from wagtail.admin.ui.tables import Column
+from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views.generic import IndexView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import Button
 from wagtail.permissions import register_permission_policy
 
 from committees.ids import parse_id
+from frontend.admin import MoneyColumn, queue_to_return_to
 from frontend.forms import add_service_errors
 from proposals import services
 from proposals.models import Proposal, State
@@ -36,10 +39,12 @@ class ProposalIndexView(IndexView):
         )
 
     def get_list_more_buttons(self, instance):
+        # Back to this very list, filters and search included, once the review is saved.
+        back = urlencode({"next": self.request.get_full_path()})
         return [
             Button(
                 _("Review"),
-                url=reverse("proposal_review", args=[instance.pk]),
+                url=f"{reverse('proposal_review', args=[instance.pk])}?{back}",
                 icon_name="tasks",
                 priority=5,
             )
@@ -63,9 +68,17 @@ class ProposalViewSet(ModelViewSet):
         Column("state", label=gettext_lazy("State"), accessor="get_state_display"),
         "budget_round",
         "support_count",
-        "cost",
+        MoneyColumn("cost", label=gettext_lazy("Cost")),
+        DateColumn("submitted_at", label=gettext_lazy("Submitted")),
     ]
-    list_filter = ["state", "budget_round", "submitter_kind", "budget_round__reviewers"]
+    list_filter = [
+        "state",
+        "budget_round__committee",
+        "budget_round",
+        "submitter_kind",
+        "submitted_at",
+        "budget_round__reviewers",
+    ]
     search_fields = ["title", "case_number"]
     form_fields = ["title", "summary"]
     inspect_view_enabled = True
@@ -154,7 +167,7 @@ def proposal_review_view(request, pk):
             add_service_errors(form, exc)
         else:
             messages.success(request, _("The proposal was moved and the author was told."))
-            return redirect("proposal:index")
+            return redirect(queue_to_return_to(request, default=reverse("proposal:index")))
     return TemplateResponse(
         request,
         "proposals/admin/review.html",
@@ -267,6 +280,7 @@ def register_moderation_menu_item():
     )
 
 
+from proposals import workspace  # noqa: E402, F401  (what waits, on the staff's dashboard)
 from proposals.tracking import admin as tracking_admin  # noqa: E402, F401  (registers the follow-up screens)
 
 # --- Grant applications ------------------------------------------------------------------------

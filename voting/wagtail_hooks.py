@@ -16,6 +16,7 @@ from committees.models import BudgetRound, Phase
 from voting import permissions, selectors, services
 from voting.forms import VotingConfigForm
 from voting.models import PollingStation
+from voting.paper import workspace  # noqa: F401  (polling staff land on their station)
 from voting.phases.admin import phase_action_view, phase_index_view
 from voting.results.admin import result_confirm_view
 
