@@ -1,9 +1,9 @@
 """What waits for staff in the proposals app, on their workspace (committees.workspace).
 
 Per committee: proposals waiting for screening or for a feasibility review and for how long,
-reported comments still shown, and grant applications to check with their deadlines. Each item
-links to the queue that handles it, filtered to the committee, and shows only what the person
-may act on there (the same predicates as the queues themselves).
+reported proposals and comments, and grant applications to check with their deadlines. Each item
+links to the queue that handles it (filtered to the committee where that queue can be), and
+counts only what the person may act on there (the same predicates as the queues themselves).
 """
 
 from urllib.parse import urlencode
@@ -16,7 +16,8 @@ from wagtail import hooks
 
 from committees.permissions import is_moderator_of
 from committees.workspace.selectors import WorkspaceItem, days_waiting, when
-from proposals.models import Comment, GrantApplication, GrantStage, Proposal, State
+from proposals.models import GrantApplication, GrantStage, Proposal, State
+from proposals.moderation.selectors import moderation_queue
 from proposals.permissions import ProposalPolicy, grant_committee_ids, sees_grants
 
 WAITING_STATES = (State.SUBMITTED, State.IN_REVIEW)
@@ -65,32 +66,25 @@ def proposal_items(*, user, committee) -> list[WorkspaceItem]:
     return items
 
 
-def reported_comment_items(*, user, committee) -> list[WorkspaceItem]:
-    """Comments residents have reported and that are still shown: the moderators' to handle."""
+def reported_items(*, user, committee) -> list[WorkspaceItem]:
+    """Proposals and comments with open reports from residents: the moderators' to handle, in
+    the moderation queue."""
     if not is_moderator_of(user, committee.pk):
         return []
-    reported = Comment.objects.filter(
-        flag_count__gt=0, hidden=False, proposal__budget_round__committee=committee
-    ).order_by("created_at")
-    count = reported.count()
-    if not count:
-        return []
-    first = reported.select_related("proposal").first()
+    queue = moderation_queue(committee_ids={committee.pk})
+    proposals = sum(1 for item in queue if item.kind == "proposal")
+    comments = len(queue) - proposals
+    items = []
+    if proposals:
+        label = ngettext("%(count)d reported proposal", "%(count)d reported proposals", proposals)
+        items.append((label % {"count": proposals}, 20))
+    if comments:
+        label = ngettext("%(count)d reported comment", "%(count)d reported comments", comments)
+        items.append((label % {"count": comments}, 21))
     return [
-        WorkspaceItem(
-            label=ngettext("%(count)d reported comment", "%(count)d reported comments", count)
-            % {"count": count},
-            detail=_waiting_detail(first.created_at),
-            url=reported_comments_url(first),
-            order=20,
-        )
+        WorkspaceItem(label=label, url=reverse("moderation_queue"), order=order)
+        for label, order in items
     ]
-
-
-def reported_comments_url(first: Comment) -> str:
-    # Hidden from the proposal's own page, where the hide button is, until the moderation queue
-    # lists reported comments.
-    return f"{reverse('proposals:detail', args=[first.proposal_id])}#comments"
 
 
 def grant_items(*, user, committee) -> list[WorkspaceItem]:
@@ -136,6 +130,6 @@ def grant_items(*, user, committee) -> list[WorkspaceItem]:
 def workspace_items(*, user, committee):
     return [
         *proposal_items(user=user, committee=committee),
-        *reported_comment_items(user=user, committee=committee),
+        *reported_items(user=user, committee=committee),
         *grant_items(user=user, committee=committee),
     ]
