@@ -8,7 +8,10 @@ from committees.models import BudgetRound
 
 class PollingStation(models.Model):
     budget_round = models.ForeignKey(
-        BudgetRound, on_delete=models.CASCADE, related_name="polling_stations"
+        BudgetRound,
+        on_delete=models.CASCADE,
+        related_name="polling_stations",
+        verbose_name=_("budget round"),
     )
     name = models.CharField(_("name"), max_length=150)
     address = models.CharField(_("address"), max_length=255, blank=True)
