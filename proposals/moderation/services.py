@@ -24,7 +24,7 @@ from proposals.models import (
     ProposalReport,
     ReportReason,
 )
-from proposals.permissions import may_moderate, may_report, require_verified
+from proposals.permissions import may_moderate, may_report, may_report_comment, require_verified
 
 HIDDEN_REASON_MAX_LENGTH = 300
 
@@ -75,7 +75,7 @@ def proposal_report(*, user, proposal: Proposal, reason: str, details: str = "")
 def comment_report(*, user, comment: Comment, reason: str, details: str = "") -> bool:
     """Report a comment, as `proposal_report`. A hidden comment needs no more reports."""
     require_verified(user)
-    if comment.hidden or comment.author_id == user.pk or not comment.proposal.is_public:
+    if not may_report_comment(user, comment):
         raise PermissionDenied(_("You cannot report this comment."))
     reason, details = _report_text(reason, details)
     with transaction.atomic():

@@ -16,11 +16,29 @@ from frontend.forms import add_service_errors
 from proposals.models import Comment, Proposal
 from proposals.moderation import services
 from proposals.moderation.forms import ReportForm
-from proposals.permissions import can_view
+from proposals.permissions import (
+    can_view,
+    has_verified_email,
+    may_report,
+    may_report_comment,
+)
 
 
 def _report(request, *, proposal: Proposal, comment: Comment | None):
     back = reverse("proposals:detail", args=[proposal.pk]) + ("#comments" if comment else "")
+    allowed = (
+        may_report_comment(request.user, comment)
+        if comment is not None
+        else may_report(request.user, proposal)
+    )
+    if not allowed:
+        if not has_verified_email(request.user):
+            messages.error(request, _("Verify your e-mail address before you report."))
+        elif comment is not None:
+            messages.error(request, _("You cannot report this comment."))
+        else:
+            messages.error(request, _("You cannot report this proposal."))
+        return redirect(back)
     form = ReportForm(request.POST or None)
     if request.method == "POST":
         if limited := ratelimit.consume_or_429(request, action="report"):
@@ -70,9 +88,7 @@ def proposal_report(request, pk: int):
 
 @login_required
 def comment_report(request, pk: int):
-    comment = get_object_or_404(
-        Comment.objects.select_related("proposal__budget_round"), pk=pk, hidden=False
-    )
+    comment = get_object_or_404(Comment.objects.select_related("proposal__budget_round"), pk=pk)
     if not can_view(request.user, comment.proposal) or comment.proposal.hidden:
         raise Http404
     return _report(request, proposal=comment.proposal, comment=comment)

@@ -187,10 +187,29 @@ def _rows():
             SIGNED_IN_DONE,
             {"body": "Et godt forslag."},
         ),
+        # Reports: anyone signed in, but not of their own proposal or comment (the resident
+        # wrote the comment, the association the proposal).
         "proposals:comment_flag": (
             "post",
             url("proposals:comment_flag", pk("comment")),
-            SIGNED_IN_DONE,
+            {**SIGNED_IN_DONE, "resident": REFUSED},
+            {"reason": "offensive"},
+        ),
+        "proposals:comment_flag@get": (
+            "get",
+            url("proposals:comment_flag", pk("comment")),
+            {**SIGNED_IN, "resident": REFUSED},
+        ),
+        "proposals:report": (
+            "get",
+            url("proposals:report", pk("submitted")),
+            {**SIGNED_IN, "association": REFUSED},
+        ),
+        "proposals:report@post": (
+            "post",
+            url("proposals:report", pk("submitted")),
+            {**SIGNED_IN_DONE, "association": REFUSED},
+            {"reason": "spam", "details": "Reklame for et firma."},
         ),
         "proposals:comment_hide": (
             "post",
@@ -403,6 +422,25 @@ def _rows():
             url("proposal_review", pk("other_proposal")),
             {**ADMIN, "other_moderator": OK, "site_admin": OK},
         ),
+        # The moderation queue: each committee's moderators see and act on their own reports.
+        "moderation_queue": ("get", url("moderation_queue"), {**ADMIN, **MODERATORS_OK}),
+        "moderation_proposal": (
+            "get",
+            url("moderation_proposal", pk("submitted")),
+            THIS_MODERATOR,
+        ),
+        "moderation_proposal@other": (
+            "get",
+            url("moderation_proposal", pk("other_proposal")),
+            OTHER_MODERATOR,
+        ),
+        "moderation_proposal@post": (
+            "post",
+            url("moderation_proposal", pk("submitted")),
+            {**ADMIN, "moderator": DONE, "site_admin": DONE},
+            {"action": "hide", "reason": "Reklame."},
+        ),
+        "moderation_comment": ("get", url("moderation_comment", pk("comment")), THIS_MODERATOR),
         "voting_overview": (
             "get",
             url("voting_overview"),
