@@ -121,6 +121,18 @@ def may_report(user, proposal: Proposal) -> bool:
     )
 
 
+def may_report_comment(user, comment) -> bool:
+    """Someone else's comment, shown (not hidden) on a published proposal, by a resident with a
+    verified e-mail address."""
+    return (
+        comment.proposal.is_public
+        and not comment.hidden
+        and not getattr(comment, "deleted_at", None)  # a deleted comment shows no text
+        and comment.author_id != getattr(user, "pk", None)
+        and has_verified_email(user)
+    )
+
+
 # --- Grant applications ----------------------------------------------------------------------
 
 
