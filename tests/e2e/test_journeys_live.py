@@ -5,12 +5,14 @@ checks the projector page and the join page."""
 import re
 
 import pytest
+from django.utils import translation
 
 from proposals.models import State
 from tests import factories
 from tests.e2e.conftest import AXE_JS, TIMEOUT_MS, axe_check
 from tests.e2e.conftest import in_language as _
 from voting.codes import services as codes_services
+from voting.live import views as live_views
 from voting.models import VotingConfig
 
 pytestmark = pytest.mark.browser
@@ -162,3 +164,268 @@ def test_host_opens_voting_and_runs_a_quick_vote_answered_from_a_phone(
     page.wait_for_load_state()
     meeting.refresh_from_db()
     assert "Flere bænke?" in meeting.minutes and "Yes 1" in meeting.minutes
+
+
+# --- The projector page fits one screen ------------------------------------------------------
+
+PROJECTOR_SIZES = [(1920, 1080), (1280, 720), (1024, 768)]
+PROJECT_NAMES = [
+    "Bænke ved søerne",
+    "Legeplads i Fælledparken",
+    "Træer på Strandboulevarden",
+    "Cykelparkering ved Trianglen",
+    "Vandpost på Sortedamsdosseringen",
+    "Lys i Kildevældsparken",
+    "Skaterbane ved Nordhavn",
+    "Fællesbibliotek i gården",
+    "Blomstereng langs banen",
+    "Shelter i Lersøparken",
+    "Udendørs fitness ved stranden",
+    "Borde og bænke på torvet",
+    "Insekthotel i skolegården",
+    "Kunst på gavlen",
+    "Overdækket cykelsti",
+    "Badebro ved Svanemøllen",
+]
+
+
+@pytest.fixture
+def crowded_meeting(transactional_db, home_page):
+    """A meeting showing a round with 16 projects, some ballots, and an open quick vote with
+    answers: everything the projector page can show at once."""
+    from voting.live import services as live
+
+    committee = factories.committee("Østerbro Lokaludvalg")
+    budget_round = factories.budget_round(
+        committee=committee,
+        title="Østerbro-puljen 2026",
+        phase="voting",
+        pot=400_000,
+        max_cost=400_000,
+        ballot_style="knapsack",
+    )
+    for n, title in enumerate(PROJECT_NAMES):
+        factories.proposal(
+            budget_round=budget_round,
+            state=State.FEASIBLE,
+            title=title,
+            estimated_cost=40_000 + 5_000 * n,
+        )
+    VotingConfig.objects.update_or_create(
+        budget_round=budget_round, defaults={"min_ballots_for_tally": 1}
+    )
+    codes = factories.letter_codes(budget_round=budget_round, count=3)
+    ids = [str(p.pk) for p in budget_round.proposals.order_by("pk")]
+    for n, code in enumerate(codes):
+        selection = dict.fromkeys(ids[n : n + 6], 1)
+        codes_services.ballot_cast_with_code(
+            budget_round=budget_round, code=code, selection=selection, client="seed"
+        )
+    meeting = factories.meeting(committee=committee, budget_round=budget_round)
+    host = factories.meeting_host(committee=committee)
+    vote, _codes = live.quick_vote_start(
+        user=host,
+        meeting=meeting,
+        question="Hvor skal næste borgermøde holdes?",
+        kind="choose_one",
+        counted_by="device",
+        options=["Biblioteket", "Medborgerhuset", "Skolen"],
+    )
+    for n in range(4):
+        live.quick_vote_answer(quick_vote=vote, choice=n % 3, device_token=f"device-{n}")
+    return {"round": budget_round, "meeting": meeting}
+
+
+# Everything the issue names, by selector: each must lie wholly inside the viewport.
+MUST_SHOW = {
+    "title": "h1",
+    "pot summary": "[data-live-pot]",
+    "pot line": "[data-live-pot-line]",
+    "turnout": "[data-live-total]",
+    "countdown": "[data-live-time]",
+    "QR code": ".live-qr svg",
+    "short link": ".live-link a",
+    "quick vote question": "[data-quick-question]",
+    "quick vote answers": "[data-quick-answers]",
+}
+
+OUTSIDE_VIEWPORT_JS = """(selectors) => {
+    const w = window.innerWidth, h = window.innerHeight;
+    const out = [];
+    const check = (name, el) => {
+        const r = el.getBoundingClientRect();
+        if (r.width === 0 || r.height === 0) { out.push(name + ' (not shown)'); return; }
+        if (r.left < 0 || r.top < 0 || r.right > w + 0.5 || r.bottom > h + 0.5) {
+            out.push(name + ' at ' + [r.left, r.top, r.right, r.bottom].map(Math.round));
+        }
+    };
+    for (const [name, selector] of Object.entries(selectors)) {
+        const el = document.querySelector(selector);
+        if (!el) { out.push(name + ' (missing)'); continue; }
+        check(name, el);
+    }
+    document.querySelectorAll('[data-live-rows] tr:not([hidden])').forEach(
+        (tr) => check('row ' + tr.textContent.slice(0, 30), tr));
+    return out;
+}"""
+
+SMALLEST_TEXT_JS = """() => {
+    let smallest = 1000, where = '';
+    const walker = document.createTreeWalker(document.querySelector('[data-live]'),
+                                             NodeFilter.SHOW_TEXT);
+    while (walker.nextNode()) {
+        const el = walker.currentNode.parentElement;
+        if (!walker.currentNode.textContent.trim() || el.closest('.sr-only, [hidden], noscript')) {
+            continue;
+        }
+        const r = el.getBoundingClientRect();
+        if (r.width === 0 || r.height === 0) { continue; }
+        const size = parseFloat(getComputedStyle(el).fontSize);
+        if (size < smallest) { smallest = size; where = el.textContent.slice(0, 40); }
+    }
+    return [smallest, where];
+}"""
+
+
+def _shown_and_more(page) -> tuple[int, int]:
+    shown = page.locator("[data-live-rows] tr:not([hidden]):not([data-live-more])").count()
+    shown -= page.locator("[data-live-pot-line]").count()
+    more = sum(
+        int(re.search(r"\d+", text).group())
+        for text in page.locator("[data-live-more]").all_inner_texts()
+    )
+    return shown, more
+
+
+@pytest.mark.parametrize(
+    ("language", "browser_locale"), [("da", "da-DK"), ("en", "en-GB")], ids=["da", "en"]
+)
+def test_the_projector_page_fits_one_screen_at_every_projector_size(
+    page, crowded_meeting, language, browser_locale, tmp_path
+):
+    meeting = crowded_meeting["meeting"]
+    prefix = "" if language == "da" else "/en"
+    page.goto(f"{prefix}/afstemning/live/moede/{meeting.pk}/")
+    page.wait_for_function(
+        "() => document.querySelector('[data-live]').dataset.liveMode === 'socket'"
+    )
+    page.wait_for_selector("[data-live-tally]:not([hidden])")
+    page.wait_for_selector("[data-live-quick]:not([hidden])")
+    page.wait_for_function(
+        "() => /\\d\\d:\\d\\d/.test(document.querySelector('[data-live-time]').textContent)"
+    )
+    assert "viewBox" in page.locator(".live-qr svg").evaluate("el => el.outerHTML")[:80]
+    pot = page.locator("[data-live-pot]").inner_text()
+    # Each figure of the pot comes with its label: pot, within the pot, left.
+    assert len(re.findall(r"\d[\d.,]*\d", pot)) == 3 and pot.startswith(_(language, "Pot"))
+    assert "400" in page.locator("[data-live-pot-line]").inner_text()
+    sizes = []
+    for width, height in PROJECTOR_SIZES:
+        page.set_viewport_size({"width": width, "height": height})
+        page.wait_for_timeout(400)  # live.js refits the rows after a resize
+        shot = tmp_path / f"projector-{language}-{width}x{height}.png"
+        page.screenshot(path=str(shot))
+        sizes.append((shot.name, shot.stat().st_size))
+        scroll = page.evaluate(
+            "() => [document.scrollingElement.scrollHeight, document.scrollingElement.scrollWidth]"
+        )
+        assert scroll[0] <= height and scroll[1] <= width, (width, height, scroll)
+        outside = page.evaluate(OUTSIDE_VIEWPORT_JS, MUST_SHOW)
+        assert outside == [], (width, height, outside)
+        shown, more = _shown_and_more(page)
+        assert shown + more == len(PROJECT_NAMES), (width, height, shown, more)
+        assert shown >= 3, (width, height, shown)  # not trimmed to nothing
+        qr = page.locator(".live-qr svg").bounding_box()
+        # The code fills a near-square box (the SVG keeps its square inside it).
+        assert min(qr["width"], qr["height"]) >= 150, (width, height, qr)
+        assert min(qr["width"], qr["height"]) / max(qr["width"], qr["height"]) > 0.95, qr
+        if height == 1080:
+            smallest, where = page.evaluate(SMALLEST_TEXT_JS)
+            assert smallest >= 24, (smallest, where)  # readable from the back of the room
+    print("projector screenshots:", sizes)
+    axe_check(page)
+
+
+def test_with_few_projects_every_row_shows_without_a_more_line(page, world):
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto(f"/afstemning/live/moede/{world['meeting'].pk}/")
+    page.wait_for_selector("[data-live-tally]:not([hidden])")
+    assert _shown_and_more(page) == (3, 0)
+    assert page.evaluate(OUTSIDE_VIEWPORT_JS, {"QR code": ".live-qr svg"}) == []
+
+
+def _log_in(page, user, next_url: str) -> None:
+    page.goto(f"/en/konto/login/?next={next_url}")
+    form = page.locator("main form").filter(has=page.locator("input[name=password]"))
+    form.locator("input[name=login]").fill(user.email)
+    form.locator("input[name=password]").fill("a-long-test-password-1")
+    form.locator("button[type=submit]").click()
+    page.wait_for_url(re.compile(rf".*{re.escape(next_url)}$"))
+
+
+@pytest.mark.parametrize(
+    ("language", "browser_locale"), [("da", "da-DK"), ("en", "en-GB")], ids=["da", "en"]
+)
+def test_the_host_page_follows_the_room_and_warns_before_freezing(
+    page, browser, asgi_server, world, language, browser_locale
+):
+    from voting.live import services as live
+
+    meeting = world["meeting"]
+    host = factories.meeting_host(committee=meeting.committee, email="vaert@example.dk")
+    vote, _codes = live.quick_vote_start(
+        user=host, meeting=meeting, question="Flere bænke?", kind="yes_no", counted_by="device"
+    )
+    prefix = "" if language == "da" else "/en"
+    controls = f"{prefix}/afstemning/live/moede/{meeting.pk}/styring/"
+    _log_in(page, host, controls)
+    page.wait_for_function(
+        "() => document.querySelector('[data-live]').dataset.liveMode === 'socket'"
+    )
+    answers = page.locator("[data-quick-answers]")
+    assert answers.inner_text().startswith("0 ")
+    axe_check(page)
+
+    # Answers from the room arrive without a reload.
+    live.quick_vote_answer(quick_vote=vote, choice=0, device_token="phone-1")
+    live.quick_vote_answer(quick_vote=vote, choice=1, device_token="phone-2")
+    page.wait_for_function(
+        "() => document.querySelector('[data-quick-answers]').textContent.startsWith('2 ')"
+    )
+    codes_services.ballot_cast_with_code(  # and so does the turnout
+        budget_round=world["round"],
+        code=world["code"],
+        selection={str(world["round"].proposals.get(title="Træer").pk): 1},
+        client="t",
+    )
+    page.wait_for_function("() => document.querySelector('[data-live-total]').textContent === '2'")
+
+    # Closing shows the result here, as the minutes record it.
+    close = _(language, "Close the quick vote and record the result")
+    page.get_by_role("button", name=close).click()
+    page.wait_for_load_state()
+    result = page.locator("[data-quick-rows]")
+    assert result.get_by_role("row", name=re.compile(rf"^{_(language, 'Yes')} 1")).count() == 1
+    assert result.get_by_role("row", name=re.compile(rf"^{_(language, 'No')} 1")).count() == 1
+
+    # Freezing while online voting is open: a warning, and nothing happens without the tick.
+    assert page.get_by_text(_(language, "Online voting is still open")).count() == 1
+    freeze = _(language, "Freeze the final result")
+    page.get_by_role("button", name=freeze).click()
+    page.wait_for_load_state()
+    assert page.get_by_role("alert").count() == 1
+    axe_check(page)
+    page.get_by_label(_(language, "Freeze anyway, while online voting is open")).check()
+    page.get_by_role("button", name=freeze).click()
+    page.wait_for_load_state()
+    assert page.get_by_role("button", name=_(language, "Reveal the result")).count() == 1
+
+    # The projector says what froze, and that the clock counts down online voting.
+    page.goto(f"{prefix}/afstemning/live/moede/{meeting.pk}/")
+    page.wait_for_selector("[data-live-note]:not(:empty)")
+    note = page.locator("[data-live-note]").inner_text()
+    with translation.override(language):
+        expected = live_views._labels()["frozen_open"] % {"count": "2"}
+    assert note == expected  # not "voting has closed" beside a countdown of days
+    heading = page.locator("[data-live-time-heading]").inner_text()
+    assert heading == _(language, "Online voting closes in")

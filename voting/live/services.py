@@ -6,7 +6,7 @@ site admins) may use them. Each write publishes to the live displays after it co
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
@@ -65,12 +65,40 @@ def meeting_live_switch(*, user, meeting: Meeting, action: str) -> MeetingLive:
     return live
 
 
+def _when(moment) -> str:
+    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+
+
+def online_voting_open(meeting: Meeting) -> bool:
+    """Whether ballots may still arrive online for the meeting's round: a tally frozen now would
+    leave them out, and the display would speak of a result while voting goes on."""
+    budget_round = meeting.budget_round
+    return bool(
+        budget_round is not None
+        and budget_round.phase == "voting"
+        and budget_round.voting_end > timezone.now()
+    )
+
+
 @transaction.atomic
-def meeting_live_freeze(*, user, meeting: Meeting) -> MeetingLive:
-    """Stop the tally where it is: the final result, revealed later with `meeting_live_reveal`."""
+def meeting_live_freeze(*, user, meeting: Meeting, while_voting_open: bool = False) -> MeetingLive:
+    """Stop the tally where it is: the final result, revealed later with `meeting_live_reveal`.
+
+    While online voting is still open the host must say so (`while_voting_open`): the frozen
+    tally then is the room's result at this moment, not the round's.
+    """
     _require_host(user, meeting)
     if not meeting.shows_own_round():
         raise ValidationError(_("This meeting shows no budget round."), code="no_round")
+    if online_voting_open(meeting) and not while_voting_open:
+        raise ValidationError(
+            _(
+                "Online voting is still open until %(end)s: ballots cast after the freeze are "
+                "not in the frozen result. Tick the box to freeze anyway."
+            )
+            % {"end": _when(meeting.budget_round.voting_end)},
+            code="voting_open",
+        )
     live = _live_locked(meeting)
     snapshot = round_live_snapshot(budget_round=meeting.budget_round, hidden_by_host=False)
     live.frozen_tally = {
@@ -85,7 +113,7 @@ def meeting_live_freeze(*, user, meeting: Meeting) -> MeetingLive:
         action="live.freeze",
         obj=meeting,
         committee_id=meeting.committee_id,
-        data={"ballots": snapshot["ballots"]},
+        data={"ballots": snapshot["ballots"], "while_voting_open": online_voting_open(meeting)},
     )
     _changed(meeting)
     return live
@@ -307,7 +335,9 @@ def meeting_live_control(*, user, meeting: Meeting, message: dict) -> dict:
     if action in SWITCHES:
         meeting_live_switch(user=user, meeting=meeting, action=action)
     elif action == "freeze":
-        meeting_live_freeze(user=user, meeting=meeting)
+        meeting_live_freeze(
+            user=user, meeting=meeting, while_voting_open=message.get("while_voting_open") is True
+        )
     elif action == "reveal":
         meeting_live_reveal(user=user, meeting=meeting)
     elif action == "resume":

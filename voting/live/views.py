@@ -52,8 +52,11 @@ def meeting_snapshot(request, meeting_id: int):
 
 
 def _qr_svg(url: str) -> str:
-    """The QR code as inline SVG, made on the server (no script, no third party)."""
-    return segno.make(url, error="m").svg_inline(scale=8, border=2, dark="#000", light="#fff")
+    """The QR code as inline SVG, made on the server (no script, no third party). Without width
+    and height but with a `viewBox`, so that it scales to fill whatever box the layout gives it."""
+    return segno.make(url, error="m").svg_inline(
+        scale=1, border=4, dark="#000", light="#fff", omitsize=True
+    )
 
 
 def _display(request, *, title, ws_path, snapshot_url, join_path, budget_round, meeting=None):
@@ -94,9 +97,26 @@ def _labels() -> dict:
         "left": _("left"),
         "days": _("d"),
         "pot": _("Pot"),
+        "pot_only": _("Pot: %(pot)s"),
+        "time_left": _("Time left"),
+        "pot_line": _("Pot line · pot %(pot)s · the projects above it cost %(spent)s"),
+        "pot_summary": _("Pot %(pot)s · within the pot so far %(spent)s · left %(left)s"),
+        "more": _("and %(count)s more projects"),
+        "more_one": _("and 1 more project"),
+        "frozen_open": _(
+            "The room's result is frozen at %(count)s ballots and is about to be revealed. "
+            "Online voting is still open."
+        ),
+        "revealed_open": _(
+            "The room's result at %(count)s ballots. Online voting is still open; "
+            "the round's result comes when it closes."
+        ),
+        "online_left": _("Online voting closes in"),
         "funded": _("within the pot"),
         "not_funded": _("not within the pot"),
         "answers": _("%(count)s answers so far"),
+        "quick_running": _("Running now"),
+        "quick_result": _("Result of the last quick vote"),
         "offline": _("Connection lost. Trying again…"),
         "polling": _("Live updates are blocked here; refreshing every few seconds."),
         "room_open": _("Voting in the room is open: scan the code or type the link."),
@@ -126,7 +146,8 @@ def meeting_display(request, meeting_id: int):
         ws_path=f"/ws/meetings/{meeting.pk}/live/",
         snapshot_url=reverse("voting:live_meeting_snapshot", args=[meeting.pk]),
         join_path=reverse("live_meeting_short", args=[meeting.pk]),
-        budget_round=meeting.budget_round,
+        # Never the name of another committee's round, even if one was attached past the admin.
+        budget_round=meeting.budget_round if meeting.shows_own_round() else None,
         meeting=meeting,
     )
 
@@ -208,6 +229,12 @@ def _vote_options(vote: QuickVote) -> list[tuple[int, str]]:
     return list(enumerate(vote.options))
 
 
+def _result_rows(vote: QuickVote) -> list[tuple[str, int]]:
+    options = _vote_options(vote)
+    counts = vote.result or [0] * len(options)
+    return [(label, count) for (_i, label), count in zip(options, counts, strict=True)]
+
+
 # --- Host controls ----------------------------------------------------------------------------
 
 
@@ -228,6 +255,7 @@ def meeting_host(request, meeting_id: int):
             "options": request.POST.get("options", ""),
             "agenda_item": request.POST.get("agenda_item", ""),
             "code_count": request.POST.get("code_count", ""),
+            "while_voting_open": request.POST.get("while_voting_open") == "on",
         }
         try:
             reply = live.meeting_live_control(user=request.user, meeting=meeting, message=message)
@@ -238,12 +266,22 @@ def meeting_host(request, meeting_id: int):
             if not codes:
                 messages.success(request, _("Done."))
                 return redirect("voting:live_host", meeting_id=meeting.pk)
+    last_closed = (
+        QuickVote.objects.filter(meeting=meeting, is_open=False).order_by("closed_at").last()
+    )
     return TemplateResponse(
         request,
         "voting/live/host.html",
         {
             "meeting": meeting,
             "snapshot": selectors.meeting_live_snapshot(meeting=meeting),
+            "shows_round": meeting.shows_own_round(),
+            "voting_open": live.online_voting_open(meeting),
+            "last_closed": last_closed,
+            "last_result": _result_rows(last_closed) if last_closed else [],
+            "ws_path": f"/ws/meetings/{meeting.pk}/live/",
+            "snapshot_url": reverse("voting:live_meeting_snapshot", args=[meeting.pk]),
+            "labels": _labels(),
             "agenda_items": meeting.agenda_items.all(),
             "codes": codes,
             "errors": errors,

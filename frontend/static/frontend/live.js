@@ -59,24 +59,32 @@
       });
     }
     endsAt = Date.parse(round.round.voting_end);
+    var stillOpen = round.round.phase === "voting" && endsAt > Date.now();
+    var frozenStage = stage === "frozen" || stage === "revealed";
+    // A frozen room result while online voting goes on: say so, and what the clock counts down.
+    text("[data-live-time-heading]", frozenStage && stillOpen ? labels.online_left : labels.time_left);
     var table = $("[data-live-tally]");
     var note = "";
+    var finalCount = { count: fmt.format(round.final_ballots || 0) };
     if (round.tally_state === "below_threshold") {
       note = fill(labels.below_threshold, { threshold: fmt.format(round.threshold) });
     } else if (round.tally_state === "hidden_by_host") {
       note = labels.hidden_by_host;
     } else if (round.tally_state === "frozen") {
-      note = labels.frozen;
+      note = stillOpen ? fill(labels.frozen_open, finalCount) : labels.frozen;
     } else if (stage === "revealed") {
-      note = labels.revealed;
+      note = stillOpen ? fill(labels.revealed_open, finalCount) : labels.revealed;
     }
     text("[data-live-note]", note);
     if (!table) { return; }
-    if (!round.tally) { table.hidden = true; return; }
+    if (!round.tally) { table.hidden = true; text("[data-live-pot]", fill(labels.pot_only, { pot: money(round.round.pot) })); return; }
     var rows = $("[data-live-rows]");
     var max = Math.max.apply(null, round.tally.map(function (r) { return r.votes; }).concat([1]));
     var spent = round.tally.reduce(function (sum, r) { return sum + (r.funded ? r.cost : 0); }, 0);
+    var figures = { pot: money(round.round.pot), spent: money(spent), left: money(Math.max(0, round.round.pot - spent)) };
+    text("[data-live-pot]", fill(labels.pot_summary, figures));
     var lineDrawn = false, keep = {};
+    funded = []; unfunded = [];
     // Rows are kept and moved, not rebuilt, so the bars glide to their new length.
     round.tally.forEach(function (row) {
       if (!row.funded && !lineDrawn) {
@@ -84,9 +92,10 @@
         if (!potLine) {
           potLine = document.createElement("tr");
           potLine.className = "live-pot-line";
+          potLine.setAttribute("data-live-pot-line", "");
           potLine.appendChild(document.createElement("td")).colSpan = 4;
         }
-        potLine.firstChild.textContent = labels.pot + " " + money(round.round.pot) + " · " + money(spent);
+        potLine.firstChild.textContent = fill(labels.pot_line, figures);
         rows.appendChild(potLine);
       }
       var tr = rowsById[row.id];
@@ -108,6 +117,7 @@
       bar.className = "live-bar" + (row.funded ? " live-bar-funded" : "");
       bar.style.width = (max > 0 ? Math.round(100 * row.votes / max) : 0) + "%";
       keep[row.id] = true;
+      (row.funded ? funded : unfunded).push(tr);
       rows.appendChild(tr);
     });
     if (!lineDrawn && potLine && potLine.parentNode) { potLine.parentNode.removeChild(potLine); }
@@ -118,11 +128,64 @@
     table.classList.toggle("live-reveal", stage === "revealed");
   }
 
+  // --- Fitting the tally to the screen --------------------------------------------------------
+  // On a projector nothing may scroll: the rows share the height left to the tally (the font
+  // shrinks down to the readable minimum set in site.css), and the rows that still do not fit
+  // are summed up as "and N more", first below the pot line, then just above it.
+  var funded = [], unfunded = [], moreFunded = null, moreRest = null;
+  var projector = window.matchMedia("(min-width: 900px) and (min-height: 500px)");
+
+  function moreRow(existing) {
+    if (existing) { return existing; }
+    var tr = document.createElement("tr");
+    tr.className = "live-more";
+    tr.setAttribute("data-live-more", "");
+    tr.appendChild(document.createElement("td")).colSpan = 4;
+    return tr;
+  }
+  function moreText(count) {
+    return count === 1 ? labels.more_one : fill(labels.more, { count: fmt.format(count) });
+  }
+  function detach(el) { if (el && el.parentNode) { el.parentNode.removeChild(el); } }
+
+  function fit() {
+    var box = $("[data-live-tally-box]");
+    var rows = $("[data-live-rows]");
+    if (!box || !rows) { return; }
+    funded.concat(unfunded).forEach(function (tr) { tr.hidden = false; });
+    detach(moreFunded); detach(moreRest);
+    root.style.setProperty("--live-rows", String(funded.length + unfunded.length + (unfunded.length ? 1 : 0)));
+    if (!projector.matches) { return; }
+    var hiddenRest = 0, hiddenFunded = 0;
+    var over = function () { return box.scrollHeight > box.clientHeight + 1; };
+    while (over() && hiddenRest < unfunded.length) {
+      hiddenRest += 1;
+      unfunded[unfunded.length - hiddenRest].hidden = true;
+      moreRest = moreRow(moreRest);
+      moreRest.firstChild.textContent = moreText(hiddenRest);
+      rows.appendChild(moreRest);
+    }
+    while (over() && hiddenFunded < funded.length - 1) {
+      hiddenFunded += 1;
+      var last = funded[funded.length - hiddenFunded];
+      last.hidden = true;
+      moreFunded = moreRow(moreFunded);
+      moreFunded.firstChild.textContent = moreText(hiddenFunded);
+      rows.insertBefore(moreFunded, funded[funded.length - 1].nextSibling);
+    }
+  }
+  var fitTimer = null;
+  window.addEventListener("resize", function () {
+    window.clearTimeout(fitTimer);
+    fitTimer = window.setTimeout(fit, 100);
+  });
+
   function renderQuick(quick) {
     var box = $("[data-live-quick]");
     if (!box) { return; }
     if (!quick) { box.hidden = true; return; }
     box.hidden = false;
+    text("[data-quick-heading]", quick.open ? labels.quick_running : labels.quick_result);
     text("[data-quick-question]", (quick.agenda_item ? quick.agenda_item + ": " : "") + quick.question);
     text("[data-quick-answers]", fill(labels.answers, { count: fmt.format(quick.answers) }));
     var table = $("[data-quick-table]");
@@ -163,6 +226,7 @@
       renderQuick(snapshot.quick_vote);
       text("[data-live-room]", snapshot.room_voting_open ? labels.room_open : labels.room_closed);
     }
+    fit();  // after the quick vote, which takes its share of the height
     announce(snapshot);
   }
 

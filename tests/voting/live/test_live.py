@@ -344,7 +344,7 @@ async def test_host_hides_freezes_and_reveals_the_tally(meeting, host, codes, li
     assert (await _next(round_viewer))["tally"] is None
 
     await database_sync_to_async(_cast)(live_round, codes[1], "Træer")
-    await controls.send_json_to({"type": "control", "action": "freeze"})
+    await controls.send_json_to({"type": "control", "action": "freeze", "while_voting_open": True})
     frozen = (await _until(viewer, lambda m: m["stage"] == "frozen"))[-1]
     assert frozen["round"]["tally"] is None
     await database_sync_to_async(_cast)(live_round, codes[2], "Træer")  # after the freeze
