@@ -152,7 +152,8 @@ def seed(*, stdout) -> None:
                     previous = step
                 if survivor is None and state in (State.SUBMITTED, State.FEASIBLE):
                     survivor = proposal
-                for supporter in rng.sample(authors, k=rng.randint(0, len(authors))):
+                others = [person for person in authors if person != author]  # never one's own
+                for supporter in rng.sample(others, k=rng.randint(0, len(others))):
                     Support.objects.get_or_create(proposal=proposal, user=supporter)
                 proposal.support_count = proposal.supports.count()
                 proposal.save(update_fields=["support_count"])

@@ -197,9 +197,3 @@ class ProposalFilterForm(forms.Form):
             (s.value, s.label) for s in self.PUBLIC_STATES
         ]
         self.fields["kind"].choices = [("", _("Everyone"))] + list(SubmitterKind.choices)
-
-
-class CommentForm(forms.Form):
-    body = forms.CharField(
-        label=_("Your comment"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
-    )

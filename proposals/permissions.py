@@ -63,6 +63,17 @@ def can_view(user, proposal: Proposal) -> bool:
     return AUTHOR in roles or bool(roles & STAFF)
 
 
+def may_support(user, proposal: Proposal) -> bool:
+    """Support says that others want the proposal too: never its author's own (nor a former
+    author's, whose proposal has no author left to compare with, so anyone may support it)."""
+    return is_signed_in(user) and proposal.author_id != user.pk
+
+
+def may_change_comment(user, comment) -> bool:
+    """A comment's text is its author's: they edit or delete it, nobody else (moderators hide)."""
+    return is_signed_in(user) and comment.author_id is not None and comment.author_id == user.pk
+
+
 def may_see_files(user, proposal: Proposal) -> bool:
     """A proposal's images and attachments: everyone's once it is published; before, its author's
     and its committee's staff's (moderators and reviewers), never another resident's.

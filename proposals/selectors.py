@@ -10,6 +10,7 @@ from proposals.models import (
     ProposalImage,
     State,
     StatusChange,
+    TrackedProject,
 )
 
 LISTED_STATES = [s for s in State.values if s not in (State.DRAFT, State.WITHDRAWN, State.MERGED)]
@@ -90,8 +91,17 @@ def changes_asked(*, proposal: Proposal) -> str:
     return change.public_reason if change else ""
 
 
-def proposal_comments(*, proposal: Proposal) -> QuerySet[Comment]:
-    return proposal.comments.select_related("author").order_by("created_at", "pk")
+def proposal_comments(*, proposal: Proposal, with_revisions: bool = False) -> QuerySet[Comment]:
+    """The threads of a proposal's discussion: its comments without a parent, oldest first, each
+    with its answers. Moderators also get the texts as they were before an edit or deletion."""
+    replies = Comment.objects.select_related("author").order_by("created_at", "pk")
+    lookups = ["revisions", "replies__revisions"] if with_revisions else []
+    return (
+        proposal.comments.filter(parent__isnull=True)
+        .select_related("author")
+        .prefetch_related(Prefetch("replies", queryset=replies), *lookups)
+        .order_by("created_at", "pk")
+    )
 
 
 def proposals_of(*, user) -> QuerySet[Proposal]:
@@ -99,6 +109,24 @@ def proposals_of(*, user) -> QuerySet[Proposal]:
         Proposal.objects.filter(author=user)
         .select_related("budget_round__committee")
         .order_by("-updated_at")
+    )
+
+
+def supports_of(*, user) -> QuerySet[Proposal]:
+    """The proposals the person supports, newest support first."""
+    return (
+        Proposal.objects.filter(supports__user=user)
+        .select_related("budget_round__committee")
+        .order_by("-supports__created_at", "-pk")
+    )
+
+
+def followed_projects_of(*, user) -> QuerySet[TrackedProject]:
+    """The funded projects the person follows by e-mail."""
+    return (
+        TrackedProject.objects.filter(subscriptions__user=user)
+        .select_related("proposal__budget_round__committee")
+        .order_by("-subscriptions__created_at", "-pk")
     )
 
 

@@ -25,7 +25,16 @@ from proposals.models import (
     StatusChange,
     Support,
 )
-from proposals.permissions import AUTHOR, MODERATOR, REVIEWER, require_verified, roles_of
+from proposals.models.comments import COMMENT_MAX_LENGTH, CommentRevision
+from proposals.permissions import (
+    AUTHOR,
+    MODERATOR,
+    REVIEWER,
+    may_change_comment,
+    may_support,
+    require_verified,
+    roles_of,
+)
 from proposals.richtext import DESCRIPTION_MAX_LENGTH, clean_description
 from proposals.validation import proposal_problems
 from proposals.workflow import GRANT_TRANSITIONS, SYSTEM, TRANSITIONS
@@ -357,9 +366,10 @@ def proposal_merge(*, moderator, duplicate: Proposal, survivor: Proposal, reason
         merged_into=survivor,
     )
     already = Support.objects.filter(proposal=survivor).values("user_id")
-    Support.objects.filter(proposal=duplicate).exclude(user_id__in=already).update(
-        proposal=survivor
-    )
+    # The survivor's author may have supported the duplicate: that support does not move over.
+    Support.objects.filter(proposal=duplicate).exclude(user_id__in=already).exclude(
+        user_id=survivor.author_id
+    ).update(proposal=survivor)
     Support.objects.filter(proposal=duplicate).delete()
     # Supports entered at a desk (proposals/intake/) move the same way, once per resident.
     already = AssistedSupport.objects.filter(proposal=survivor).values("resident_key")
@@ -387,6 +397,8 @@ def proposal_merge(*, moderator, duplicate: Proposal, survivor: Proposal, reason
 def support_add(*, user, proposal: Proposal) -> bool:
     """Support a proposal once. True when a support was added, False when it already was."""
     require_verified(user)
+    if not may_support(user, proposal):
+        raise PermissionDenied(_("You cannot support your own proposal."))
     if proposal.state not in SUPPORTABLE_STATES:
         raise ValidationError(_("This proposal cannot be supported."))
     if proposal.budget_round.phase not in (Phase.IDEAS, Phase.REVIEW):
@@ -417,13 +429,110 @@ def support_remove(*, user, proposal: Proposal) -> bool:
 # --- Comments --------------------------------------------------------------------------------
 
 
-def comment_add(*, author, proposal: Proposal, body: str) -> Comment:
-    require_verified(author)
+def comment_text_prepare(body: str) -> str:
+    """A comment as it is stored: plain text (shown escaped), control characters removed."""
     body = without_control_characters(body or "").strip()
     if not body:
         raise ValidationError({"body": _("Write a comment.")})
-    if len(body) > 2000:
-        raise ValidationError({"body": _("A comment can be at most 2,000 characters.")})
-    if not proposal.is_public or proposal.state == State.WITHDRAWN:
+    if len(body) > COMMENT_MAX_LENGTH:
+        raise ValidationError(
+            {
+                "body": _("A comment can be at most %(limit)s characters (you wrote %(count)s).")
+                % {
+                    "limit": number_format(COMMENT_MAX_LENGTH, force_grouping=True),
+                    "count": number_format(len(body), force_grouping=True),
+                }
+            }
+        )
+    return body
+
+
+def proposal_takes_comments(proposal: Proposal) -> bool:
+    return proposal.is_public and proposal.state != State.WITHDRAWN
+
+
+def comment_is_answerable(comment: Comment) -> bool:
+    return not comment.hidden and not comment.is_deleted
+
+
+def comment_add(
+    *, author, proposal: Proposal, body: str, reply_to: Comment | None = None
+) -> Comment:
+    """A comment, or an answer to one. Threads are one level deep: an answer to an answer joins
+    the thread of the comment it answers."""
+    require_verified(author)
+    body = comment_text_prepare(body)
+    if not proposal_takes_comments(proposal):
         raise ValidationError(_("This proposal cannot be commented on."))
-    return Comment.objects.create(proposal=proposal, author=author, body=body)
+    parent = None
+    if reply_to is not None:
+        if reply_to.proposal_id != proposal.pk:
+            raise ValidationError(_("The comment you answered belongs to another proposal."))
+        if not comment_is_answerable(reply_to):
+            raise ValidationError(_("This comment can no longer be answered."))
+        parent = reply_to.parent if reply_to.parent_id else reply_to
+    return Comment.objects.create(proposal=proposal, author=author, body=body, parent=parent)
+
+
+def _comment_for_change(*, author, comment: Comment) -> Comment:
+    require_verified(author)
+    comment = (
+        Comment.objects.select_for_update()
+        .select_related("proposal__budget_round")
+        .get(pk=comment.pk)
+    )
+    if not may_change_comment(author, comment):
+        raise PermissionDenied(_("Only its author can change this comment."))
+    return comment
+
+
+@transaction.atomic
+def comment_edit(*, author, comment: Comment, body: str) -> Comment:
+    """The author changes their text while the proposal takes comments. The page marks it
+    "edited"; the text before is kept out of public view, for the moderators."""
+    body = comment_text_prepare(body)
+    comment = _comment_for_change(author=author, comment=comment)
+    if comment.is_deleted:
+        raise ValidationError(_("A deleted comment cannot be edited."))
+    if comment.hidden:
+        raise ValidationError(_("A comment hidden by a moderator cannot be edited."))
+    if not proposal_takes_comments(comment.proposal):
+        raise ValidationError(_("This proposal takes no more comments, so they cannot be edited."))
+    if body == comment.body:
+        return comment
+    CommentRevision.objects.create(
+        comment=comment, body=comment.body, change=CommentRevision.Change.EDITED
+    )
+    comment.body = body
+    comment.edited_at = timezone.now()
+    comment.save(update_fields=["body", "edited_at"])
+    audit_record(
+        actor=author,
+        action="comment.edit",
+        obj=comment,
+        committee_id=comment.proposal.budget_round.committee_id,
+    )
+    return comment
+
+
+@transaction.atomic
+def comment_delete(*, author, comment: Comment) -> Comment:
+    """The author takes their comment back, at any time. A "deleted" mark keeps its place in the
+    thread, so the answers stay readable; its text is kept out of public view, for the
+    moderators. A hidden comment stays hidden. Deleting twice is once."""
+    comment = _comment_for_change(author=author, comment=comment)
+    if comment.is_deleted:
+        return comment
+    CommentRevision.objects.create(
+        comment=comment, body=comment.body, change=CommentRevision.Change.DELETED
+    )
+    comment.body = ""
+    comment.deleted_at = timezone.now()
+    comment.save(update_fields=["body", "deleted_at"])
+    audit_record(
+        actor=author,
+        action="comment.delete",
+        obj=comment,
+        committee_id=comment.proposal.budget_round.committee_id,
+    )
+    return comment

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from proposals import views
+from proposals.comments import urls as comment_urls
 from proposals.files import urls as file_urls
 from proposals.grants import urls as grant_urls
 from proposals.intake import urls as intake_urls
@@ -15,7 +16,8 @@ urlpatterns = [
     path("<int:pk>/rediger/", views.proposal_edit, name="edit"),
     path("<int:pk>/stoet/", views.proposal_support, name="support"),
     path("<int:pk>/tilbagetraek/", views.proposal_withdraw, name="withdraw"),
-    path("<int:pk>/kommentarer/", views.comment_create, name="comment"),
+    # Comments and answers: proposals:comment, proposals:comment_edit, proposals:comment_delete.
+    *comment_urls.urlpatterns,
     # Reports and hiding: proposals:report, proposals:comment_flag, proposals:comment_hide.
     *moderation_urls.urlpatterns,
     # The grant process keeps its names in this namespace: proposals:grant_pool, ...

@@ -12,14 +12,14 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from committees.models import BudgetRound
 from frontend.forms import add_service_errors
 from proposals import selectors, services
-from proposals.forms import CommentForm, ProposalFilterForm, ProposalForm
+from proposals.comments.forms import CommentForm
+from proposals.forms import ProposalFilterForm, ProposalForm
 from proposals.media import attachment_store, image_store
 from proposals.models import Proposal, State
 from proposals.permissions import (
@@ -91,9 +91,9 @@ def proposal_detail(request, pk: int):
     if proposal.hidden and not roles & {AUTHOR, *STAFF}:
         # Hidden by a moderator: its page says why, and shows nothing of its text.
         return TemplateResponse(request, "proposals/moderation/hidden.html", {"proposal": proposal})
-    comments = Paginator(selectors.proposal_comments(proposal=proposal), 50).get_page(
-        request.GET.get("comments")
-    )
+    # Fifty threads a page, each with all its answers.
+    threads = selectors.proposal_comments(proposal=proposal, with_revisions=MODERATOR in roles)
+    comments = Paginator(threads, 50).get_page(request.GET.get("comments"))
     return TemplateResponse(
         request,
         "proposals/proposal_detail.html",
@@ -244,29 +244,6 @@ def proposal_withdraw(request, pk: int):
     else:
         messages.success(request, _("The proposal was withdrawn."))
     return redirect("proposals:detail", pk=pk)
-
-
-@login_required
-@require_POST
-def comment_create(request, pk: int):
-    if limited := ratelimit.consume_or_429(request, action="comment"):
-        return limited
-    proposal = get_object_or_404(Proposal.objects.select_related("budget_round"), pk=pk)
-    if not can_view(request.user, proposal):
-        raise Http404
-    form = CommentForm(request.POST)
-    if form.is_valid():
-        try:
-            services.comment_add(
-                author=request.user, proposal=proposal, body=form.cleaned_data["body"]
-            )
-        except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
-        else:
-            messages.success(request, _("Your comment was published."))
-    else:
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
-    return redirect(reverse("proposals:detail", args=[pk]) + "#comments")
 
 
 @login_required

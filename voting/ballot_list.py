@@ -19,6 +19,7 @@ minute late is the list of the moment voting opened. Writing it is audited.
 from collections import Counter
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from committees.areas import area_admits
@@ -47,7 +48,10 @@ def counted_supports(*, budget_round: BudgetRound) -> dict[int, int]:
 
 def _counted_online_supports(*, budget_round: BudgetRound) -> dict[int, int]:
     """Supports made online, by residents with an account."""
-    supports = Support.objects.filter(proposal__budget_round=budget_round)
+    # An author's support of their own proposal is refused today; one made before never counts.
+    supports = Support.objects.filter(proposal__budget_round=budget_round).exclude(
+        user_id=F("proposal__author_id")
+    )
     if not budget_round.supports_verified_only:
         return dict(Counter(supports.values_list("proposal_id", flat=True).iterator()))
     areas = round_areas(budget_round=budget_round)

@@ -1,4 +1,4 @@
-from .comments import Comment, CommentFlag
+from .comments import COMMENT_MAX_LENGTH, Comment, CommentFlag, CommentRevision
 from .grants import (
     DECIDED_STAGES,
     GRANTED_STAGES,
@@ -43,7 +43,9 @@ __all__ = [
     "GrantStage",
     "LineKind",
     "Recommendation",
+    "COMMENT_MAX_LENGTH",
     "Comment",
+    "CommentRevision",
     "EffectGoal",
     "EffectMeasurement",
     "ProjectSubscription",

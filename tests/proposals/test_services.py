@@ -293,6 +293,30 @@ def test_support_once_per_person_enforced_by_the_database(ideas_round):
     assert Proposal.objects.get(pk=proposal.pk).support_count == 0
 
 
+def test_an_author_cannot_support_their_own_proposal(ideas_round):
+    author = factories.user()
+    proposal = factories.proposal(budget_round=ideas_round, author=author, state="submitted")
+    with pytest.raises(PermissionDenied, match="your own proposal"):
+        services.support_add(user=author, proposal=proposal)
+    assert not Support.objects.filter(proposal=proposal).exists()
+    assert Proposal.objects.get(pk=proposal.pk).support_count == 0
+    assert services.support_add(user=factories.user(), proposal=proposal) is True
+
+
+def test_merge_does_not_move_the_survivors_authors_support_onto_their_own(ideas_round, moderator):
+    author = factories.user()
+    survivor = factories.proposal(budget_round=ideas_round, author=author, state="submitted")
+    duplicate = factories.proposal(budget_round=ideas_round, state="submitted")
+    services.support_add(user=author, proposal=duplicate)
+    services.support_add(user=factories.user(), proposal=duplicate)
+    services.proposal_merge(
+        moderator=moderator, duplicate=duplicate, survivor=survivor, reason="Samme idé"
+    )
+    survivor.refresh_from_db()
+    assert survivor.support_count == 1 == survivor.supports.count()
+    assert not survivor.supports.filter(user=author).exists()
+
+
 def test_merge_moves_supports_without_double_counting(
     ideas_round, moderator, django_capture_on_commit_callbacks
 ):

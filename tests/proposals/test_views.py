@@ -184,6 +184,20 @@ def test_anonymous_cannot_support_and_resident_supports_once(client, ideas_round
     assert Proposal.objects.get(pk=proposal.pk).support_count == 1
 
 
+def test_the_author_sees_no_support_button_and_a_forged_support_is_refused(
+    client, ideas_round, english
+):
+    author = factories.user()
+    proposal = factories.proposal(budget_round=ideas_round, author=author, state="submitted")
+    client.force_login(author)
+    page = client.get(reverse("proposals:detail", args=[proposal.pk])).content.decode()
+    assert reverse("proposals:support", args=[proposal.pk]) not in page
+    assert "You cannot support your own proposal" in page
+    response = client.post(reverse("proposals:support", args=[proposal.pk]), follow=True)
+    assert "You cannot support your own proposal." in response.content.decode()
+    assert Proposal.objects.get(pk=proposal.pk).support_count == 0
+
+
 def test_csrf_less_support_is_refused(ideas_round):
     from django.test import Client
 

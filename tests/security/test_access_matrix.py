@@ -180,7 +180,12 @@ def _rows():
             url("proposals:edit", pk("draft")),
             {**NOBODY, "anonymous": LOGIN, "association": OK},
         ),
-        "proposals:support": ("post", url("proposals:support", pk("submitted")), SIGNED_IN_DONE),
+        # The association wrote the proposal: its own support is refused.
+        "proposals:support": (
+            "post",
+            url("proposals:support", pk("submitted")),
+            {**SIGNED_IN_DONE, "association": REFUSED},
+        ),
         "proposals:comment": (
             "post",
             url("proposals:comment", pk("submitted")),
@@ -189,6 +194,17 @@ def _rows():
         ),
         # Reports: anyone signed in, but not of their own proposal or comment (the resident
         # wrote the comment, the association the proposal).
+        # The comment is the resident's: to anyone else its edit and delete pages do not exist.
+        "proposals:comment_edit": (
+            "get",
+            url("proposals:comment_edit", pk("comment")),
+            {**NOBODY, "anonymous": LOGIN, "resident": OK},
+        ),
+        "proposals:comment_delete": (
+            "get",
+            url("proposals:comment_delete", pk("comment")),
+            {**NOBODY, "anonymous": LOGIN, "resident": OK},
+        ),
         "proposals:comment_flag": (
             "post",
             url("proposals:comment_flag", pk("comment")),

@@ -27,6 +27,18 @@ from voting.selectors import round_projects, round_results
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
+def test_an_authors_support_of_their_own_proposal_never_counts(committee):
+    from voting.ballot_list import counted_supports
+
+    budget_round = factories.budget_round(committee=committee, phase="review")
+    budget_round.supports_verified_only = False
+    author = factories.user()
+    own = factories.proposal(budget_round=budget_round, author=author, state="feasible")
+    Support.objects.create(user=author, proposal=own)  # made before such supports were refused
+    Support.objects.create(user=factories.user(), proposal=own)
+    assert counted_supports(budget_round=budget_round) == {own.pk: 1}
+
+
 def _minute(when: datetime.datetime) -> datetime.datetime:
     return when.replace(second=0, microsecond=0)
 
