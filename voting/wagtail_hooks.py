@@ -114,7 +114,8 @@ class PollingStationViewSet(ModelViewSet):
     menu_label = gettext_lazy("Polling stations")
     form_fields = ["budget_round", "name", "address"]
     list_display = ["name", "budget_round", "address"]
-    list_filter = ["budget_round"]
+    list_filter = ["budget_round__committee", "budget_round"]
+    search_fields = ["name", "address"]
     add_to_admin_menu = False
 
 
