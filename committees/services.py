@@ -273,6 +273,22 @@ def round_state(*, budget_round: BudgetRound) -> dict:
 
 
 @transaction.atomic
+def round_create(*, actor: User, apply) -> BudgetRound:
+    """Create a round (`apply()` writes it: the admin form's save) and record everything it was
+    created with in the audit log, so that its first rules are on record beside every later
+    edit of them."""
+    created = apply()
+    audit_record(
+        actor=actor,
+        action="round.create",
+        obj=created,
+        committee_id=created.committee_id,
+        data={"state": round_state(budget_round=BudgetRound.objects.get(pk=created.pk))},
+    )
+    return created
+
+
+@transaction.atomic
 def round_edit(*, actor: User, budget_round: BudgetRound, apply, reason: str = "") -> BudgetRound:
     """Save an edit of a round (`apply()` writes it: the admin form's save) under the round's
     lock, refuse it when it changes what voting has frozen, and record before and after in the

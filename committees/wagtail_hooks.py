@@ -155,6 +155,12 @@ class RoundForm(CommitteeScopedForm):
         return cleaned
 
 
+class RoundCreateView(CreateView):
+    def save_instance(self):
+        # Through the service: a new round's first rules are audited like every later edit.
+        return services.round_create(actor=self.request.user, apply=super().save_instance)
+
+
 class RoundEditView(ScopedEditView):
     def save_instance(self):
         # Through the service: refused when it changes what is frozen, and audited.
@@ -219,6 +225,7 @@ class CommitteeViewSet(ModelViewSet):
 
 class BudgetRoundViewSet(CommitteeScopedViewSet):
     index_view_class = RoundIndexView
+    add_view_class = RoundCreateView
     edit_view_class = RoundEditView
     model = BudgetRound
     icon = "tasks"
