@@ -71,7 +71,7 @@ def message_build(*, delivery, connection=None) -> EmailMessage:
 
 
 class IdempotentFileBackend(BaseEmailBackend):
-    """One file per message, named by its Message-ID and created exclusively.
+    """One file per message, named by its Message-ID, and never written twice.
 
     A message sent again (a worker died after sending and before marking it sent) finds its
     file there and is counted as a repeat, not written twice: the embedded default's stand-in
@@ -88,13 +88,17 @@ class IdempotentFileBackend(BaseEmailBackend):
         for message in email_messages:
             mid = message.extra_headers.get("Message-ID") or message.message()["Message-ID"]
             name = hashlib.sha256(mid.encode()).hexdigest() + ".eml"
+            final = self.file_path / name
+            partial = self.file_path / f".{name}.{os.getpid()}.partial"
+            partial.write_bytes(message.message().as_bytes())
             try:
-                fd = os.open(self.file_path / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                # A link appears whole or not at all, and never replaces a file that is there.
+                os.link(partial, final)
             except FileExistsError:
                 with open(self.file_path / "repeats.log", "a") as log:
                     log.write(mid + "\n")
                 continue
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(message.message().as_bytes())
+            finally:
+                partial.unlink()
             written += 1
         return written

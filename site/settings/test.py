@@ -37,3 +37,4 @@ TASKS = {
 # A worker process started by a test (tests/notices/test_worker.py) works the real queue.
 if os.environ.get("NOTICES_QUEUE") == "database":
     TASKS["notices"] = {"BACKEND": "django_tasks_db.DatabaseBackend"}
+    EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", EMAIL_BACKEND)
