@@ -32,6 +32,10 @@ run: $(VENV)/.installed-run
 	@echo
 	@echo "Borgerbudget: http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
 	@echo "HTTP and WebSockets on one port, SQLite and the in-memory channel layer (one process)."
+	@echo "Beside it: one e-mail worker (db_worker) and the notices scheduler; Ctrl-C stops all three."
+	@$(BIN)/python manage.py db_worker --backend notices --queue-name '*' --no-reload & worker=$$!; \
+	$(BIN)/python manage.py notices_schedule --loop 120 & scheduler=$$!; \
+	trap 'kill $$worker $$scheduler 2>/dev/null' EXIT INT TERM; \
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/daphne -b $(HOST) -p $(PORT) pbsite.asgi:application
 
 # Browser journeys (tests/e2e) drive Debian's Chromium; without it they are skipped, and said so.

@@ -262,6 +262,32 @@ def _rows():
             url("proposals:grant_accounts", pk("application")),
             {**NOBODY, "anonymous": LOGIN, "association": DONE},
         ),
+        # --- Entering for residents: the committee's secretariat (moderators) -----------------
+        "proposals:intake": (
+            "get",
+            url("proposals:intake"),
+            {**STAFF, "moderator": OK, "other_moderator": OK, "site_admin": OK},
+        ),
+        "proposals:intake_proposal": (
+            "get",
+            url("proposals:intake_proposal", pk("ideas")),
+            {**STAFF, "moderator": OK, "site_admin": OK},
+        ),
+        "proposals:intake_proposal@other": (
+            "get",
+            url("proposals:intake_proposal", pk("other_ideas")),
+            {**STAFF, "other_moderator": OK, "site_admin": OK},
+        ),
+        "proposals:intake_support": (
+            "get",
+            url("proposals:intake_support", pk("ideas")),
+            {**STAFF, "moderator": OK, "site_admin": OK},
+        ),
+        "proposals:intake_import": (
+            "get",
+            url("proposals:intake_import", pk("ideas")),
+            {**STAFF, "moderator": OK, "site_admin": OK},
+        ),
         # --- Voting --------------------------------------------------------------------------
         # The ballot shows everyone what is on it, and how to get the right to vote.
         "voting:ballot": ("get", url("voting:ballot", pk("voting")), PUBLIC),
