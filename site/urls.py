@@ -7,6 +7,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from committees import views as committee_views
+from committees.accounts import views as account_views
 from pbsite import health
 from pbsite import views as site_views
 from voting.live import views as views_live
@@ -38,6 +39,7 @@ urlpatterns += i18n_patterns(
     path("projekter/", include("proposals.tracking.urls")),
     path("afstemning/", include("voting.urls")),
     path("mine-emails/", include("notices.urls")),
+    path("mit-borgerbudget/", account_views.my_borgerbudget, name="my_borgerbudget"),
     path("privatliv/", site_views.privacy_statement, name="privacy"),
     path("tilgaengelighed/", site_views.accessibility_statement, name="accessibility"),
     path("", include(wagtail_urls)),

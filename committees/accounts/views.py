@@ -8,7 +8,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
-from committees.accounts import privacy
+from committees.accounts import mine, privacy
 from committees.accounts.forms import PasswordConfirmForm
 
 
@@ -32,3 +32,12 @@ def my_data(request):
         )
         return redirect("/")
     return TemplateResponse(request, "committees/accounts/my_data.html", {"form": form})
+
+
+@login_required
+def my_borgerbudget(request):
+    """Everything of one's own in one place: proposals and drafts, supports, what one follows,
+    the rounds one can vote in, grant applications, and the e-mails one gets."""
+    return TemplateResponse(
+        request, "committees/accounts/mine.html", {"sections": mine.sections(user=request.user)}
+    )

@@ -1,10 +1,19 @@
-"""Reads of the grant process: the public pool page and the staff queue."""
+"""Reads of the grant process: the public pool page, the staff queue, an applicant's own."""
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from committees.models import ApplicationDeadline, BudgetRound
 from proposals.models import DECIDED_STAGES, GrantApplication, GrantBudgetLine, GrantStage
+
+
+def grant_applications_of(*, user) -> QuerySet[GrantApplication]:
+    """The person's own applications, drafts included, newest first."""
+    return (
+        GrantApplication.objects.filter(proposal__author=user)
+        .select_related("proposal__budget_round__committee")
+        .order_by("-proposal__updated_at", "-pk")
+    )
 
 
 def grant_pool_overview(*, budget_round: BudgetRound) -> dict:

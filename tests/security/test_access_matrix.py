@@ -165,6 +165,7 @@ def _rows():
         "account_email": ("get", url("account_email"), SIGNED_IN),
         "account_change_password": ("get", url("account_change_password"), SIGNED_IN),
         "my_data": ("get", url("my_data"), SIGNED_IN),
+        "my_borgerbudget": ("get", url("my_borgerbudget"), SIGNED_IN),
         # --- Proposals -----------------------------------------------------------------------
         "proposals:list": ("get", url("proposals:list", pk("ideas")), PUBLIC),
         "proposals:create": ("get", url("proposals:create", pk("ideas")), SIGNED_IN),
