@@ -15,7 +15,7 @@ class ReportForm(forms.Form):
         error_messages={"required": _("Choose why you report it.")},
     )
     details = forms.CharField(
-        label=_("Anything the moderators should know (optional)"),
+        label=_("Anything the moderators should know"),
         required=False,
         max_length=REPORT_DETAILS_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
