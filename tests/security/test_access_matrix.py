@@ -52,7 +52,7 @@ ROLES = [
     "polling_staff",
     "site_admin",
 ]
-APPS = ("committees", "proposals", "voting", "frontend", "pbsite")
+APPS = ("committees", "proposals", "voting", "notices", "frontend", "pbsite")
 
 
 @pytest.fixture
@@ -398,6 +398,9 @@ def _rows():
             {**NOBODY, "anonymous": LOGIN},
         ),
         "tracking:unsubscribe": ("get", url("tracking:unsubscribe", "forged-token"), NOBODY),
+        # --- Notices: a person's e-mail choices; the signed one-click unsubscribe -----------
+        "notices:preferences": ("get", url("notices:preferences"), SIGNED_IN),
+        "notices:unsubscribe": ("get", url("notices:unsubscribe", "forged-token"), NOBODY),
         # --- Open data API (read-only, no login) ---------------------------------------------
         "api-index": ("get", url("api-index"), PUBLIC),
         "api-openapi": ("get", url("api-openapi"), PUBLIC),
