@@ -16,7 +16,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from committees import services
+from committees.areas import addresses_import, areas_import
 from committees.models import (
+    Address,
     ApplicationDeadline,
     Area,
     BudgetRound,
@@ -127,7 +129,24 @@ def seed_places() -> dict[str, Committee]:
                 defaults={"name": name, "slug": committee.slug},
             )
             committees[name] = committee
+    seed_boundaries()
     return committees
+
+
+DEMO_AREAS_FILE = Path(__file__).resolve().parent / "data" / "demo_areas.geojson"
+DEMO_ADDRESSES_FILE = Path(__file__).resolve().parent / "data" / "demo_addresses.csv"
+
+
+def seed_boundaries() -> None:
+    """Simplified outlines of the committee areas and a few addresses (the test persons'), so the
+    demo draws its maps and places residents by address as a real installation does. Only where
+    no boundary or address has been loaded: real data imported with `area_import` or
+    `address_import` is never replaced by the demo's approximations."""
+    if not Area.objects.filter(kind=Area.Kind.COMMITTEE, boundary__isnull=False).exists():
+        areas_import(collection=json.loads(DEMO_AREAS_FILE.read_text("utf-8")), demo=True)
+    if not Address.objects.exists():
+        with DEMO_ADDRESSES_FILE.open(encoding="utf-8") as lines:
+            addresses_import(lines=lines, demo=True)
 
 
 def seed_accounts(committee: Committee) -> list[tuple[DemoAccount, str]]:

@@ -84,3 +84,46 @@ def test_seed_demo_refuses_production(settings):
     settings.DEBUG = False
     with pytest.raises(CommandError, match="DEBUG off"):
         call_command("seed_demo", stdout=io.StringIO())
+
+
+def test_seed_demo_draws_every_committee_area_and_places_the_test_persons_by_address(
+    var_dir, home_page
+):
+    """Simplified outlines for the maps, and the test identity provider's addresses placed by
+    those outlines, as `address_import` places the register's addresses."""
+    from committees.areas import residence_resolve
+    from committees.models import Address, Area
+    from voting.identity.devprovider import TEST_PERSONS
+
+    call_command("seed_demo", stdout=io.StringIO())
+
+    areas = Area.objects.filter(kind=Area.Kind.COMMITTEE)
+    assert areas.count() == 12
+    assert all(area.boundary["type"] == "Polygon" and area.is_demo for area in areas)
+    committee_of = {
+        "Østerbro": "Østerbro Lokaludvalg",
+        "Christianshavn": "Christianshavns Lokaludvalg",
+        "Indre By": "Indre By Lokaludvalg",
+    }
+    for person in TEST_PERSONS:
+        street, number = person.street_address.rsplit(" ", 1)
+        address = Address.objects.get(street=street, house_number=number)
+        assert address.is_demo and address.postcode == person.postcode
+        area = residence_resolve(address=address).area
+        assert area.committee.name == committee_of[person.area], person
+
+
+def test_seed_demo_never_replaces_imported_boundaries_or_addresses(var_dir, home_page):
+    from committees.models import Address, Area
+
+    call_command("seed_demo", stdout=io.StringIO())
+    Area.objects.update(boundary=None)
+    real = Area.objects.get(slug="oesterbro-lokaludvalg")
+    square = [[12.0, 55.0], [12.1, 55.0], [12.1, 55.1], [12.0, 55.1], [12.0, 55.0]]
+    Area.objects.filter(pk=real.pk).update(boundary={"type": "Polygon", "coordinates": [square]})
+    Address.objects.filter(street="Jagtvej").delete()
+
+    call_command("seed_demo", stdout=io.StringIO())
+
+    assert Area.objects.filter(boundary__isnull=False).count() == 1
+    assert not Address.objects.filter(street="Jagtvej").exists()
