@@ -18,8 +18,9 @@ A check-in says what the voter will do:
   the voter.
 
 Paper ballots are keyed twice. One staff member keys the ballot under the number printed on
-it (`paper_key`); another staff member keys it again without seeing the first keying, or looks
-at the paper and confirms the first keying (`paper_confirm`). Only when the two agree does the
+it (`paper_key`); another staff member keys it again from the paper (`paper_confirm`), blind:
+the second keyer is never shown the first keying, neither before nor after submitting their own,
+so a check that merely agrees with the screen is impossible. Only when the two agree does the
 ballot go into the box (`voting.ballot_box.ballot_insert_keyed`), tied to the station and to
 the staff member who keyed it first. When they differ, the entry is marked as a mismatch and
 the paper must be found and keyed again.
@@ -314,8 +315,8 @@ def paper_key(*, staff, station: PollingStation, batch_number: str, selection: d
         ) from exc
 
 
-def paper_confirm(*, staff, entry: PaperEntry, selection: dict | None) -> PaperEntry:
-    """The second keying by another staff member; `selection=None` confirms the first keying.
+def paper_confirm(*, staff, entry: PaperEntry, selection: dict) -> PaperEntry:
+    """The second keying by another staff member, made blind from the paper ballot.
 
     Equal: the entry is accepted and one paper ballot goes into the box. Different: the entry
     is marked as a mismatch, no ballot is counted, and `PaperMismatch` is raised.
@@ -323,7 +324,15 @@ def paper_confirm(*, staff, entry: PaperEntry, selection: dict | None) -> PaperE
     station = entry.station
     budget_round = station.budget_round
     _require_staff(staff, budget_round)
-    clean = None if selection is None else _clean_selection(selection)
+    if selection is None:
+        raise ValidationError(
+            _("Key the paper ballot again: the second keying is made from the paper."),
+            code="blind",
+        )
+    clean = _clean_selection(selection)
+    # The first keying was a valid ballot; a second keying that is not one is a slip of the
+    # keyer's, refused with its reasons, rather than a mismatch that sends the paper back.
+    ballot_check(budget_round=budget_round, selection=clean)
     with transaction.atomic():
         _require_keying_open(budget_round)
         locked = PaperEntry.objects.select_for_update().get(pk=entry.pk)
@@ -335,11 +344,11 @@ def paper_confirm(*, staff, entry: PaperEntry, selection: dict | None) -> PaperE
             )
         if locked.keyed_by_id == staff.pk:
             raise ValidationError(
-                _("Another staff member must key the ballot again or confirm it."),
+                _("Another staff member must key the ballot again from the paper."),
                 code="same_staff",
             )
         locked.checked_by = staff
-        if clean is not None and clean != locked.selection:
+        if clean != locked.selection:
             locked.status = PaperEntry.Status.MISMATCH
             locked.save(update_fields=["checked_by", "status"])
         else:

@@ -337,7 +337,7 @@ def key(request, station_id: int):
                 request,
                 _(
                     "Ballot number %(number)s is keyed. Another staff member must now key it "
-                    "again or confirm it."
+                    "again from the paper."
                 )
                 % {"number": entry.batch_number},
             )
@@ -368,7 +368,7 @@ def key(request, station_id: int):
 @never_cache
 @login_required
 def confirm(request, station_id: int, pk: int):
-    """The second keying: key the paper again without looking, or confirm the first keying."""
+    """The second keying, blind: the page never shows what the first keyer entered."""
     station = _station_or_404(request, station_id)
     entry = get_object_or_404(PaperEntry.objects.select_related("keyed_by"), pk=pk, station=station)
     budget_round = station.budget_round
@@ -381,14 +381,9 @@ def confirm(request, station_id: int, pk: int):
         return redirect("voting:paper_key", station_id=station.pk)
     form = _ballot_form(request, budget_round)
     if request.method == "POST":
-        as_keyed = "confirm_as_keyed" in request.POST
-        if form.is_valid() or as_keyed:
+        if form.is_valid():
             try:
-                paper.paper_confirm(
-                    staff=request.user,
-                    entry=entry,
-                    selection=None if as_keyed else form.selection(),
-                )
+                paper.paper_confirm(staff=request.user, entry=entry, selection=form.selection())
             except paper.PaperMismatch as exc:
                 messages.error(request, " ".join(exc.messages))
                 return redirect("voting:paper_key", station_id=station.pk)
@@ -400,7 +395,6 @@ def confirm(request, station_id: int, pk: int):
                     _("Ballot number %(number)s is counted.") % {"number": entry.batch_number},
                 )
                 return redirect("voting:paper_key", station_id=station.pk)
-    titles = {str(p.pk): p.title for p in form.proposals}
     return TemplateResponse(
         request,
         "voting/paper/confirm.html",
@@ -410,9 +404,6 @@ def confirm(request, station_id: int, pk: int):
             "entry": entry,
             "form": form,
             "own_entry": entry.keyed_by_id == request.user.pk,
-            "keyed": [
-                (titles.get(pid, pid), value) for pid, value in sorted(entry.selection.items())
-            ],
         },
     )
 

@@ -1,6 +1,7 @@
 """Voting in person: the voter roll, tablets, paper ballots keyed twice, reconciliation."""
 
 import datetime
+import re
 from http import HTTPStatus
 
 import pytest
@@ -236,7 +237,7 @@ def test_the_same_staff_member_cannot_confirm(voting_round, station, staff):
     )
     assert entry.batch_number == "A-17" and entry.status == PaperEntry.Status.PENDING
     with pytest.raises(ValidationError, match="Another staff member"):
-        paper.paper_confirm(staff=staff, entry=entry, selection=None)
+        paper.paper_confirm(staff=staff, entry=entry, selection=entry.selection)
     with pytest.raises(IntegrityError), transaction.atomic():
         PaperEntry.objects.filter(pk=entry.pk).update(checked_by=staff)
     assert Ballot.objects.count() == 0
@@ -271,16 +272,49 @@ def test_mismatch_counts_nothing_and_a_match_counts_once(
     assert ballot.channel == "paper" and ballot.station == station
     assert ballot.entered_by == second_staff and ballot.selection == {ids["Bænke"]: 1}
     with pytest.raises(ValidationError, match="not waiting"):
-        paper.paper_confirm(staff=staff, entry=again, selection=None)
+        paper.paper_confirm(staff=staff, entry=again, selection={ids["Bænke"]: 1})
     assert Ballot.objects.count() == 1
 
 
-def test_confirm_as_keyed_by_another_staff_member(voting_round, station, staff, second_staff):
+def test_the_second_keying_is_blind(client, voting_round, station, staff, second_staff):
+    """The second keyer types what the paper says; "confirm what the first keyer typed" is no
+    longer offered, neither by the service nor by the page, which never shows the first keying."""
     ids = _ids(voting_round)
     entry = paper.paper_key(
-        staff=staff, station=station, batch_number="18", selection={ids["Træer"]: 1}
+        staff=staff, station=station, batch_number="BLIND-A", selection={ids["Træer"]: 1}
     )
-    paper.paper_confirm(staff=second_staff, entry=entry, selection=None)
+    with pytest.raises(ValidationError, match="Key the paper ballot again"):
+        paper.paper_confirm(staff=second_staff, entry=entry, selection=None)
+    client.force_login(second_staff)
+    url = reverse("voting:paper_confirm", args=[station.pk, entry.pk])
+    page = client.get(url)
+    assert page.status_code == HTTPStatus.OK
+    assert "Key the paper ballot again" in page.text
+    assert not re.search(r"\bchecked\b", page.text)  # nothing ticked in advance
+    assert "confirm_as_keyed" not in page.text
+    # The old shortcut, posted by hand, keys nothing: no selection is a refused keying.
+    client.post(url, {"confirm_as_keyed": ""})
+    entry.refresh_from_db()
+    assert entry.status == PaperEntry.Status.PENDING and Ballot.objects.count() == 0
+    # The page is the same whatever the first keyer entered: nothing of it can leak.
+    other = paper.paper_key(
+        staff=staff, station=station, batch_number="BLIND-B", selection={ids["Bænke"]: 1}
+    )
+    other_page = client.get(reverse("voting:paper_confirm", args=[station.pk, other.pk]))
+
+    def neutral(html: str, number: str, pk: int) -> str:
+        html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+        return html.replace(f"papir/{pk}/", "papir/PK/").replace(number, "N")
+
+    assert neutral(page.text, "BLIND-A", entry.pk) == neutral(other_page.text, "BLIND-B", other.pk)
+    # A differing keying is refused, and counts nothing.
+    differs = client.post(url, {f"p_{ids['Bænke']}": "on", "key_again": ""}, follow=True)
+    assert "Find the paper ballot and key it again" in differs.text
+    assert Ballot.objects.count() == 0
+    again = paper.paper_key(
+        staff=second_staff, station=station, batch_number="BLIND-A", selection={ids["Træer"]: 1}
+    )
+    paper.paper_confirm(staff=staff, entry=again, selection={ids["Træer"]: 1})
     assert Ballot.objects.get().selection == {ids["Træer"]: 1}
 
 
@@ -379,7 +413,7 @@ def test_the_national_id_is_never_stored(
     entry = paper.paper_key(
         staff=staff, station=station, batch_number="5", selection={ids["Træer"]: 1}
     )
-    paper.paper_confirm(staff=second_staff, entry=entry, selection=None)
+    paper.paper_confirm(staff=second_staff, entry=entry, selection={ids["Træer"]: 1})
     # And through the check-in page, including a refused check-in.
     Committee.objects.filter(pk=committee.pk).update(slug="oesterbro-lokaludvalg")
     client.force_login(staff)
@@ -534,7 +568,7 @@ def test_check_in_tablet_and_paper_through_the_pages(
     assert Ballot.objects.count() == 1
     client.post(key_url, {"batch_number": "42", f"p_{ids['Træer']}": "on"})
     client.force_login(staff)
-    counted = client.post(confirm_url, {"confirm_as_keyed": ""}, follow=True)
+    counted = client.post(confirm_url, {f"p_{ids['Træer']}": "on", "key_again": ""}, follow=True)
     assert "is counted" in counted.text
     paper_ballot = Ballot.objects.get(channel="paper")
     assert paper_ballot.station == station and paper_ballot.entered_by == second_staff
@@ -593,7 +627,7 @@ def test_paper_ballots_are_keyed_after_the_close_until_the_result_is_confirmed(
     after = paper.paper_key(
         staff=second_staff, station=station, batch_number="42", selection={ids["Træer"]: 1}
     )
-    paper.paper_confirm(staff=staff, entry=after, selection=None)
+    paper.paper_confirm(staff=staff, entry=after, selection={ids["Træer"]: 1})
     assert Ballot.objects.filter(budget_round=voting_round, channel="paper").count() == 2
 
     results_services.result_confirm(moderator=moderator, budget_round=voting_round)
@@ -630,5 +664,5 @@ def test_tablet_and_paper_ballots_reach_live_displays_after_commit(
         )
     assert len(sent) == 1  # the first keying counts nothing yet
     with django_capture_on_commit_callbacks(execute=True):
-        paper.paper_confirm(staff=second_staff, entry=entry, selection=None)
+        paper.paper_confirm(staff=second_staff, entry=entry, selection={ids["Træer"]: 1})
     assert sent == [f"live-round-{voting_round.pk}"] * 2
