@@ -2,6 +2,7 @@ from django.db.models import F
 
 from proposals.models import (
     Comment,
+    CommentRevision,
     GrantApplication,
     ProjectSubscription,
     Proposal,
@@ -24,7 +25,15 @@ def export(user) -> dict:
             )
         ),
         "comments": list(
-            Comment.objects.filter(author=user).values("proposal__title", "body", "created_at")
+            Comment.objects.filter(author=user).values(
+                "proposal__title", "body", "created_at", "edited_at", "deleted_at"
+            )
+        ),
+        # The text of one's comments before an edit or a deletion, kept for the moderators.
+        "comment_revisions": list(
+            CommentRevision.objects.filter(comment__author=user).values(
+                "comment__proposal__title", "body", "change", "created_at"
+            )
         ),
         "supports": list(
             Support.objects.filter(user=user).values_list("proposal__title", flat=True)

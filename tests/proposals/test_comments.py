@@ -208,3 +208,19 @@ def test_threads_are_read_in_a_fixed_number_of_queries(client, proposal, writer,
         services.comment_add(author=writer, proposal=proposal, body=f"S{n}", reply_to=more)
         services.comment_edit(author=writer, comment=root, body=f"Start {n}")
     assert queries() == few
+
+
+def test_the_authors_data_download_holds_their_earlier_texts(client, proposal, writer):
+    import json
+
+    comment = services.comment_add(author=writer, proposal=proposal, body="Første udgave.")
+    services.comment_edit(author=writer, comment=comment, body="Anden udgave.")
+    services.comment_delete(author=writer, comment=comment)
+    client.force_login(writer)
+    data = json.loads(client.post(reverse("my_data"), {"action": "download"}).content)
+    assert data["proposals"]["comments"][0]["body"] == ""
+    assert data["proposals"]["comments"][0]["deleted_at"]
+    assert [(r["body"], r["change"]) for r in data["proposals"]["comment_revisions"]] == [
+        ("Første udgave.", "edited"),
+        ("Anden udgave.", "deleted"),
+    ]
