@@ -26,6 +26,7 @@ from voting.codes import services as codes
 from voting.permissions import may_download_round_data
 from voting.results import exports, statistics
 from voting.results.ballot_file import export_round
+from voting.results.recipe import recount_recipe
 
 PUBLISHED_PHASES = (Phase.RESULTS, Phase.IMPLEMENTATION)
 
@@ -278,6 +279,12 @@ def results(request, round_id: int):
             "sha256": confirmed.ballots_sha256
             if confirmed
             else hashlib.sha256(export_round(budget_round).encode()).hexdigest(),
+            "recipe": recount_recipe(
+                slug=budget_round.slug,
+                rule=summary["outcome"].rule,
+                utility=summary["outcome"].details["utility"],
+                ballot_style=budget_round.ballot_style,
+            ),
         },
     )
 

@@ -76,9 +76,15 @@ def recount(path: str, *, rule: str, utility: str | None = None, as_json: bool =
         [
             f"Rule: {result['rule']}",
             f"Selected ({len(outcome.selected)}): {', '.join(outcome.selected)}",
+            # Each id with its name, so that a reader can check the winners without the file.
+            *(_named(pid, instance.projects[pid].name) for pid in outcome.selected),
             f"Total cost: {outcome.total_cost} of {instance.budget}",
         ]
     )
+
+
+def _named(project_id: str, name: str) -> str:
+    return f"  {project_id}: {name}" if name else f"  {project_id}"
 
 
 def json_text(result: dict[str, object]) -> str:
