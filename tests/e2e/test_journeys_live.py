@@ -9,7 +9,7 @@ from django.utils import translation
 
 from proposals.models import State
 from tests import factories
-from tests.e2e.conftest import AXE_JS, TIMEOUT_MS, axe_check
+from tests.e2e.conftest import AXE_JS, TIMEOUT_MS, axe_check, phone
 from tests.e2e.conftest import in_language as _
 from voting.codes import services as codes_services
 from voting.live import views as live_views
@@ -354,6 +354,20 @@ def test_with_few_projects_every_row_shows_without_a_more_line(page, world):
     assert page.evaluate(OUTSIDE_VIEWPORT_JS, {"QR code": ".live-qr svg"}) == []
 
 
+def _answer_from_a_phone(browser, asgi_server, path: str, language: str, answer: str) -> None:
+    """An attendee answers on the join page from a phone of their own (its own device cookie),
+    through the server like anyone in the room: the host page hears of it over its socket."""
+    attendee = browser.new_context(base_url=asgi_server.url, **phone())
+    attendee.set_default_timeout(TIMEOUT_MS)
+    page = attendee.new_page()
+    page.goto(path)
+    page.get_by_label(_(language, answer), exact=True).check()
+    page.get_by_role("button", name=_(language, "Send my answer")).click()
+    page.wait_for_load_state()
+    assert _(language, "Thank you. Your answer is counted.") in page.locator("main").inner_text()
+    attendee.close()
+
+
 def _log_in(page, user, next_url: str) -> None:
     page.goto(f"/en/konto/login/?next={next_url}")
     form = page.locator("main form").filter(has=page.locator("input[name=password]"))
@@ -387,17 +401,22 @@ def test_the_host_page_follows_the_room_and_warns_before_freezing(
     axe_check(page)
 
     # Answers from the room arrive without a reload.
-    live.quick_vote_answer(quick_vote=vote, choice=0, device_token="phone-1")
-    live.quick_vote_answer(quick_vote=vote, choice=1, device_token="phone-2")
+    join = f"{prefix}/afstemning/live/moede/{meeting.pk}/deltag/"
+    _answer_from_a_phone(browser, asgi_server, join, language, "Yes")
+    _answer_from_a_phone(browser, asgi_server, join, language, "No")
     page.wait_for_function(
         "() => document.querySelector('[data-quick-answers]').textContent.startsWith('2 ')"
     )
-    codes_services.ballot_cast_with_code(  # and so does the turnout
-        budget_round=world["round"],
-        code=world["code"],
-        selection={str(world["round"].proposals.get(title="Træer").pk): 1},
-        client="t",
-    )
+    voter = browser.new_context(base_url=asgi_server.url, locale=browser_locale)  # and turnout
+    voter.set_default_timeout(TIMEOUT_MS)
+    ballot = voter.new_page()
+    ballot.goto(f"{prefix}/afstemning/runde/{world['round'].pk}/kode/")
+    form = ballot.locator("main form[data-ballot]")
+    form.get_by_label(_(language, "Your voting code"), exact=True).fill(world["code"])
+    form.get_by_role("checkbox", name=re.compile(r"^Træer ")).check()
+    form.get_by_role("button", name=_(language, "Cast my ballot"), exact=True).click()
+    ballot.wait_for_url(re.compile(r"/kvittering/$"))
+    voter.close()
     page.wait_for_function("() => document.querySelector('[data-live-total]').textContent === '2'")
 
     # Closing shows the result here, as the minutes record it.
