@@ -20,10 +20,11 @@ def admin_language_sync(*, user) -> None:
 
 
 def user_saved(sender, instance, created, update_fields=None, raw=False, **kwargs):
-    if raw or (update_fields is not None and "preferred_language" not in update_fields):
+    """On a staff member's language change, and when someone becomes staff (a role granted)."""
+    if raw or not instance.is_staff:
+        return  # residents never see the admin
+    if update_fields is not None and not {"preferred_language", "is_staff"} & set(update_fields):
         return
-    if created and not instance.is_staff:
-        return  # a resident never sees the admin; their profile is made if they ever do
     admin_language_sync(user=instance)
 
 

@@ -1,7 +1,8 @@
 """Staff sign in and find their work: a moderator lands on the workspace, sees what waits in
 Danish, follows the link to the queue, moves a proposal and is back in the same queue; polling
 staff land on their polling station on a phone; an English moderator gets the admin in English
-from a Danish browser.
+from a Danish browser; a reviewer goes from the workspace to the proposals to check and back; the
+secretariat goes from the workspace to the grant applications to check.
 
 axe-core checks the public pages and our own admin screens (the dashboard panel, the review
 page). See conftest.py for the browser.
@@ -109,4 +110,49 @@ def test_an_english_moderator_gets_the_admin_in_english(page, world):
     page.wait_for_url(re.compile(r"/admin/$"))
     expect_language(page, "en")
     assert page.get_by_role("link", name="2 proposals wait for screening").is_visible()
+    axe_check(page)
+
+
+@pytest.fixture
+def review_world(transactional_db, home_page):
+    committee = factories.committee("Amager Lokaludvalg", district_name="Amager")
+    review = factories.budget_round(committee=committee, phase="review", title="Amager 2027")
+    path = factories.proposal(budget_round=review, state="in_review", title="Sti langs stranden")
+    pool = factories.grant_pool(committee=committee, title="Amagerpuljen")
+    factories.grant_application(pool=pool)
+    return {
+        "committee": committee,
+        "path": path,
+        "reviewer": factories.reviewer(
+            committee=committee, budget_round=review, email="forvaltning@example.dk"
+        ),
+        "moderator": factories.moderator(committee=committee, email="amager@example.dk"),
+    }
+
+
+def test_a_reviewer_finds_the_proposals_to_check_and_returns_to_them(page, review_world):
+    _sign_in(page, review_world["reviewer"].email)
+    page.wait_for_url(re.compile(r"/admin/$"))
+    axe_check(page)
+    page.get_by_role("link", name="1 forslag venter på vurdering af gennemførlighed").click()
+    page.wait_for_url(re.compile(r"/admin/proposal/\?state=in_review&budget_round__committee="))
+    queue_url = page.url
+    row = page.locator("table.listing tbody tr").filter(has_text="Sti langs stranden")
+    row.locator("[data-controller~=w-dropdown] button").first.click()
+    row.get_by_role("link", name="Behandling").click()
+    axe_check(page)
+    page.get_by_label("Ny status").select_option(label="På stemmesedlen")
+    page.locator("main form[method=post] button[type=submit]").click()
+    page.wait_for_url(queue_url)
+    assert page.locator("table.listing tbody tr").filter(has_text="Sti langs stranden").count() == 0
+
+
+def test_the_secretariat_goes_from_the_workspace_to_the_grant_applications(page, review_world):
+    _sign_in(page, review_world["moderator"].email)
+    page.wait_for_url(re.compile(r"/admin/$"))
+    link = page.get_by_role("link", name="1 puljeansøgning: afventer kontrol af fuldstændighed")
+    assert page.locator("li").filter(has=link).get_by_text(re.compile("frist")).is_visible()
+    link.click()
+    page.wait_for_url(re.compile(r"/admin/grants/\?stage=submitted$"))
+    assert page.locator("table.listing tbody tr").count() == 1
     axe_check(page)

@@ -285,3 +285,10 @@ def test_signing_in_brings_an_older_account_s_language_to_the_admin(client, worl
     )
     assert response.status_code == HTTPStatus.FOUND
     assert '<html lang="en"' in admin_home(client, HTTP_ACCEPT_LANGUAGE="da")
+
+
+def test_a_resident_given_a_role_gets_the_admin_in_their_language(world):
+    person = factories.user(preferred_language="en")
+    assert not UserProfile.objects.filter(user=person).exists()  # residents need no profile
+    factories.moderator(committee=world["committee"], person=person)
+    assert UserProfile.get_for_user(person).preferred_language == "en"
