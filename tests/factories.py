@@ -289,6 +289,19 @@ def grant_application(
     return application
 
 
+def deciding_meeting_begins(application) -> None:
+    """The meeting that decides a grant application starts now (moved, as time passes): its
+    decision can be recorded from the meeting's start."""
+    from committees.models import Meeting
+
+    now = timezone.now()
+    meeting = Meeting.objects.get(application_deadlines__applications=application)
+    Meeting.objects.filter(pk=meeting.pk).update(
+        starts_at=now - datetime.timedelta(minutes=1),
+        ends_at=max(meeting.ends_at, now + datetime.timedelta(hours=1)),
+    )
+
+
 def grant_form_data(pool: BudgetRound, **overrides) -> dict:
     """What an applicant types into the grant application form: complete, with a budget of
     two expenses and one income (12,000 + 3,000 - 2,000 kr.). An override of None leaves the

@@ -1,6 +1,7 @@
 """The grant process in the Wagtail admin: a queue per committee and one screen per application.
 
-The screen shows the form of the application's current step (proposals/grants/forms.py); the
+The screen shows the whole application (every answer, the checklist, the budget, the
+attachments) and the form of the application's current step (proposals/grants/forms.py); the
 service it calls authorises the person by their role in the application's committee and writes
 the audit log.
 """
@@ -10,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.admin import messages
 
@@ -69,6 +71,13 @@ def grant_process_view(request, pk):
         raise PermissionDenied
     form_class = STEP_FORMS.get(application.stage)
     form = None
+    # The decision is the meeting's: its form appears when the deciding meeting has begun.
+    decision_waits = False
+    if application.stage == GrantStage.RECOMMENDED:
+        decision_opens = grant_services.decision_opens_at(application)
+        decision_waits = decision_opens is None or timezone.now() < decision_opens
+        if decision_waits:
+            form_class = None
     if form_class and may_take_grant_step(request.user, application, application.stage):
         form = form_class(request.POST or None)
         if request.method == "POST" and form.is_valid():
@@ -79,6 +88,7 @@ def grant_process_view(request, pk):
             else:
                 messages.success(request, _("Saved. The applicant has been told by e-mail."))
                 return redirect(reverse("grant_process", args=[application.pk]))
+    proposal = application.proposal
     payout = None
     if application.stage == GrantStage.ACCOUNTS:
         payout = grant_services.payout_for(application)
@@ -87,9 +97,15 @@ def grant_process_view(request, pk):
         "proposals/grants/admin/process.html",
         {
             "application": application,
-            "proposal": application.proposal,
+            "proposal": proposal,
             "form": form,
             "payout": payout,
+            "decision_waits": decision_waits,
+            "checklist": [
+                (item.text, proposal.checklist_answers.get(str(item.pk)))
+                for item in proposal.budget_round.checklist.all()
+            ],
+            "attachments": proposal.attachments.all(),
             "planned": [li for li in application.lines.all() if not li.actual],
             "actual": [li for li in application.lines.all() if li.actual],
             "history": application.proposal.history.select_related("actor"),

@@ -452,6 +452,13 @@ def grant_application_withdraw(*, author, application: GrantApplication) -> Gran
 # --- The committee: decision at the meeting --------------------------------------------------
 
 
+def decision_opens_at(application: GrantApplication) -> datetime.datetime | None:
+    """When the decision can be recorded: the deciding meeting's start. The committee decides at
+    the meeting, so a decision recorded before it began would be one nobody took."""
+    deadline = application.deadline
+    return deadline.meeting.starts_at if deadline and deadline.meeting_id else None
+
+
 @transaction.atomic
 def grant_decide(
     *, actor, application: GrantApplication, granted: bool, reason: str, amount: int | None = None
@@ -465,6 +472,18 @@ def grant_decide(
         _("Only the committee's secretariat records decisions."),
     )
     _require_stage(application, GrantStage.RECOMMENDED)
+    opens = decision_opens_at(application)
+    if opens is None or timezone.now() < opens:
+        raise ValidationError(
+            _(
+                "The decision is made at the deciding meeting: it can be recorded from the "
+                "meeting's start, %(start)s."
+            )
+            % {"start": date_format(timezone.localtime(opens), "SHORT_DATETIME_FORMAT")}
+            if opens
+            else _("The application is on no meeting's agenda: there is no decision to record."),
+            code="before_meeting",
+        )
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give the reason for the decision.")})

@@ -5,13 +5,16 @@ from http import HTTPStatus
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.urls import reverse
+from django.utils import timezone
 
 from committees import services as committee_services
-from committees.models import AuditEntry
+from committees.models import AuditEntry, Meeting
 from proposals.grants import services as grant_services
 from proposals.grants.services import Line
-from proposals.models import GrantStage
+from proposals.models import GrantStage, ProposalAttachment
 from proposals.uploads import CleanFile
 from tests import factories
 
@@ -95,6 +98,7 @@ def test_each_step_through_the_admin(client, world):
     assert response.status_code == HTTPStatus.FOUND
     application.refresh_from_db()
     assert application.stage == GrantStage.RECOMMENDED and application.agenda_item_id
+    factories.deciding_meeting_begins(application)
 
     client.force_login(world["secretariat"])
     response = _post(
@@ -169,6 +173,7 @@ def test_the_secretariat_sends_accounts_back_and_the_applicant_corrects_them(
     grant_services.grant_recommend(
         actor=secretariat, application=application, recommendation="full", reason="Godt."
     )
+    factories.deciding_meeting_begins(application)
     grant_services.grant_decide(
         actor=secretariat, application=application, granted=True, amount=20_000, reason="Ja."
     )
@@ -203,3 +208,78 @@ def test_the_secretariat_sends_accounts_back_and_the_applicant_corrects_them(
     application.refresh_from_db()
     assert application.stage == GrantStage.PAID and application.payout_amount == 15_000
     assert AuditEntry.objects.filter(action="grant.accounts_return").count() == 1
+
+
+def _recommended(world):
+    application = world["ours"]
+    grant_services.grant_completeness_check(
+        actor=world["secretariat"], application=application, complete=True
+    )
+    grant_services.grant_recommend(
+        actor=world["working_group"], application=application, recommendation="full", reason="Ja"
+    )
+    application.refresh_from_db()
+    return application
+
+
+def test_a_decision_is_recorded_only_from_the_deciding_meetings_start(client, world):
+    application = _recommended(world)
+    meeting = application.deadline.meeting
+    assert meeting.starts_at > timezone.now()
+    with pytest.raises(ValidationError, match="from the meeting's start") as refused:
+        grant_services.grant_decide(
+            actor=world["secretariat"],
+            application=application,
+            granted=True,
+            amount=20_000,
+            reason="Som indstillet",
+        )
+    assert refused.value.code == "before_meeting"
+    client.force_login(world["secretariat"])
+    url = reverse("grant_process", args=[application.pk])
+    html = client.get(url).content.decode()
+    assert 'name="granted"' not in html
+    assert meeting.title in html
+    # A decision posted anyway, before the meeting, is not recorded.
+    _post(client, application, {"granted": "yes", "amount": "20000", "reason": "For tidligt"})
+    application.refresh_from_db()
+    assert application.stage == GrantStage.RECOMMENDED and application.decided_at is None
+    assert not AuditEntry.objects.filter(action="grant.decide").exists()
+
+    factories.deciding_meeting_begins(application)
+    assert 'name="granted"' in client.get(url).content.decode()
+    response = _post(client, application, {"granted": "yes", "amount": "20000", "reason": "Ja"})
+    assert response.status_code == HTTPStatus.FOUND
+    application.refresh_from_db()
+    assert application.stage == GrantStage.GRANTED
+    assert application.decided_at >= Meeting.objects.get(pk=meeting.pk).starts_at
+
+
+def test_the_grant_screen_shows_the_whole_application(client, world):
+    application = world["ours"]
+    proposal = application.proposal
+    attachment = ProposalAttachment.objects.create(
+        proposal=proposal, file=ContentFile(PDF, "tilbud.pdf"), title="Tilbud på scene", size=85
+    )
+    client.force_login(world["working_group"])
+    html = client.get(reverse("grant_process", args=[application.pk])).content.decode()
+    for shown in (
+        application.applicant_name,
+        application.contact_email,
+        "Musik, mad og lege for alle naboer.",
+        proposal.location_text,
+        application.advertising,
+        application.volunteers,
+        "Leje af scene",
+        "Aktiviteten er åben for alle.",
+        "Tilbud på scene",
+        reverse("proposals:attachment", args=[attachment.pk]),
+    ):
+        assert shown in html, shown
+    # The link opens the attachment for the committee's staff.
+    download = client.get(reverse("proposals:attachment", args=[attachment.pk]))
+    assert download.status_code == HTTPStatus.OK
+    assert (
+        b"".join(download.streaming_content if download.streaming else [download.content])[:5]
+        == b"%PDF-"
+    )

@@ -66,6 +66,7 @@ def test_simultaneous_decisions_never_grant_more_than_the_pot():
                 recommendation=Recommendation.FULL,
                 reason="Godt for kvarteret.",
             )
+            factories.deciding_meeting_begins(application)
             applications.append(application)
 
         outcomes, errors = _release_together(

@@ -70,7 +70,11 @@ def _to_decision(application, secretariat, working_group, **recommend):
         "reason": "Godt for kvarteret.",
         **recommend,
     }
-    return grant_services.grant_recommend(actor=working_group, application=application, **recommend)
+    recommended = grant_services.grant_recommend(
+        actor=working_group, application=application, **recommend
+    )
+    factories.deciding_meeting_begins(application)
+    return recommended
 
 
 def test_an_application_goes_from_submission_to_payout(
@@ -321,6 +325,7 @@ def test_staff_of_another_committee_and_the_wrong_role_are_denied(pool, secretar
         recommendation=Recommendation.FULL,
         reason="Ja.",
     )
+    factories.deciding_meeting_begins(application)
     for actor in (outsider, working_group, application.proposal.author):
         with pytest.raises(PermissionDenied):
             grant_services.grant_decide(
