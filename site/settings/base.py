@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "proposals",
     "voting",
     "notices",
+    "notices.newsletters",
     "frontend",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
