@@ -23,7 +23,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from committees.geometry import GeometryError, contains, geometry_check
-from committees.models import Address, Area, Committee
+from committees.models import Address, Area, BudgetRound, Committee
+from committees.services import audit_record
 from committees.postcodes import find_committees
 
 # Column names of an address file: our own, or those of the register's (DAWA) CSV export.
@@ -323,3 +324,61 @@ def committee_area_of(place) -> Area | None:
         return place
     areas = list(Area.objects.filter(kind=Area.Kind.COMMITTEE, committee__district=place)[:2])
     return areas[0] if len(areas) == 1 else None
+
+
+# --- Editing an area in the admin ------------------------------------------------------------------
+
+
+def area_state(area: Area) -> dict:
+    """What the audit log keeps of an area before and after an edit."""
+    return {
+        "name": area.name,
+        "slug": area.slug,
+        "kind": area.kind,
+        "committee": area.committee_id,
+        "boundary": area.boundary,
+        "listed_addresses": sorted(area.listed_addresses.values_list("pk", flat=True)),
+    }
+
+
+def area_in_running_vote(area: Area) -> bool:
+    """Whether a round whose vote has opened admits by this local area: its outline and list
+    then decide who may vote, and are frozen like the round's other rules."""
+    return any(r.voting_has_opened for r in BudgetRound.objects.filter(voting_areas=area))
+
+
+@transaction.atomic
+def area_save(*, actor, area: Area, apply) -> Area:
+    """Create or edit an area through the admin (`apply()` writes it): refused when a running
+    vote admits by it, and recorded with before and after in the audit log."""
+    before = None
+    if area.pk:
+        stored = Area.objects.select_for_update().get(pk=area.pk)
+        before = area_state(stored)
+        if area_in_running_vote(stored):
+            raise ValidationError(
+                _("Voting has opened in a round of this area: the area can no longer change.")
+            )
+    saved = apply()
+    after = area_state(Area.objects.get(pk=saved.pk))
+    if before is None:
+        audit_record(
+            actor=actor,
+            action="area.create",
+            obj=saved,
+            committee_id=saved.committee_id,
+            data={"state": after},
+        )
+    else:
+        changes = {
+            name: [before[name], value] for name, value in after.items() if before[name] != value
+        }
+        if changes:
+            audit_record(
+                actor=actor,
+                action="area.update",
+                obj=saved,
+                committee_id=saved.committee_id,
+                data={"changes": changes},
+            )
+    return saved

@@ -20,14 +20,14 @@ from wagtail.admin.panels import (
 )
 from wagtail.admin.ui.menus import MenuItem
 from wagtail.admin.ui.tables import Column
-from wagtail.admin.views.generic import CreateView, DeleteView, EditView, IndexView
-from wagtail.admin.views.generic.history import HistoryView
+from wagtail.admin.views.generic import CreateView
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import Button
 from wagtail.permissions import register_permission_policy
 
 from committees import services
+from committees.areas_admin import AddressViewSet, AreaViewSet
 from committees.models import (
     FIELDS_FROZEN_AT_CONFIRMATION,
     FIELDS_FROZEN_AT_VOTING,
@@ -40,6 +40,13 @@ from committees.models import (
 )
 from committees.models.rounds import frozen_message
 from committees.permissions import CommitteeScopedPolicy, committee_ids_for, is_moderator_of
+from committees.scoped_admin import (
+    CommitteeScopedForm,
+    ScopedDeleteView,
+    ScopedEditView,
+    ScopedHistoryView,
+    ScopedIndexView,
+)
 from committees.selectors import audit_entries_for, reviewer_candidates
 from committees.workspace.panels import WorkspacePanel
 from frontend.admin import MoneyColumn
@@ -47,54 +54,6 @@ from frontend.forms import add_service_errors
 
 register_permission_policy(BudgetRound, CommitteeScopedPolicy(BudgetRound))
 register_permission_policy(Meeting, CommitteeScopedPolicy(Meeting))
-
-
-class CommitteeScopedForm(WagtailAdminModelForm):
-    """A moderator can only file things under a committee they moderate."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        user = self.for_user
-        field = self.fields.get("committee")
-        if field is not None and user is not None and not user.is_superuser:
-            field.queryset = Committee.objects.filter(pk__in=committee_ids_for(user))
-        # A meeting shows a round of its own committee (`Meeting.clean` checks which one).
-        shown = self.fields.get("budget_round")
-        if shown is not None and user is not None and not user.is_superuser:
-            shown.queryset = shown.queryset.filter(committee_id__in=committee_ids_for(user))
-
-
-class CommitteeScopedObjectMixin:
-    """Edit, delete and history only for objects of the user's own committees."""
-
-    def get_object(self, queryset=None):
-        obj = super().get_object(queryset)
-        action = getattr(self, "permission_required", None) or "change"
-        if not self.permission_policy.user_has_permission_for_instance(
-            self.request.user, action, obj
-        ):
-            raise PermissionDenied
-        return obj
-
-
-class ScopedIndexView(IndexView):
-    def get_base_queryset(self):
-        allowed = self.permission_policy.instances_user_has_any_permission_for(
-            self.request.user, ["change", "delete", "view"]
-        )
-        return super().get_base_queryset().filter(pk__in=allowed.values("pk"))
-
-
-class ScopedEditView(CommitteeScopedObjectMixin, EditView):
-    pass
-
-
-class ScopedDeleteView(CommitteeScopedObjectMixin, DeleteView):
-    pass
-
-
-class ScopedHistoryView(CommitteeScopedObjectMixin, HistoryView):
-    pass
 
 
 class RoundIndexView(ScopedIndexView):
@@ -356,7 +315,15 @@ class CommitteesGroup(ViewSetGroup):
     menu_label = gettext_lazy("Committees")
     menu_icon = "group"
     menu_order = 200
-    items = (CommitteeViewSet, DistrictViewSet, BudgetRoundViewSet, MeetingViewSet, DeadlineViewSet)
+    items = (
+        CommitteeViewSet,
+        DistrictViewSet,
+        BudgetRoundViewSet,
+        MeetingViewSet,
+        DeadlineViewSet,
+        AreaViewSet,
+        AddressViewSet,
+    )
 
 
 @hooks.register("register_admin_viewset")
