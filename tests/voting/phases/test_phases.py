@@ -356,3 +356,12 @@ def test_withdrawn_after_the_preview_is_not_on_the_ballot(committee, moderator):
     proposal_services.proposal_withdraw(author=bench.author, proposal=bench)
     with pytest.raises(ValidationError):
         services.round_voting_open(actor=moderator, budget_round=budget_round, expected=seen)
+
+
+def test_the_phase_page_is_linked_from_the_overview_and_the_schedule(client, committee, moderator):
+    budget_round = _review_round(committee)
+    client.force_login(moderator)
+    phase_url = reverse("voting_phase", args=[budget_round.pk])
+    assert phase_url in client.get(reverse("voting_overview")).content.decode()
+    schedule = client.get(reverse("round_schedule", args=[budget_round.pk]))
+    assert phase_url in schedule.content.decode()
