@@ -204,14 +204,13 @@ def _manifest(letters: list[Letter], *, budget_round: BudgetRound, kind: str) ->
     """One row per letter, in the order of the PDF's pages; UTF-8 with a BOM for Excel."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    column = "notice letters file column"
     writer.writerow(
         [
-            pgettext(column, "letter"),
-            pgettext(column, "address"),
-            pgettext(column, "area"),
-            pgettext(column, "notice"),
-            pgettext(column, "round"),
+            pgettext("notice letters file column", "letter"),
+            pgettext("notice letters file column", "address"),
+            pgettext("notice letters file column", "area"),
+            pgettext("notice letters file column", "notice"),
+            pgettext("notice letters file column", "round"),
         ]
     )
     for item in letters:

@@ -11,7 +11,7 @@ What is kept of the resident is what they choose to give, in `AssistedEntry` and
 one is refused with a message that says why, so a number typed from a health card by habit is
 never stored.
 
-Paper idea forms collected at a meeting are imported from a CSV file (docs/proposals.md, "Paper
+Paper idea forms collected at a meeting are imported from a CSV file (docs/intake.md, "Paper
 idea forms") with `proposals_import`: every line is checked first and every problem is reported
 with its line number; only a file without problems is written, in one transaction.
 """
@@ -27,7 +27,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from committees.models import BudgetRound, Phase
 from committees.services import audit_record
@@ -256,7 +256,7 @@ MAX_IMPORT_BYTES = 2 * 1024 * 1024
 MAX_IMPORT_ROWS = 500
 
 # Column -> field. Danish names as the forms and the documentation use them; the English names
-# are accepted too. Documented in docs/proposals.md, "Paper idea forms".
+# are accepted too. Documented in docs/intake.md, "Paper idea forms".
 COLUMNS = {
     "titel": "title",
     "title": "title",
@@ -285,21 +285,21 @@ COLUMNS = {
     "contact": "resident_contact",
 }
 REQUIRED_COLUMNS = {"title", "resident_name"}
-# The columns as the import page and docs/proposals.md describe them (Danish name first).
+# The columns as the import page and docs/intake.md describe them (Danish name first).
 DOCUMENTED_COLUMNS = [
-    ("titel", _lazy("Required. The proposal's title, at most 120 characters.")),
-    ("resume", _lazy("A short summary, at most 300 characters.")),
-    ("beskrivelse", _lazy("The description, at most 10,000 characters; line breaks are kept.")),
-    ("pris", _lazy("Estimated cost in whole kroner: 25000, 25.000 or 25.000 kr.")),
-    ("sted", _lazy("Address or place, at most 200 characters.")),
-    ("kategori", _lazy("One of the round's categories, by its name.")),
-    ("indsendt_som", _lazy("borger (the default), forening, frivilliggruppe or virksomhed.")),
-    ("organisation", _lazy("The organisation's name, when it is not a resident's proposal.")),
-    ("kontaktperson", _lazy("The organisation's contact person.")),
-    ("tjekliste", _lazy("The round's checklist answers in order, ja or nej, separated by |.")),
-    ("navn", _lazy("Required. The resident's name as they wrote it. Never a CPR number.")),
-    ("adresse", _lazy("The resident's address, if they gave it.")),
-    ("kontakt", _lazy("Phone or e-mail, if the resident wants to be reached.")),
+    ("titel", gettext_lazy("Required. The proposal's title, at most 120 characters.")),
+    ("resume", gettext_lazy("A short summary, at most 300 characters.")),
+    ("beskrivelse", gettext_lazy("The description, at most 10,000 characters; line breaks are kept.")),
+    ("pris", gettext_lazy("Estimated cost in whole kroner: 25000, 25.000 or 25.000 kr.")),
+    ("sted", gettext_lazy("Address or place, at most 200 characters.")),
+    ("kategori", gettext_lazy("One of the round's categories, by its name.")),
+    ("indsendt_som", gettext_lazy("borger (the default), forening, frivilliggruppe or virksomhed.")),
+    ("organisation", gettext_lazy("The organisation's name, when it is not a resident's proposal.")),
+    ("kontaktperson", gettext_lazy("The organisation's contact person.")),
+    ("tjekliste", gettext_lazy("The round's checklist answers in order, ja or nej, separated by |.")),
+    ("navn", gettext_lazy("Required. The resident's name as they wrote it. Never a CPR number.")),
+    ("adresse", gettext_lazy("The resident's address, if they gave it.")),
+    ("kontakt", gettext_lazy("Phone or e-mail, if the resident wants to be reached.")),
 ]
 SUBMITTER_KINDS = {
     "borger": SubmitterKind.RESIDENT,
