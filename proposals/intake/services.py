@@ -289,14 +289,26 @@ REQUIRED_COLUMNS = {"title", "resident_name"}
 DOCUMENTED_COLUMNS = [
     ("titel", gettext_lazy("Required. The proposal's title, at most 120 characters.")),
     ("resume", gettext_lazy("A short summary, at most 300 characters.")),
-    ("beskrivelse", gettext_lazy("The description, at most 10,000 characters; line breaks are kept.")),
+    (
+        "beskrivelse",
+        gettext_lazy("The description, at most 10,000 characters; line breaks are kept."),
+    ),
     ("pris", gettext_lazy("Estimated cost in whole kroner: 25000, 25.000 or 25.000 kr.")),
     ("sted", gettext_lazy("Address or place, at most 200 characters.")),
     ("kategori", gettext_lazy("One of the round's categories, by its name.")),
-    ("indsendt_som", gettext_lazy("borger (the default), forening, frivilliggruppe or virksomhed.")),
-    ("organisation", gettext_lazy("The organisation's name, when it is not a resident's proposal.")),
+    (
+        "indsendt_som",
+        gettext_lazy("borger (the default), forening, frivilliggruppe or virksomhed."),
+    ),
+    (
+        "organisation",
+        gettext_lazy("The organisation's name, when it is not a resident's proposal."),
+    ),
     ("kontaktperson", gettext_lazy("The organisation's contact person.")),
-    ("tjekliste", gettext_lazy("The round's checklist answers in order, ja or nej, separated by |.")),
+    (
+        "tjekliste",
+        gettext_lazy("The round's checklist answers in order, ja or nej, separated by |."),
+    ),
     ("navn", gettext_lazy("Required. The resident's name as they wrote it. Never a CPR number.")),
     ("adresse", gettext_lazy("The resident's address, if they gave it.")),
     ("kontakt", gettext_lazy("Phone or e-mail, if the resident wants to be reached.")),
