@@ -106,4 +106,5 @@ def test_committee_page_shows_rounds_with_dates_and_phase_the_open_one_first(cli
         assert badge in opened and "Åben runde" in opened
         assert f"<dt>{ideas}</dt>" in opened
         voting_end = open_round.voting_end
-        assert str(voting_end.year) in opened and voting_end.date().isoformat() not in opened
+        # The dates in words; the ISO form only in the machine-readable datetime attribute.
+        assert str(voting_end.year) in opened and f">{voting_end.date().isoformat()}" not in opened
