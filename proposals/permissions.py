@@ -138,7 +138,7 @@ def may_report_comment(user, comment) -> bool:
     return (
         comment.proposal.is_public
         and not comment.hidden
-        and not getattr(comment, "deleted_at", None)  # a deleted comment shows no text
+        and not comment.is_deleted  # its text is gone from public view
         and comment.author_id != getattr(user, "pk", None)
         and has_verified_email(user)
     )
