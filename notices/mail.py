@@ -6,6 +6,7 @@ such), and the one-click unsubscribe headers of RFC 2369 and RFC 8058.
 """
 
 import hashlib
+import json
 import os
 from email.utils import parseaddr
 from pathlib import Path
@@ -33,7 +34,8 @@ def _render(template: str, context: dict) -> tuple[str, str]:
     return subject, body
 
 
-def message_build(*, delivery, connection=None) -> EmailMessage:
+def message_build(*, delivery, connection=None, thawed: dict | None = None) -> EmailMessage:
+    """`thawed` caches contexts read back from the database: a fan-out's deliveries share one."""
     from notices import services  # import cycle: services imports this module
 
     user = delivery.user
@@ -42,7 +44,7 @@ def message_build(*, delivery, connection=None) -> EmailMessage:
     with translation.override(language):
         unsubscribe_url = site_url() + reverse("notices:unsubscribe", args=[token])
         context = {
-            **services.context_thaw(delivery.context),
+            **_thaw(delivery.context, thawed if thawed is not None else {}),
             "user": user,
             "site_url": site_url(),
             "notice_unsubscribe_url": unsubscribe_url,
@@ -68,6 +70,15 @@ def message_build(*, delivery, connection=None) -> EmailMessage:
             "Content-Language": language,
         },
     )
+
+
+def _thaw(context: dict, cache: dict) -> dict:
+    from notices import services  # import cycle: services imports this module
+
+    key = json.dumps(context, sort_keys=True)
+    if key not in cache:
+        cache[key] = services.context_thaw(context)
+    return cache[key]
 
 
 class IdempotentFileBackend(BaseEmailBackend):

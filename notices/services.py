@@ -209,19 +209,22 @@ def deliveries_send(*, ids: list[int]) -> int:
     if not claimed:
         return 0
     sent = 0
+    thawed: dict = {}
     with get_connection() as connection:
         for delivery in claimed:
-            sent += _send_one(delivery=delivery, token=token, connection=connection)
+            sent += _send_one(
+                delivery=delivery, token=token, connection=connection, thawed=thawed
+            )
     return sent
 
 
-def _send_one(*, delivery: Delivery, token: str, connection) -> int:
+def _send_one(*, delivery: Delivery, token: str, connection, thawed: dict) -> int:
     mine = Delivery.objects.filter(pk=delivery.pk, claim=token, state=Delivery.State.SENDING)
     if delivery.kind in preference_for(delivery.user).muted or not delivery.user.is_active:
         mine.update(state=Delivery.State.SKIPPED, lease_until=None)
         return 0
     try:
-        message = mail.message_build(delivery=delivery, connection=connection)
+        message = mail.message_build(delivery=delivery, connection=connection, thawed=thawed)
         message.send()
     except Exception as exc:  # a bad address or a refused connection: retried later
         logger.warning("Delivery %s failed (attempt %s): %s", delivery.pk, delivery.attempts, exc)
