@@ -128,6 +128,19 @@ def world(home_page):
     }
 
 
+def _newsletter_url(name):
+    """The URL `name` of a newsletter of this committee, made the first time it is asked for."""
+    from notices.newsletters.models import Newsletter
+
+    def build(w):
+        newsletter, _created = Newsletter.objects.get_or_create(
+            committee=w["this"], subject="Nyt fra udvalget", defaults={"body": "<p>Nyt.</p>"}
+        )
+        return reverse(name, args=[newsletter.pk])
+
+    return build
+
+
 # name -> (method, url(world), outcome per role). Names are URL names ("namespace:name"), or a
 # URL name with a suffix after "@" where one URL is checked on several objects.
 def _rows():
@@ -289,6 +302,14 @@ def _rows():
             url("proposals:intake_import", pk("ideas")),
             {**STAFF, "moderator": OK, "site_admin": OK},
         ),
+        # --- Newsletters (admin): the committee's staff, each their own committee's ---------
+        "wagtailsnippets_newsletters_newsletter:list": (
+            "get",
+            url("wagtailsnippets_newsletters_newsletter:list"),
+            {**ADMIN, **MODERATORS_OK},
+        ),
+        "newsletter_test_send": ("get", _newsletter_url("newsletter_test_send"), THIS_MODERATOR),
+        "newsletter_send_now": ("get", _newsletter_url("newsletter_send_now"), THIS_MODERATOR),
         # --- Voting --------------------------------------------------------------------------
         # The ballot shows everyone what is on it, and how to get the right to vote.
         "voting:ballot": ("get", url("voting:ballot", pk("voting")), PUBLIC),
