@@ -2,6 +2,7 @@
 
 from urllib.parse import urlencode
 
+import django_filters
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.admin import messages
+from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views.generic import IndexView
 from wagtail.admin.viewsets.model import ModelViewSet
@@ -20,6 +22,9 @@ from wagtail.admin.widgets.button import Button
 from wagtail.permissions import register_permission_policy
 
 from committees.ids import parse_id
+from committees.models import CommitteeRole
+from committees.permissions import committee_ids_for
+from committees.selectors import reviewer_candidates
 from frontend.admin import MoneyColumn, queue_to_return_to
 from frontend.forms import add_service_errors
 from proposals import services
@@ -55,6 +60,31 @@ class ProposalIndexView(IndexView):
         return []
 
 
+def _reviewers_to_filter_by(request):
+    """The reviewers a person may filter by: their own committees' staff, never every user."""
+    user = request.user if request else None
+    if user is None or user.is_superuser:
+        return reviewer_candidates(committee_ids=None)
+    ids = committee_ids_for(user) | committee_ids_for(user, CommitteeRole.Role.REVIEWER)
+    return reviewer_candidates(committee_ids=ids)
+
+
+class ProposalFilterSet(WagtailFilterSet):
+    budget_round__reviewers = django_filters.ModelChoiceFilter(
+        label=gettext_lazy("Assigned reviewer"), queryset=_reviewers_to_filter_by
+    )
+
+    class Meta:
+        model = Proposal
+        fields = [
+            "state",
+            "budget_round__committee",
+            "budget_round",
+            "submitter_kind",
+            "submitted_at",
+        ]
+
+
 class ProposalViewSet(ModelViewSet):
     model = Proposal
     icon = "tasks"
@@ -71,14 +101,7 @@ class ProposalViewSet(ModelViewSet):
         MoneyColumn("cost", label=gettext_lazy("Cost")),
         DateColumn("submitted_at", label=gettext_lazy("Submitted")),
     ]
-    list_filter = [
-        "state",
-        "budget_round__committee",
-        "budget_round",
-        "submitter_kind",
-        "submitted_at",
-        "budget_round__reviewers",
-    ]
+    filterset_class = ProposalFilterSet
     search_fields = ["title", "case_number"]
     form_fields = ["title", "summary"]
     inspect_view_enabled = True

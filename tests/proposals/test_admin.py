@@ -142,3 +142,15 @@ def test_sent_back_for_changes_from_the_review_screen(
     proposal.refresh_from_db()
     assert proposal.state == State.NEEDS_CHANGES
     assert "Tilføj en tegning af bænken." in mail.outbox[-1].body
+
+
+def test_the_reviewer_filter_lists_only_the_committees_staff(client, world):
+    factories.user(display_name="Rasmus Beboer")
+    outsider = factories.reviewer(
+        committee=world["theirs"].budget_round.committee, display_name="Olga Udenfor"
+    )
+    world["theirs"].budget_round.reviewers.add(outsider)
+    client.force_login(world["moderator"])
+    html = client.get(reverse("proposal:index")).content.decode()
+    assert "Olga Udenfor" not in html and "Rasmus Beboer" not in html
+    assert str(world["reviewer"]) in html
