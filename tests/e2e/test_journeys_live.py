@@ -344,6 +344,13 @@ def test_the_projector_page_fits_one_screen_at_every_projector_size(
             assert smallest >= 24, (smallest, where)  # readable from the back of the room
     print("projector screenshots:", sizes)
     axe_check(page)
+    # On a phone the same blocks stack and scroll, every row shown, nothing wider than the screen.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.wait_for_timeout(400)
+    page.screenshot(path=str(tmp_path / f"projector-{language}-phone.png"), full_page=True)
+    assert page.evaluate("() => document.scrollingElement.scrollWidth") <= 390
+    assert _shown_and_more(page) == (len(PROJECT_NAMES), 0)
+    axe_check(page)
 
 
 def test_with_few_projects_every_row_shows_without_a_more_line(page, world):

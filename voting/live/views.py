@@ -115,6 +115,7 @@ def _labels() -> dict:
         "funded": _("within the pot"),
         "not_funded": _("not within the pot"),
         "answers": _("%(count)s answers so far"),
+        "answers_one": _("1 answer so far"),
         "quick_running": _("Running now"),
         "quick_result": _("Result of the last quick vote"),
         "offline": _("Connection lost. Trying again…"),

@@ -187,7 +187,7 @@
     box.hidden = false;
     text("[data-quick-heading]", quick.open ? labels.quick_running : labels.quick_result);
     text("[data-quick-question]", (quick.agenda_item ? quick.agenda_item + ": " : "") + quick.question);
-    text("[data-quick-answers]", fill(labels.answers, { count: fmt.format(quick.answers) }));
+    text("[data-quick-answers]", quick.answers === 1 ? labels.answers_one : fill(labels.answers, { count: fmt.format(quick.answers) }));
     var table = $("[data-quick-table]");
     if (!quick.result) { table.hidden = true; return; }
     var rows = $("[data-quick-rows]");
