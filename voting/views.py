@@ -371,6 +371,19 @@ def _statistics_charts(stats) -> dict:
         "implementation_chart": counts(
             stats.implementation, _("Implementation of funded projects"), _("Projects"), "impl"
         ),
+        "committee_turnout_chart": bar_chart(
+            [
+                (t.round.committee.name, round(t.share * 10), format_percent(t.share))
+                for t in stats.turnout_by_committee
+                if t.share is not None
+            ],
+            title=_("Turnout per committee, in its latest vote"),
+            column=_("Turnout"),
+            prefix="committee-turnout",
+        ),
+        "channel_chart": counts(
+            stats.voters_by_channel, _("Voters by channel"), _("Voters"), "channel"
+        ),
         "turnout_chart": bar_chart(
             [
                 (
@@ -379,6 +392,7 @@ def _statistics_charts(stats) -> dict:
                     format_percent(t.share) if t.share is not None else _("not known"),
                 )
                 for t in stats.turnout
+                if t.voters
             ],
             title=_("Turnout per round, as a share of the residents who may vote"),
             column=_("Turnout"),
@@ -406,6 +420,9 @@ def statistics_page(request, committee_slug: str | None = None):
             "committee": committee,
             "stats": stats,
             "committees": statistics.committees_listed(),
+            # Rounds nobody has voted in yet are folded away below the table.
+            "rounds_voted": [t for t in stats.turnout if t.voters],
+            "rounds_without_voters": [t for t in stats.turnout if not t.voters],
             **_statistics_charts(stats),
         },
     )

@@ -83,7 +83,7 @@ def test_statistics_pages_are_accessible_and_linked_from_the_menu(page, world):
     page.get_by_role("link", name="Østerbro Lokaludvalg").first.click()
     page.wait_for_url(f"**/statistik/{world['committee'].slug}/")
     assert page.get_by_text("For dyrt.").count() == 1
-    assert page.locator("svg[role='img']").count() == 6
+    assert page.locator("svg[role='img']").count() == 7  # voters per channel too
     axe_check(page)
 
 

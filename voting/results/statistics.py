@@ -7,6 +7,7 @@ A fixed handful of aggregate queries, however many rounds and proposals there ar
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
@@ -14,7 +15,7 @@ from django.utils.translation import gettext as _
 from committees.models import BudgetRound, Committee, DecisionMethod
 from committees.population import population_of
 from proposals.models import Proposal, Review, State, StatusChange, SubmitterKind
-from voting.models import Participation
+from voting.models import Channel, Participation
 
 GRANTED = (State.SELECTED, State.IN_PROGRESS, State.COMPLETED)
 VOTED_PHASES = ("voting", "results", "implementation")
@@ -44,6 +45,10 @@ class Statistics:
     infeasible_reasons: list[tuple[str, int]] = field(default_factory=list)
     acceptance_reasons: list[tuple[str, int]] = field(default_factory=list)
     turnout: list[RoundTurnout] = field(default_factory=list)
+    # Each committee's latest voted round (the city page), and voters per channel; a channel
+    # with fewer voters than RESULTS_MIN_GROUP_SIZE is left out, as on the results page.
+    turnout_by_committee: list[RoundTurnout] = field(default_factory=list)
+    voters_by_channel: list[tuple[str, int]] = field(default_factory=list)
     granted_by_category: list[tuple[str, int]] = field(default_factory=list)
     implementation: list[tuple[str, int]] = field(default_factory=list)
 
@@ -131,12 +136,22 @@ def statistics(*, committee: Committee | None = None, reasons: int = 10) -> Stat
     stats.infeasible_reasons = _sorted(reasons_by_state[State.INFEASIBLE])[:reasons]
     stats.acceptance_reasons = _sorted(reasons_by_state[State.FEASIBLE])[:reasons]
 
-    voters = dict(
+    voters: Counter = Counter()
+    by_channel: Counter = Counter()
+    for round_id, channel, n in (
         Participation.objects.filter(in_scope, voted_on__isnull=False)
-        .values_list("budget_round_id")
+        .values_list("budget_round_id", "channel")
         .annotate(n=Count("id"))
         .order_by()
-    )
+    ):
+        voters[round_id] += n
+        by_channel[channel] += n
+    smallest = settings.RESULTS_MIN_GROUP_SIZE
+    stats.voters_by_channel = [
+        (str(label), by_channel[value])
+        for value, label in Channel.choices
+        if by_channel[value] >= smallest
+    ]
     for budget_round in rounds:
         if budget_round.decision_method != DecisionMethod.VOTE:
             continue
@@ -153,6 +168,10 @@ def statistics(*, committee: Committee | None = None, reasons: int = 10) -> Stat
                 residents=population_of(districts),
             )
         )
+    latest = {item.round.committee_id: item for item in stats.turnout}  # by voting start
+    stats.turnout_by_committee = sorted(
+        latest.values(), key=lambda item: (-(item.share or 0), item.round.committee.name)
+    )
     return stats
 
 
@@ -168,6 +187,7 @@ def statistics_rows(stats: Statistics) -> list[list[object]]:
         (_("Reasons for acceptance"), stats.acceptance_reasons),
         (_("Money granted per category (kr.)"), stats.granted_by_category),
         (_("Implementation status"), stats.implementation),
+        (_("Voters by channel"), stats.voters_by_channel),
     ]
     for section, pairs in sections:
         rows.extend([section, label, value] for label, value in pairs)
