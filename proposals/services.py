@@ -399,7 +399,8 @@ def support_add(*, user, proposal: Proposal) -> bool:
     require_verified(user)
     if not may_support(user, proposal):
         raise PermissionDenied(_("You cannot support your own proposal."))
-    if proposal.state not in SUPPORTABLE_STATES:
+    # A proposal a moderator hid takes no supports until it is shown again.
+    if proposal.hidden or proposal.state not in SUPPORTABLE_STATES:
         raise ValidationError(_("This proposal cannot be supported."))
     if proposal.budget_round.phase not in (Phase.IDEAS, Phase.REVIEW):
         raise ValidationError(_("Supports are collected until the review ends."))

@@ -186,3 +186,12 @@ def test_comment_hide_needs_moderator_and_reason(world, django_capture_on_commit
         services.comment_restore(moderator=world["moderator"], comment=comment, reason="Fejl.")
     comment.refresh_from_db()
     assert not comment.hidden and comment.hidden_by is None
+
+
+def test_a_hidden_proposal_takes_no_supports(world):
+    proposal = world["proposal"]
+    services.proposal_hide(moderator=world["moderator"], proposal=proposal, reason="Reklame.")
+    proposal.refresh_from_db()
+    with pytest.raises(ValidationError):
+        proposal_services.support_add(user=factories.user(), proposal=proposal)
+    assert proposal.supports.count() == 0
