@@ -123,7 +123,7 @@ def test_import_page_imports_a_file_or_lists_its_problems(client, secretariat, i
         url, {"file": SimpleUploadedFile("formularer.csv", bad.encode("utf-8-sig"))}
     )
     assert response.status_code == HTTPStatus.OK
-    assert response.context["problems"][0].startswith("Line 2, pris:")
+    assert response.context["problems"][0].startswith("Linje 2, pris:")  # Danish, the default
     assert not Proposal.objects.exists()
     good = HEADER + "Bænke;Kort;Lang;20.000;Sø;Grønt;ja;Åse\n"
     response = client.post(
@@ -148,10 +148,10 @@ def test_the_command_imports_or_prints_the_problems(tmp_path, committee, ideas_r
     path.write_text(HEADER + "Bænke;Kort;Lang;20000;Sø;Blå;ja;Åse\n", encoding="utf-8")
     with pytest.raises(CommandError, match="Nothing was imported"):
         call_command("intake_import", str(path), round_id=ideas_round.pk, staff=staff.email)
-    assert "Line 2, kategori" in capsys.readouterr().err
+    assert "Linje 2, kategori" in capsys.readouterr().err
     path.write_text(HEADER + "Bænke;Kort;Lang;20000;Sø;Grønt;ja;Åse\n", encoding="utf-8")
     call_command("intake_import", str(path), round_id=ideas_round.pk, staff=staff.email)
     assert "Imported: 1." in capsys.readouterr().out
     reviewer = factories.reviewer(committee=committee)
-    with pytest.raises(CommandError, match="secretariat"):
+    with pytest.raises(CommandError, match="sekretariat"):
         call_command("intake_import", str(path), round_id=ideas_round.pk, staff=reviewer.email)
