@@ -17,6 +17,7 @@ from django.core.mail import get_connection
 from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from committees.models import Committee, User
 from notices import mail
@@ -212,9 +213,7 @@ def deliveries_send(*, ids: list[int]) -> int:
     thawed: dict = {}
     with get_connection() as connection:
         for delivery in claimed:
-            sent += _send_one(
-                delivery=delivery, token=token, connection=connection, thawed=thawed
-            )
+            sent += _send_one(delivery=delivery, token=token, connection=connection, thawed=thawed)
     return sent
 
 
@@ -245,20 +244,39 @@ def _send_one(*, delivery: Delivery, token: str, connection, thawed: dict) -> in
     return 1
 
 
+def _taken_by_dead_workers(*, now) -> list[int]:
+    """Deliveries of batch tasks that a worker took and died with before claiming them: the
+    task is still `RUNNING` long after a batch takes (the lease). Those tasks are closed as
+    failed, and their deliveries that are still queued are returned."""
+    stale = DBTaskResult.objects.filter(
+        status="RUNNING",
+        task_path="notices.tasks.deliver",
+        started_at__lt=now - timedelta(seconds=settings.NOTICES_LEASE_SECONDS),
+    )
+    ids, tasks = [], []
+    for result in stale.only("id", "args_kwargs"):
+        ids += result.args_kwargs["args"][0]
+        tasks.append(result.id)
+    DBTaskResult.objects.filter(id__in=tasks, status="RUNNING").update(
+        status="FAILED", finished_at=now
+    )
+    queued = Delivery.objects.filter(pk__in=ids, state=Delivery.State.QUEUED)
+    return list(queued.values_list("pk", flat=True))
+
+
 def deliveries_rescue(*, now=None) -> int:
-    """Queue again what a dead worker was sending (its lease ran out); returns how many."""
+    """Queue again what a dead worker was sending (its lease ran out), or had taken and not
+    yet claimed; returns how many."""
     now = now or timezone.now()
     with transaction.atomic():
-        ids = list(
-            Delivery.objects.filter(state=Delivery.State.SENDING, lease_until__lt=now).values_list(
-                "pk", flat=True
-            )
-        )
+        stuck = Delivery.objects.filter(state=Delivery.State.SENDING, lease_until__lt=now)
+        ids = list(stuck.values_list("pk", flat=True))
         Delivery.objects.filter(pk__in=ids, state=Delivery.State.SENDING).update(
             state=Delivery.State.QUEUED, claim="", lease_until=None
         )
-        deliveries_enqueue(ids=ids)
-    return len(ids)
+        orphans = _taken_by_dead_workers(now=now)
+        deliveries_enqueue(ids=ids + orphans)
+    return len(ids) + len(orphans)
 
 
 def retries_enqueue(*, now=None) -> int:

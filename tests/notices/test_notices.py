@@ -249,3 +249,34 @@ def test_unsubscribe_with_a_forged_token_is_refused(client):
     response = client.post(reverse("notices:unsubscribe", args=[token[:-2] + "xx"]))
     assert response.status_code == 404
     assert not NoticePreference.objects.exists()
+
+
+def test_rescue_requeues_a_batch_a_dead_worker_took_before_claiming_it(
+    round_in_voting, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    person = factories.user()
+    delivery = Delivery.objects.create(
+        key="orphan",
+        user=person,
+        kind=Kind.VOTING_OPENS,
+        template="notices/email/voting_opens",
+        context=services.context_freeze({"round": round_in_voting}),
+    )
+    started = timezone.now() - datetime.timedelta(minutes=10)
+    task = DBTaskResult.objects.create(
+        task_path="notices.tasks.deliver",
+        args_kwargs={"args": [[delivery.pk]], "kwargs": {}},
+        status="RUNNING",
+        backend_name="notices",
+        queue_name="default",
+        run_after=started,
+        started_at=started,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.deliveries_rescue(now=timezone.now()) == 1
+    delivery.refresh_from_db()
+    task.refresh_from_db()
+    assert delivery.state == Delivery.State.SENT and len(mail.outbox) == 1
+    assert task.status == "FAILED"
