@@ -11,6 +11,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from committees.models import AuditEntry, BudgetRound
 from committees.services import audit_chain_verify
@@ -316,7 +317,11 @@ def test_the_preview_page_shows_the_ballot_and_confirming_opens_voting(
     # The same page confirmed again (a second tab) is refused with the reason, not a crash.
     again = client.post(action_url, {"expected": _fingerprint(html), "confirm": "1"})
     assert again.status_code == HTTPStatus.OK
-    assert "no longer possible" in again.content.decode()
+    with translation.override("da"):
+        refused = gettext(
+            "This round is in the phase “%(phase)s”: this change is no longer possible."
+        ) % {"phase": gettext("Voting")}
+    assert refused in again.content.decode()
     assert AuditEntry.objects.filter(action="round.open_voting").count() == 1
 
 
