@@ -274,7 +274,7 @@ def deliveries_rescue(*, now=None) -> int:
         Delivery.objects.filter(pk__in=ids, state=Delivery.State.SENDING).update(
             state=Delivery.State.QUEUED, claim="", lease_until=None
         )
-        orphans = _taken_by_dead_workers(now=now)
+        orphans = sorted(set(_taken_by_dead_workers(now=now)) - set(ids))
         deliveries_enqueue(ids=ids + orphans)
     return len(ids) + len(orphans)
 
