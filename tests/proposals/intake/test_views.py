@@ -155,3 +155,17 @@ def test_the_command_imports_or_prints_the_problems(tmp_path, committee, ideas_r
     reviewer = factories.reviewer(committee=committee)
     with pytest.raises(CommandError, match="sekretariat"):
         call_command("intake_import", str(path), round_id=ideas_round.pk, staff=reviewer.email)
+
+
+def test_the_public_page_says_the_committee_entered_it_and_never_names_the_resident(
+    client, secretariat, ideas_round
+):
+    client.post(
+        reverse("proposals:intake_proposal", args=[ideas_round.pk]),
+        {**factories.proposal_form_data(ideas_round), **_resident()},
+    )
+    client.logout()
+    page = client.get(reverse("proposals:detail", args=[Proposal.objects.get().pk]))
+    text = page.content.decode()
+    assert "registreret af lokaludvalget for en borger" in text
+    assert "Inger" not in text and "Valby Langgade" not in text
