@@ -100,6 +100,13 @@ class ProposalForm(forms.ModelForm):
         description.validators.append(MaxLengthValidator(DESCRIPTION_MAX_LENGTH))
         description.widget.attrs["maxlength"] = str(DESCRIPTION_MAX_LENGTH)
         self.fields["category"].queryset = budget_round.categories.all()
+        if self.instance.pk:  # the images already stored, each with a box to remove it
+            self.fields["remove_images"] = forms.ModelMultipleChoiceField(
+                queryset=self.instance.images.all(),
+                required=False,
+                label=_("Remove images"),
+                widget=forms.CheckboxSelectMultiple,
+            )
         self.fields["submitter_kind"].choices = SubmitterKind.choices
         self.checklist = list(budget_round.checklist.all())
         answers = (self.instance.checklist_answers if self.instance else None) or {}

@@ -4,12 +4,16 @@ A proposal's files are stored under unguessable names (proposals.storage) and se
 proposals.files.views, which asks proposals.permissions.may_see_files.
 """
 
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
+from django.db import transaction
 from wagtail.images import get_image_model
 from wagtail.models import Collection
 
 from proposals.models import ProjectUpdatePhoto, Proposal, ProposalAttachment, ProposalImage
+from proposals.permissions import roles_of
 from proposals.storage import unguessable
+from proposals.workflow import AUTHOR
 
 COLLECTION_NAME = "Forslag"
 
@@ -56,3 +60,16 @@ def update_photo_store(*, update, clean, alt_text: str):
     return ProjectUpdatePhoto.objects.create(
         update=update, image=image, alt_text=alt_text[:250], sort_order=update.photos.count()
     )
+
+
+def images_remove(*, author, proposal: Proposal, image_ids) -> int:
+    """The author takes images off their proposal: the rows, the stored files and their
+    renditions go, after the transaction commits (a rollback keeps every file)."""
+    if AUTHOR not in roles_of(author, proposal):
+        raise PermissionDenied
+    items = list(proposal.images.filter(pk__in=list(image_ids)).select_related("image"))
+    for item in items:
+        image = item.image
+        item.delete()
+        transaction.on_commit(image.delete)  # Wagtail deletes the file and its renditions
+    return len(items)

@@ -20,7 +20,7 @@ from frontend.forms import add_service_errors
 from proposals import selectors, services
 from proposals.comments.forms import CommentForm
 from proposals.forms import ProposalFilterForm, ProposalForm
-from proposals.media import attachment_store, image_store
+from proposals.media import attachment_store, image_store, images_remove
 from proposals.models import Proposal, State
 from proposals.permissions import (
     AUTHOR,
@@ -112,7 +112,10 @@ def proposal_detail(request, pk: int):
     )
 
 
-def _save_uploads(proposal: Proposal, form: ProposalForm) -> None:
+def _save_uploads(proposal: Proposal, form: ProposalForm, author) -> None:
+    removed = form.cleaned_data.get("remove_images") or []
+    if removed:
+        images_remove(author=author, proposal=proposal, image_ids=[item.pk for item in removed])
     alt = form.cleaned_data.get("image_alt") or ""
     room = max(0, 5 - proposal.images.count())
     for clean in (form.cleaned_data.get("images") or [])[:room]:
@@ -160,7 +163,7 @@ def proposal_edit(request, round_id: int | None = None, pk: int | None = None):
                         data=data,
                         proposal=proposal,
                     )
-                    _save_uploads(proposal, form)
+                    _save_uploads(proposal, form, request.user)
                 saved = True
             except ValidationError as exc:
                 add_service_errors(form, exc)
