@@ -226,7 +226,7 @@ def test_a_decision_is_recorded_only_from_the_deciding_meetings_start(client, wo
     application = _recommended(world)
     meeting = application.deadline.meeting
     assert meeting.starts_at > timezone.now()
-    with pytest.raises(ValidationError, match="from the meeting's start") as refused:
+    with pytest.raises(ValidationError) as refused:
         grant_services.grant_decide(
             actor=world["secretariat"],
             application=application,
