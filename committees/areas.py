@@ -24,8 +24,8 @@ from django.utils.translation import gettext as _
 
 from committees.geometry import GeometryError, contains, geometry_check
 from committees.models import Address, Area, BudgetRound, Committee
-from committees.services import audit_record
 from committees.postcodes import find_committees
+from committees.services import audit_record
 
 # Column names of an address file: our own, or those of the register's (DAWA) CSV export.
 ADDRESS_COLUMNS = {
@@ -326,7 +326,7 @@ def committee_area_of(place) -> Area | None:
     return areas[0] if len(areas) == 1 else None
 
 
-# --- Editing an area in the admin ------------------------------------------------------------------
+# --- Editing an area in the admin --------------------------------------------------------------
 
 
 def area_state(area: Area) -> dict:

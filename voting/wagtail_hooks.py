@@ -88,9 +88,7 @@ def register_result_urls():
         path("rounds/<int:pk>/result/", result_confirm_view, name="voting_result_confirm"),
         path("rounds/<int:pk>/voting-settings/", voting_config_view, name="voting_config"),
         path("rounds/<int:pk>/phase/", phase_index_view, name="voting_phase"),
-        path(
-            "rounds/<int:pk>/phase/<slug:action>/", phase_action_view, name="voting_phase_action"
-        ),
+        path("rounds/<int:pk>/phase/<slug:action>/", phase_action_view, name="voting_phase_action"),
         path("voting/", voting_overview_view, name="voting_overview"),
     ]
 

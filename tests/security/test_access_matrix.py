@@ -172,8 +172,8 @@ def _rows():
         "accessibility": ("get", url("accessibility"), PUBLIC),
         "set_language": ("post", url("set_language"), dict.fromkeys(ROLES, DONE)),
         # --- Accounts ------------------------------------------------------------------------
-        "account_login": ("get", url("account_login"), ANONYMOUS_ONLY),
-        "account_signup": ("get", url("account_signup"), ANONYMOUS_ONLY),
+        "account_login": ("get", url("account_login"), ANONYMOUS_ONLY_STAFF_TO_WORKSPACE),
+        "account_signup": ("get", url("account_signup"), ANONYMOUS_ONLY_STAFF_TO_WORKSPACE),
         "account_reset_password": ("get", url("account_reset_password"), PUBLIC),
         "account_email": ("get", url("account_email"), SIGNED_IN),
         "account_change_password": ("get", url("account_change_password"), SIGNED_IN),
@@ -464,6 +464,15 @@ def _rows():
         "round_schedule@other": ("get", url("round_schedule", pk("other_ideas")), OTHER_MODERATOR),
         "meeting:index": ("get", url("meeting:index"), {**ADMIN, **MODERATORS_OK}),
         "meeting:edit": ("get", url("meeting:edit", pk("meeting")), THIS_MODERATOR),
+        "area:index": ("get", url("area:index"), {**ADMIN, **MODERATORS_OK}),
+        "area:add": ("get", url("area:add"), {**ADMIN, **MODERATORS_OK}),
+        # A committee's own area is official data: only site administrators change it.
+        "area:edit@committee_area": (
+            "get",
+            lambda w: reverse("area:edit", args=[w["this"].areas.get(kind="committee").pk]),
+            SITE_ADMIN,
+        ),
+        "address:index": ("get", url("address:index"), SITE_ADMIN),
         "committee:index": ("get", url("committee:index"), SITE_ADMIN),
         "committee:add": ("get", url("committee:add"), SITE_ADMIN),
         "district:index": ("get", url("district:index"), SITE_ADMIN),
@@ -573,6 +582,12 @@ SIGNED_IN = {**dict.fromkeys(ROLES, OK), "anonymous": LOGIN}
 EVERYONE_DONE = dict.fromkeys(ROLES, DONE)
 SIGNED_IN_DONE = {**dict.fromkeys(ROLES, DONE), "anonymous": LOGIN}
 ANONYMOUS_ONLY = {**dict.fromkeys(ROLES, DONE), "anonymous": OK}  # signed in: sent on
+# Signed-in staff are sent on to their workspace, the admin dashboard: the reduction above
+# counts a redirect to the admin as DENIED. Polling staff go to their station (DONE).
+ANONYMOUS_ONLY_STAFF_TO_WORKSPACE = {
+    **ANONYMOUS_ONLY,
+    **dict.fromkeys(["moderator", "other_moderator", "reviewer", "host", "site_admin"], DENIED),
+}
 STAFF = {**NOBODY, "anonymous": LOGIN}
 # Admin pages: people without admin access go to the admin's login; staff without the
 # permission are denied.
@@ -739,7 +754,14 @@ def test_moderator_cannot_file_a_round_under_another_committee(client, world):
     data["committee"] = world["this"].pk
     response = client.post(reverse("budgetround:add"), data)
     assert response.status_code == HTTPStatus.FOUND, response.content.decode()[:3000]
-    assert world["this"].rounds.filter(slug="snydt").exists()
+    created = world["this"].rounds.get(slug="snydt")
+    # A new round's first rules are on record, like every later edit of them.
+    from committees.models import AuditEntry
+
+    entry = AuditEntry.objects.get(action="round.create", object_id=str(created.pk))
+    assert entry.committee_id == world["this"].pk
+    assert entry.data["state"]["pot"] == created.pot
+    assert entry.data["state"]["slug"] == "snydt"
 
 
 def test_site_admin_creates_a_committee_with_page_and_groups(client, world):

@@ -274,8 +274,8 @@ def test_hostile_file_name_is_stored_under_a_safe_name(
 # --- Comments ---------------------------------------------------------------------------------
 
 COMMENT_CASES = [
-    pytest.param("", "This field is required", 0, id="empty"),
-    pytest.param("   \n\t ", "This field is required", 0, id="only-whitespace"),
+    pytest.param("", "Write a comment.", 0, id="empty"),
+    pytest.param("   \n\t ", "Write a comment.", 0, id="only-whitespace"),
     pytest.param("x" * 2001, "at most 2000 characters", 0, id="2001-chars"),
     pytest.param("x" * 100_000, "at most 2000 characters", 0, id="100k-chars"),
     pytest.param(SCRIPT, None, 1, id="script-escaped"),
@@ -290,9 +290,11 @@ def test_bad_comment_is_explained_or_rendered_harmless(
     proposal = factories.proposal(budget_round=ideas_round, state="submitted")
     response = client.post(en("proposals:comment", proposal.pk), {"body": body})
     assert response.status_code == HTTPStatus.FOUND
-    assert response["Location"].endswith(f"/forslag/{proposal.pk}/#comments")
-    html = client.get(en("proposals:detail", proposal.pk)).content.decode()
     assert Comment.objects.count() == stored
+    # Back to the comments with the error, or to the new comment itself.
+    anchor = "#comments" if error else f"#comment-{Comment.objects.get().pk}"
+    assert response["Location"].endswith(f"/forslag/{proposal.pk}/{anchor}")
+    html = client.get(en("proposals:detail", proposal.pk)).content.decode()
     if error:
         assert error in html and "alert-error" in html
     else:

@@ -24,7 +24,7 @@ def test_pbsite_is_the_repository_site_folder():
 def test_apps_label_equals_package_name():
     from django.apps import apps
 
-    for name in ("committees", "proposals", "voting", "frontend"):
+    for name in ("committees", "proposals", "voting", "notices", "frontend"):
         assert apps.get_app_config(name).name == name
 
 
@@ -35,7 +35,7 @@ def test_every_package_is_listed_for_installation():
         tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
     )
     found = set()
-    for top in ("committees", "proposals", "voting", "frontend", "site"):
+    for top in ("committees", "proposals", "voting", "notices", "frontend", "site"):
         for init in (ROOT / top).rglob("__init__.py"):
             parts = init.parent.relative_to(ROOT).parts
             found.add(".".join(("pbsite", *parts[1:]) if top == "site" else parts))
