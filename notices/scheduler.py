@@ -11,6 +11,7 @@ from datetime import timedelta
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from wagtail import hooks
 
 from committees.models import BudgetRound, User
 from notices import services
@@ -157,11 +158,20 @@ def digests_enqueue(*, now) -> int:
     return made
 
 
+DUE_HOOK = "notices_due"
+
+
 def schedule(*, now=None) -> dict[str, int]:
+    """Everything due now. Apps that build on notices add their own due work through the
+    `notices_due` hook, `fn(*, now) -> int` (scheduled newsletters: `notices.newsletters`), so
+    that one scheduler run, and one timer in production, covers them all."""
     now = now or timezone.now()
-    return {
+    done = {
         "rescued": services.deliveries_rescue(now=now),
         "retried": services.retries_enqueue(now=now),
         "phase_notices": len(phase_notices_enqueue(now=now)),
         "digests": digests_enqueue(now=now),
     }
+    for fn in hooks.get_hooks(DUE_HOOK):
+        done[fn.__name__] = fn(now=now)
+    return done

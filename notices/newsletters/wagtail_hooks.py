@@ -189,3 +189,9 @@ def newsletter_buttons(snippet, user, next_url=None):
             )
         )
     return buttons
+
+
+@hooks.register("notices_due")
+def newsletters_due(*, now) -> int:
+    """Scheduled newsletters go out with the notices scheduler's run (`notices_schedule`)."""
+    return services.newsletters_send_due(now=now)

@@ -135,6 +135,23 @@ def test_scheduled_newsletters_are_sent_when_due_once(world, django_capture_on_c
         assert (newsletter.sent_at is not None) is sent
 
 
+def test_the_notices_scheduler_sends_a_due_newsletter(world, django_capture_on_commit_callbacks):
+    """One scheduler run (`notices_schedule`, every few minutes) covers newsletters too."""
+    from notices.scheduler import schedule
+
+    now = timezone.now()
+    due = _newsletter(world, scheduled_at=now - datetime.timedelta(minutes=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert schedule(now=now)["newsletters_due"] == 1
+        assert schedule(now=now)["newsletters_due"] == 0
+    due.refresh_from_db()
+    assert due.sent_at is not None
+    # The run also sends the open round's phase notice; the newsletter went out once.
+    assert [m.to for m in mail.outbox if "Nyt fra lokaludvalget" in m.subject] == [
+        [world["people"]["follower"].email]
+    ]
+
+
 # --- The admin ---------------------------------------------------------------------------------
 
 
