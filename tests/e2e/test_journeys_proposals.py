@@ -234,7 +234,8 @@ def test_resident_submits_moderator_reviews_resident_sees_the_outcome(
             row = queue.get_by_role("row").filter(has_text=proposal["case_number"])
             assert row.get_by_role("link", name=proposal["title"], exact=True).is_visible()
         queue.get_by_role("link", name=playground["title"], exact=True).click()
-        admin.wait_for_url(re.compile(rf"/admin/proposals/{playground['pk']}/review/$"))
+        # The review keeps the queue it came from (`?next=`), to return to it.
+        admin.wait_for_url(re.compile(rf"/admin/proposals/{playground['pk']}/review/(\?next=.+)?$"))
 
         _review(admin, playground, State.IN_REVIEW)
         _review(admin, playground, State.REJECTED, REJECTION_REASON)
