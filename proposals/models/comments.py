@@ -112,6 +112,8 @@ class CommentFlag(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("comment report")
+        verbose_name_plural = _("comment reports")
         constraints = [
             models.UniqueConstraint(fields=["comment", "user"], name="comment_flag_once"),
             models.CheckConstraint(
