@@ -41,7 +41,15 @@ IDEAS = [
 # The states a demo round shows, by the phase it is in.
 STATES_BY_ROUND = {
     "demo-ideas": [State.DRAFT, State.SUBMITTED, State.SUBMITTED, State.WITHDRAWN],
-    "demo-review": [State.SUBMITTED, State.IN_REVIEW, State.FEASIBLE, State.REJECTED, State.MERGED],
+    "demo-review": [
+        State.SUBMITTED,
+        State.IN_REVIEW,
+        State.FEASIBLE,
+        State.REJECTED,
+        State.MERGED,
+        State.NEEDS_CHANGES,
+        State.INFEASIBLE,
+    ],
     "demo-voting": [State.FEASIBLE] * 8,
     "demo-results": [
         State.SELECTED,
@@ -58,7 +66,9 @@ STATES_BY_ROUND = {
     ],
 }
 REASONS = {
-    State.REJECTED: "Arealet ejes ikke af kommunen, så projektet kan ikke gennemføres.",
+    State.REJECTED: "Forslaget er en reklame for en virksomhed, ikke et projekt for bydelen.",
+    State.INFEASIBLE: "Arealet ejes ikke af kommunen, så projektet kan ikke gennemføres.",
+    State.NEEDS_CHANGES: "Skriv, hvor i parken legepladsen skal ligge, og hvad den koster.",
     State.MERGED: "Samme idé som et andet forslag; støtterne er lagt sammen.",
     State.WITHDRAWN: "",
     State.CANCELLED: "Grunden skal bruges til en ny skole, så projektet er stoppet.",
@@ -68,6 +78,8 @@ PATHS = {
     State.IN_REVIEW: [State.SUBMITTED, State.IN_REVIEW],
     State.FEASIBLE: [State.SUBMITTED, State.IN_REVIEW, State.FEASIBLE],
     State.REJECTED: [State.SUBMITTED, State.IN_REVIEW, State.REJECTED],
+    State.INFEASIBLE: [State.SUBMITTED, State.IN_REVIEW, State.INFEASIBLE],
+    State.NEEDS_CHANGES: [State.SUBMITTED, State.NEEDS_CHANGES],
     State.MERGED: [State.SUBMITTED, State.MERGED],
     State.WITHDRAWN: [State.SUBMITTED, State.WITHDRAWN],
     State.SELECTED: [State.SUBMITTED, State.IN_REVIEW, State.FEASIBLE, State.SELECTED],

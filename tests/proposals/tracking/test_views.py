@@ -61,7 +61,7 @@ def test_public_page_shows_status_money_updates_and_effects(client, world):
     html = response.content.decode()
     for text in (
         "Park og Natur",
-        "Progress: 35 %",
+        "Progress: 35%",  # one percent format per language: 35 % in Danish
         "Første spadestik",
         "Besøgende",
         "77",
