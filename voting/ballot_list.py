@@ -81,10 +81,13 @@ def _counted_online_supports(*, budget_round: BudgetRound) -> dict[int, int]:
 
 
 def ballot_list_preview(*, budget_round: BudgetRound) -> list[tuple[Proposal, int]]:
-    """What would be on the ballot if voting opened now, with each proposal's counted supports."""
+    """What would be on the ballot if voting opened now, with each proposal's counted supports.
+
+    A proposal a moderator has hidden (with its public reason) is not put before the voters,
+    whatever its state."""
     counts = counted_supports(budget_round=budget_round)
     proposals = Proposal.objects.filter(
-        budget_round=budget_round, state__in=ON_BALLOT_STATES
+        budget_round=budget_round, state__in=ON_BALLOT_STATES, hidden=False
     ).order_by("pk")
     return [
         (p, counts.get(p.pk, 0))

@@ -178,6 +178,15 @@ def test_the_ballot_list_is_written_once_when_voting_opens_and_audited(committee
     assert audit_chain_verify() == []
 
 
+def test_a_proposal_hidden_by_a_moderator_is_not_put_on_the_ballot(committee):
+    budget_round = _round_in(committee, "voting")
+    Proposal.objects.filter(budget_round=budget_round, title="Bænke").update(
+        hidden=True, hidden_reason="Krænkende billede."
+    )
+    titles = {p.title for p in round_projects(budget_round=budget_round).values()}
+    assert titles == {"Legeplads", "Træer"}
+
+
 def test_supports_cannot_be_withdrawn_once_voting_has_opened(committee):
     budget_round = _round_in(committee, "voting")
     proposal = Proposal.objects.get(budget_round=budget_round, title="Bænke")
