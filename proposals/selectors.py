@@ -145,13 +145,3 @@ ON_BALLOT_STATES = [
     State.COMPLETED,
     State.CANCELLED,  # a funded project stopped later was still on the ballot and selected
 ]
-
-
-def ballot_proposals(*, budget_round: BudgetRound) -> QuerySet[Proposal]:
-    """What is on the ballot: feasible with the round's minimum of supports (and, after the
-    vote, what became of those)."""
-    return Proposal.objects.filter(
-        budget_round=budget_round,
-        state__in=ON_BALLOT_STATES,
-        support_count__gte=budget_round.min_supports,
-    ).order_by("pk")
