@@ -90,7 +90,7 @@ def test_resident_finds_follows_and_repeats_a_completed_project(page, world):
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(rf"/en/projekter/{project.pk}/$"))
     assert main.get_by_role("heading", level=1).inner_text() == "Bænke langs søerne"
-    assert main.get_by_text("Progress: 100 %").is_visible()
+    assert main.get_by_text("Progress: 100%").is_visible()
     assert main.get_by_role("table").filter(has_text="Visitors a week").count() == 1
     assert main.get_by_role("heading", name=re.compile("Benches are in place")).is_visible()
     # Nothing wider than the phone's screen.
