@@ -162,10 +162,20 @@ def message_subject(message: Message) -> str:
 
 
 def axe_check(page) -> None:
-    """Run axe-core in the page; fail on any serious or critical violation, listed readably."""
+    """Run axe-core in the page; fail on any serious or critical violation, listed readably.
+
+    Colours are checked as the reader sees them once the page is still: finite animations and
+    transitions (Wagtail's messages fade in) are awaited first, or axe would measure a colour
+    halfway through the fade."""
     assert page.evaluate("() => typeof window.axe !== 'undefined'"), "axe-core is not loaded"
     results = page.evaluate(
         """async () => {
+            const finite = document.getAnimations().filter(
+                a => a.effect && a.effect.getComputedTiming().endTime !== Infinity);
+            await Promise.race([
+                Promise.all(finite.map(a => a.finished.catch(() => null))),
+                new Promise(resolve => setTimeout(resolve, 3000)),
+            ]);
             const results = await axe.run(document, {resultTypes: ["violations"]});
             return results.violations.map(v => ({
                 id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
