@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -344,7 +345,7 @@ def area_state(area: Area) -> dict:
 def area_in_running_vote(area: Area) -> bool:
     """Whether a round whose vote has opened admits by this local area: its outline and list
     then decide who may vote, and are frozen like the round's other rules."""
-    return any(r.voting_has_opened for r in BudgetRound.objects.filter(voting_areas=area))
+    return BudgetRound.objects.filter(voting_areas=area, voting_start__lte=timezone.now()).exists()
 
 
 @transaction.atomic

@@ -13,6 +13,7 @@ import json
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Count
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.admin.ui.tables import Column
@@ -68,7 +69,7 @@ class BoundaryField(forms.CharField):
         if len(value) > MAX_BOUNDARY_CHARACTERS:
             raise ValidationError(
                 _("The outline is too long: at most %(limit)s characters."),
-                params={"limit": f"{MAX_BOUNDARY_CHARACTERS:,}"},
+                params={"limit": number_format(MAX_BOUNDARY_CHARACTERS, force_grouping=True)},
                 code="too_long",
             )
         try:

@@ -109,6 +109,32 @@ def asgi_server_env() -> dict[str, str]:
 
 
 @pytest.fixture
+def dev_server_env(monkeypatch) -> dict[str, str]:
+    """The environment `make run` gives its one Daphne process: the development settings with
+    the local test identity provider. The port is chosen first, because the dev settings build
+    the provider's issuer URL (which the app fetches keys from) from HOST and PORT. A module that
+    drives that server overrides `asgi_server_env` with this."""
+    from django.conf import settings
+
+    from tests import daphne_server
+
+    port = daphne_server.free_port()
+    monkeypatch.setattr(daphne_server, "free_port", lambda: port)
+    return {
+        "DJANGO_SETTINGS_MODULE": "pbsite.settings.dev",
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "SITE_URL": "",
+        "OIDC_SERVER_URL": "",
+        "DEV_IDENTITY_PROVIDER": "",
+        # Shared, so that a session made in the test (Client.force_login) is valid there.
+        "SECRET_KEY": settings.SECRET_KEY,
+        # Set in this process while a browser is open; the server keeps Django's check.
+        "DJANGO_ALLOW_ASYNC_UNSAFE": "",
+    }
+
+
+@pytest.fixture
 def asgi_server(transactional_db, home_page, tmp_path, asgi_server_env):
     """The real ASGI application under Daphne, on a free port, over the test database."""
     env = {

@@ -22,7 +22,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from committees.models import BudgetRound, Committee
-from tests import daphne_server, factories
+from tests import factories
 from tests.e2e.conftest import axe_check, expect_language
 from tests.e2e.conftest import in_language as _
 from voting.identity import devprovider
@@ -36,25 +36,8 @@ LANGUAGES = [pytest.param("da", "da-DK", id="da"), pytest.param("en", "en-GB", i
 
 
 @pytest.fixture
-def dev_port(monkeypatch) -> int:
-    port = daphne_server.free_port()
-    monkeypatch.setattr(daphne_server, "free_port", lambda: port)
-    return port
-
-
-@pytest.fixture
-def asgi_server_env(dev_port) -> dict[str, str]:
-    """The development settings, as `make run` passes them (see tests/voting/identity)."""
-    return {
-        "DJANGO_SETTINGS_MODULE": "pbsite.settings.dev",
-        "HOST": "127.0.0.1",
-        "PORT": str(dev_port),
-        "SITE_URL": "",
-        "OIDC_SERVER_URL": "",
-        "DEV_IDENTITY_PROVIDER": "",
-        "SECRET_KEY": settings.SECRET_KEY,
-        "DJANGO_ALLOW_ASYNC_UNSAFE": "",
-    }
+def asgi_server_env(dev_server_env) -> dict[str, str]:
+    return dev_server_env  # the server `make run` starts (tests/conftest.py)
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from django.test import Client
 from django.urls import reverse
 
 from committees.models import BudgetRound
-from tests import daphne_server, factories
+from tests import factories
 from voting.identity import devprovider
 from voting.identity.broker import parse_claims
 from voting.models import VerifiedIdentity
@@ -31,25 +31,8 @@ PROVIDER_ID = "test-mitid"  # as configured by pbsite.settings.dev
 
 
 @pytest.fixture
-def dev_port(monkeypatch) -> int:
-    """The server's port, known before it starts: the dev settings build the provider's URL
-    (the issuer the app fetches the keys from) from HOST and PORT, as `make run` passes them."""
-    port = daphne_server.free_port()
-    monkeypatch.setattr(daphne_server, "free_port", lambda: port)
-    return port
-
-
-@pytest.fixture
-def asgi_server_env(dev_port) -> dict[str, str]:
-    return {
-        "DJANGO_SETTINGS_MODULE": "pbsite.settings.dev",
-        "HOST": "127.0.0.1",
-        "PORT": str(dev_port),
-        "SITE_URL": "",
-        "OIDC_SERVER_URL": "",
-        "DEV_IDENTITY_PROVIDER": "",
-        "SECRET_KEY": settings.SECRET_KEY,
-    }
+def asgi_server_env(dev_server_env) -> dict[str, str]:
+    return dev_server_env  # the server `make run` starts (tests/conftest.py)
 
 
 @pytest.fixture
