@@ -3,6 +3,12 @@
 A quick vote is not a ballot of the budget round: it is a show of hands on an agenda item,
 answered from phones. Each person answers once, by a keyed hash of their account, their
 one-time code or their device token (as the host chose); the answer holds no name.
+
+At a meeting held at a polling station a quick vote can be counted once per checked-in voter:
+polling staff pick the waiting person on the station's tablet and hand it over, and the answer
+is keyed by that person's voter key on the round's roll (`person = "voter:<key>"`). The same
+person checked in at another station of the round is the same key, so the unique constraint on
+`(quick_vote, voter_key)` holds one answer per person in the database, not per tablet.
 """
 
 from django.conf import settings
@@ -54,6 +60,7 @@ class QuickVote(models.Model):
         ACCOUNT = "account", _("Logged-in account")
         CODE = "code", _("One-time code")
         DEVICE = "device", _("Device (open meeting)")
+        CHECKED_IN = "checked_in", _("Checked-in voter (polling station tablet)")
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="quick_votes")
     agenda_item = models.ForeignKey(
@@ -67,7 +74,7 @@ class QuickVote(models.Model):
     question = models.CharField(_("question"), max_length=300)
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     options = models.JSONField()  # the answer labels, in order; answers store the index
-    counted_by = models.CharField(_("count once per"), max_length=8, choices=CountedBy.choices)
+    counted_by = models.CharField(_("count once per"), max_length=12, choices=CountedBy.choices)
     is_open = models.BooleanField(default=True)
     opened_at = models.DateTimeField()
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -88,7 +95,7 @@ class QuickVote(models.Model):
                 condition=Q(kind__in=["yes_no", "choose_one"]), name="quick_vote_kind_known"
             ),
             models.CheckConstraint(
-                condition=Q(counted_by__in=["account", "code", "device"]),
+                condition=Q(counted_by__in=["account", "code", "device", "checked_in"]),
                 name="quick_vote_counted_by_known",
             ),
             models.CheckConstraint(
