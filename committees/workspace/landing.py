@@ -25,3 +25,12 @@ def landing_url_for(*, user) -> str | None:
     if user.is_superuser or CommitteeRole.objects.filter(user=user).exists():
         return reverse("wagtailadmin_home")
     return None
+
+
+def workspace_link(request) -> dict:
+    """Template context: `workspace_url`, where the header's workspace link leads, or None.
+
+    Residents have none. The answer is looked up only when a template asks for it (a callable),
+    so pages that never show the header cost no query.
+    """
+    return {"workspace_url": lambda: landing_url_for(user=getattr(request, "user", None))}

@@ -105,6 +105,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "wagtail.contrib.settings.context_processors.settings",
+                "committees.workspace.landing.workspace_link",
             ],
             "builtins": [
                 "django.templatetags.i18n",

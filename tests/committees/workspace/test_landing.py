@@ -5,6 +5,7 @@ from http import HTTPStatus
 
 import pytest
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from committees import services as committee_services
 from tests import factories
@@ -89,3 +90,33 @@ def test_polling_staff_of_another_committee_never_land_on_this_station(client, c
     other = factories.committee("Valby Lokaludvalg", district_name="Valby")
     person = factories.polling_staff(committee=other)
     assert sign_in(client, person) == reverse("voting_overview")
+
+
+def header_workspace_links(client) -> list[str]:
+    """The hrefs of the public header's workspace link (none, or one)."""
+    html = client.get("/").content.decode()
+    header = html.split('<header class="header">', 1)[1].split("</header>", 1)[0]
+    label = gettext("Workspace")
+    return [
+        part.rsplit('href="', 1)[1].split('"', 1)[0] for part in header.split(f">{label}</a>")[:-1]
+    ]
+
+
+def test_the_header_links_staff_to_their_workspace(client, moderator, committee):
+    client.force_login(moderator)
+    assert header_workspace_links(client) == ["/admin/"]
+    client.force_login(factories.user(is_superuser=True, is_staff=True))
+    assert header_workspace_links(client) == ["/admin/"]
+
+
+def test_the_header_links_polling_staff_to_their_station(client, committee):
+    vote = factories.voting_round(committee=committee)
+    station = PollingStation.objects.create(budget_round=vote, name="Østerbro Bibliotek")
+    client.force_login(factories.polling_staff(committee=committee))
+    assert header_workspace_links(client) == [reverse("voting:paper_station", args=[station.pk])]
+
+
+def test_the_header_has_no_workspace_link_for_residents(client, home_page):
+    assert header_workspace_links(client) == []
+    client.force_login(factories.user())
+    assert header_workspace_links(client) == []
