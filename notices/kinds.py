@@ -17,8 +17,16 @@ class Kind(models.TextChoices):
     RESULTS = "results", _("Results are published")
     VOTE_RECEIPT = "vote_receipt", _("Confirmation that your ballot is counted")
     FOLLOWING = "following", _("News about proposals and projects you follow")
+    NEWSLETTER = "newsletter", _("Newsletters from the committees")
     ACCOUNT = "account", _("Answers about your own proposals")
 
 
 # What may wait for the daily digest: the vote receipt and answers come at once.
-DIGESTIBLE = {Kind.IDEAS_OPEN, Kind.VOTING_OPENS, Kind.VOTING_CLOSES, Kind.RESULTS, Kind.FOLLOWING}
+DIGESTIBLE = {
+    Kind.IDEAS_OPEN,
+    Kind.VOTING_OPENS,
+    Kind.VOTING_CLOSES,
+    Kind.RESULTS,
+    Kind.FOLLOWING,
+    Kind.NEWSLETTER,
+}

@@ -3,9 +3,10 @@
 Every copy goes through the notices app's one door, `notices.services.notice_send`: queued after
 the transaction, rendered in the recipient's language, with a one-click unsubscribe. The key
 `newsletter:<pk>` makes sending idempotent: a newsletter sent twice (two scheduler runs, a retry)
-reaches each person once. Newsletters are sent as the kind "news about what you follow"
-(`Kind.FOLLOWING`), so a resident who turned that off is not sent one, and is counted as
-unsubscribed.
+reaches each person once. Newsletters are a kind of their own (`Kind.NEWSLETTER`), chosen apart
+from the news about what one follows; a resident who turned it off is not sent one, and is
+counted as unsubscribed. (Those who had turned off "news about what you follow" before
+newsletters had a kind of their own keep newsletters off: notices migration 0002.)
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,7 +25,7 @@ from proposals.models import Proposal, Support
 from voting.models import RoundFollow
 
 TEMPLATE = "newsletters/email/newsletter"
-NEWSLETTER_KIND = Kind.FOLLOWING
+NEWSLETTER_KIND = Kind.NEWSLETTER
 
 
 def audience_users(*, newsletter: Newsletter):

@@ -77,7 +77,7 @@ def test_sending_reaches_each_person_once_in_their_language_with_unsubscribe(
     world, moderator, django_capture_on_commit_callbacks
 ):
     newsletter = _newsletter(world, audience="round", budget_round=world["round"])
-    notice_services.unsubscribe(user=world["people"]["supporter"], kind=Kind.FOLLOWING)
+    notice_services.unsubscribe(user=world["people"]["supporter"], kind=Kind.NEWSLETTER)
     with django_capture_on_commit_callbacks(execute=True):
         assert services.newsletter_send(newsletter=newsletter, user=moderator) == 3
     with pytest.raises(ValidationError):
