@@ -14,20 +14,36 @@ from django.utils.translation import gettext_lazy as _
 from committees.models import AgendaItem, ApplicationDeadline
 
 from ..storage import private_storage, receipt_upload_to
-from .proposals import Proposal, SubmitterKind
+from .proposals import (
+    GRANT_ACCOUNTS,
+    GRANT_COMPLETE,
+    GRANT_GRANTED,
+    GRANT_PAID,
+    GRANT_RECEIVED,
+    GRANT_RECOMMENDED,
+    GRANT_REFUSED,
+    GRANT_WITHDRAWN,
+    Proposal,
+    State,
+    SubmitterKind,
+)
 
 
 class GrantStage(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    SUBMITTED = "submitted", _("Awaiting completeness check")
+    """The steps of an application, as applicants and staff read them. The working group's
+    recommendation puts the application on the deciding meeting's agenda in the same step, so
+    "recommended" and "on the agenda" are one stage."""
+
+    DRAFT = "draft", State.DRAFT.label
+    SUBMITTED = "submitted", GRANT_RECEIVED
     INCOMPLETE = "incomplete", _("Returned: information missing")
-    COMPLETE = "complete", _("Complete: with the working group")
-    RECOMMENDED = "recommended", _("On the agenda of the deciding meeting")
-    GRANTED = "granted", _("Granted")
-    REFUSED = "refused", _("Refused")
-    ACCOUNTS = "accounts", _("Accounts submitted")
-    PAID = "paid", _("Paid out")
-    WITHDRAWN = "withdrawn", _("Withdrawn by the applicant")
+    COMPLETE = "complete", GRANT_COMPLETE
+    RECOMMENDED = "recommended", GRANT_RECOMMENDED
+    GRANTED = "granted", GRANT_GRANTED
+    REFUSED = "refused", GRANT_REFUSED
+    ACCOUNTS = "accounts", GRANT_ACCOUNTS
+    PAID = "paid", GRANT_PAID
+    WITHDRAWN = "withdrawn", GRANT_WITHDRAWN
 
 
 class Recommendation(models.TextChoices):

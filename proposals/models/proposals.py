@@ -27,6 +27,37 @@ class State(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+# A grant application's proposal moves through the same states (proposals/workflow.py:
+# GRANT_TRANSITIONS), but nobody votes on it: it is read in the grant process's own words, the
+# labels of its stages (proposals/models/grants.py: GrantStage).
+GRANT_RECEIVED = _("Received")
+GRANT_COMPLETE = _("Complete")
+GRANT_RECOMMENDED = _("Recommended, on the agenda")
+GRANT_GRANTED = _("Granted")
+GRANT_REFUSED = _("Refused")
+GRANT_ACCOUNTS = _("Accounts submitted")
+GRANT_PAID = _("Paid")
+GRANT_WITHDRAWN = _("Withdrawn")
+GRANT_STATE_LABELS = {
+    State.DRAFT: State.DRAFT.label,
+    State.SUBMITTED: GRANT_RECEIVED,
+    State.IN_REVIEW: GRANT_COMPLETE,
+    State.FEASIBLE: GRANT_RECOMMENDED,
+    State.SELECTED: GRANT_GRANTED,
+    State.NOT_SELECTED: GRANT_REFUSED,
+    State.IN_PROGRESS: GRANT_ACCOUNTS,
+    State.COMPLETED: GRANT_PAID,
+    State.WITHDRAWN: GRANT_WITHDRAWN,
+}
+
+
+def state_label(state: str, *, grant: bool) -> str:
+    """A proposal's state as people read it; a grant application's in the grant's words."""
+    if grant and state in GRANT_STATE_LABELS:
+        return str(GRANT_STATE_LABELS[state])
+    return str(State(state).label)
+
+
 class SubmitterKind(models.TextChoices):
     RESIDENT = "resident", _("Resident")
     ASSOCIATION = "association", _("Association")
@@ -173,6 +204,15 @@ class Proposal(models.Model):
     def is_public(self) -> bool:
         return self.state != State.DRAFT
 
+    @property
+    def is_grant_application(self) -> bool:
+        """An application to a grant pool: no supports, no ballot, the grant's own states."""
+        return self.budget_round.is_grant_pool
+
+    @property
+    def state_label(self) -> str:
+        return state_label(self.state, grant=self.is_grant_application)
+
 
 class StatusChange(models.Model):
     """One move of the state machine: who, when, from, to, and the public reason."""
@@ -193,6 +233,10 @@ class StatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.proposal_id}: {self.from_state} → {self.to_state}"
+
+    @property
+    def to_state_label(self) -> str:
+        return state_label(self.to_state, grant=self.proposal.is_grant_application)
 
 
 class ProposalImage(models.Model):
