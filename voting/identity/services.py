@@ -66,6 +66,7 @@ def identity_verify(
                 if national_id
                 else keys.subject_person_key(provider=provider, subject=subject)
             ),
+            "has_person_number": bool(national_id),
             "home_area": home,
             "area": _district_of(home, area_choices, area),
             "address": address,

@@ -28,6 +28,9 @@ class VerifiedIdentity(models.Model):
     provider = models.CharField(max_length=100)
     subject = models.CharField(_("pseudonymous subject"), max_length=255)
     person_key = models.CharField(max_length=64, help_text=_("Keyed hash; links voting channels"))
+    # Whether `person_key` comes from a CPR number (the key of the voter roll, letter codes and
+    # polling stations) or only from the broker's subject, which links online ballots only.
+    has_person_number = models.BooleanField(_("verified with a CPR number"), default=False)
     # The district, for turnout statistics; who may vote is decided by `home_area`.
     area = models.ForeignKey(District, on_delete=models.SET_NULL, null=True, related_name="+")
     home_area = models.ForeignKey(
