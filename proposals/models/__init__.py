@@ -9,6 +9,7 @@ from .grants import (
     LineKind,
     Recommendation,
 )
+from .following import ProposalFollow
 from .intake import AssistedEntry, AssistedSupport, IntakeChannel
 from .proposals import (
     Proposal,
@@ -56,6 +57,7 @@ __all__ = [
     "CommentFlag",
     "Proposal",
     "ProposalAttachment",
+    "ProposalFollow",
     "ProposalImage",
     "REPORT_DETAILS_MAX_LENGTH",
     "ProposalReport",
