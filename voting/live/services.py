@@ -16,7 +16,14 @@ from committees.permissions import is_signed_in
 from committees.services import audit_record, meeting_minutes_append
 from voting import keys, permissions
 from voting.live import broadcast
-from voting.models import MeetingLive, QuickVote, QuickVoteAnswer, QuickVoteCode
+from voting.models import (
+    MeetingLive,
+    Participation,
+    PollingStation,
+    QuickVote,
+    QuickVoteAnswer,
+    QuickVoteCode,
+)
 from voting.selectors import round_live_snapshot
 
 YES_NO_OPTIONS = ["yes", "no", "abstain"]
@@ -193,6 +200,17 @@ def quick_vote_start(
         item = AgendaItem.objects.filter(pk=agenda_item_id, meeting=meeting).first()
         if item is None:
             raise ValidationError(_("That agenda item is not on this meeting."), code="item")
+    if counted_by == QuickVote.CountedBy.CHECKED_IN and not (
+        meeting.shows_own_round()
+        and PollingStation.objects.filter(budget_round_id=meeting.budget_round_id).exists()
+    ):
+        raise ValidationError(
+            _(
+                "Only a meeting that shows its committee's round, with polling stations, can "
+                "count once per checked-in voter."
+            ),
+            code="by",
+        )
     if counted_by == QuickVote.CountedBy.CODE and not 1 <= int(code_count or 0) <= MAX_CODES:
         raise ValidationError(
             _("Make from 1 to %(max)d codes for the room.") % {"max": MAX_CODES}, code="codes"
@@ -250,6 +268,11 @@ def quick_vote_answer(
         vote = QuickVote.objects.select_for_update().get(pk=quick_vote.pk)
         if not vote.is_open:
             raise ValidationError(_("This quick vote is closed."), code="closed")
+        if vote.counted_by == QuickVote.CountedBy.CHECKED_IN:
+            # Counted per person on the roll: a phone, signed in or not, is nobody on it.
+            raise ValidationError(
+                _("This quick vote is answered on the polling station's tablet."), code="station"
+            )
         if vote.counted_by == QuickVote.CountedBy.ACCOUNT:
             if not is_signed_in(user):
                 raise PermissionDenied(_("Log in to answer this quick vote."))
@@ -281,6 +304,83 @@ def quick_vote_answer(
                 )
         except IntegrityError as exc:
             raise ValidationError(_("You have already answered."), code="already") from exc
+        broadcast.meeting_changed_on_commit(vote.meeting_id)
+    return answer
+
+
+def checked_in_person(participation: Participation) -> str:
+    """Who a checked-in voter is to a quick vote: their key on the round's roll, the same at
+    every station and tablet of the round."""
+    return f"voter:{participation.voter_key}"
+
+
+def quick_vote_present(participation: Participation) -> bool:
+    """Whether a checked-in voter may still be in the room: waiting for the tablet, or voted at
+    the station today. Someone checked in on an earlier day who never voted has gone home, and
+    their place on the roll must not be answered for by whoever holds the tablet."""
+    return participation.station_id is not None and (
+        participation.voted_on is None or participation.voted_on == timezone.localdate()
+    )
+
+
+def quick_vote_answer_checked_in(
+    *, staff, quick_vote: QuickVote, station: PollingStation, participation: Participation, choice
+) -> QuickVoteAnswer:
+    """A checked-in voter answers on the station's tablet, picked by the polling staff.
+
+    Staff of the round's committee pick the person; the person answers. The participation's row
+    is locked as for a tablet ballot (`voting.paper.services._lock_waiting`), and the answer is
+    keyed by the person's voter key, so the database's `one_answer_per_person` holds one answer
+    per person whichever tablet, station or staff member is used.
+    """
+    try:
+        choice = int(choice)
+    except (TypeError, ValueError):
+        choice = -1
+    if not 0 <= choice < len(quick_vote.options):
+        raise ValidationError(_("Choose one of the answers."), code="choice")
+    meeting = quick_vote.meeting
+    budget_round = meeting.budget_round if meeting.shows_own_round() else None
+    if budget_round is None or not permissions.can_staff_round(staff, budget_round):
+        raise PermissionDenied(_("Only the committee's polling staff can do this."))
+    if station.budget_round_id != budget_round.pk:
+        raise PermissionDenied(_("This polling station is not in the meeting's round."))
+    with transaction.atomic():
+        vote = QuickVote.objects.select_for_update().get(pk=quick_vote.pk)
+        if not vote.is_open:
+            raise ValidationError(_("This quick vote is closed."), code="closed")
+        if vote.counted_by != QuickVote.CountedBy.CHECKED_IN:
+            raise ValidationError(
+                _("This quick vote is not counted per checked-in voter."), code="by"
+            )
+        locked = (
+            Participation.objects.select_for_update()
+            .filter(pk=participation.pk, budget_round=budget_round, station=station)
+            .first()
+        )
+        if locked is None:
+            raise ValidationError(
+                _("This voter was not checked in at this polling station."),
+                code="not_checked_in",
+            )
+        if not quick_vote_present(locked):
+            raise ValidationError(
+                _("This voter was checked in on an earlier day and did not vote then."),
+                code="gone",
+            )
+        try:
+            with transaction.atomic():
+                answer = QuickVoteAnswer.objects.create(
+                    quick_vote=vote,
+                    voter_key=keys.quick_vote_key(
+                        quick_vote_id=vote.pk, person=checked_in_person(locked)
+                    ),
+                    choice=choice,
+                )
+        except IntegrityError as exc:
+            raise ValidationError(
+                _("This voter has already answered this quick vote."), code="already"
+            ) from exc
         broadcast.meeting_changed_on_commit(vote.meeting_id)
     return answer
 

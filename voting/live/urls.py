@@ -17,4 +17,14 @@ urlpatterns = [
     ),
     path("live/moede/<int:meeting_id>/deltag/", views_live.meeting_join, name="live_join"),
     path("live/moede/<int:meeting_id>/styring/", views_live.meeting_host, name="live_host"),
+    path(
+        "live/moede/<int:meeting_id>/station/<int:station_id>/",
+        views_live.meeting_station,
+        name="live_station",
+    ),
+    path(
+        "live/moede/<int:meeting_id>/station/<int:station_id>/<int:pk>/",
+        views_live.meeting_station_answer,
+        name="live_station_answer",
+    ),
 ]

@@ -17,8 +17,9 @@ from django.views.decorators.http import require_GET
 
 from committees.models import BudgetRound, Meeting
 from voting import keys, permissions, selectors
+from voting.live import selectors as live_selectors
 from voting.live import services as live
-from voting.models import Channel, QuickVote
+from voting.models import Channel, Participation, PollingStation, QuickVote
 
 DEVICE_COOKIE = "borgerbudget_device"
 
@@ -236,6 +237,83 @@ def _result_rows(vote: QuickVote) -> list[tuple[str, int]]:
     return [(label, count) for (_i, label), count in zip(options, counts, strict=True)]
 
 
+# --- Polling staff: a quick vote counted once per checked-in voter ----------------------------
+
+
+def _station_for_meeting(request, meeting_id: int, station_id: int):
+    meeting = _meeting(meeting_id)
+    if not meeting.shows_own_round():
+        raise PermissionDenied
+    station = get_object_or_404(
+        PollingStation.objects.select_related("budget_round__committee"),
+        pk=station_id,
+        budget_round_id=meeting.budget_round_id,
+    )
+    if not permissions.can_staff_round(request.user, station.budget_round):
+        raise PermissionDenied
+    vote = QuickVote.objects.filter(
+        meeting=meeting, is_open=True, counted_by=QuickVote.CountedBy.CHECKED_IN
+    ).first()
+    return meeting, station, vote
+
+
+@never_cache
+@login_required
+def meeting_station(request, meeting_id: int, station_id: int):
+    """The station's tablet, in staff hands: pick the checked-in voter who answers next."""
+    meeting, station, vote = _station_for_meeting(request, meeting_id, station_id)
+    voters = (
+        live_selectors.quick_vote_station_voters(quick_vote=vote, station=station) if vote else []
+    )
+    return TemplateResponse(
+        request,
+        "voting/live/station.html",
+        {"meeting": meeting, "station": station, "vote": vote, "voters": voters},
+    )
+
+
+@never_cache
+@login_required
+def meeting_station_answer(request, meeting_id: int, station_id: int, pk: int):
+    """The tablet, handed to the voter: they answer the quick vote, once."""
+    meeting, station, vote = _station_for_meeting(request, meeting_id, station_id)
+    participation = get_object_or_404(Participation, pk=pk, station=station)
+    if vote is None:
+        messages.info(request, _("No quick vote is running."))
+        return redirect("voting:live_station", meeting_id=meeting.pk, station_id=station.pk)
+    errors: list[str] = []
+    if request.method == "POST":
+        if str(vote.pk) != request.POST.get("quick_vote"):
+            errors.append(_("That quick vote has closed. Here is the current one."))
+        else:
+            try:
+                live.quick_vote_answer_checked_in(
+                    staff=request.user,
+                    quick_vote=vote,
+                    station=station,
+                    participation=participation,
+                    choice=request.POST.get("choice", ""),
+                )
+            except (ValidationError, PermissionDenied) as error:
+                errors.extend(getattr(error, "messages", None) or [str(error)])
+            else:
+                messages.success(request, _("Thank you. The answer is counted."))
+                return redirect("voting:live_station", meeting_id=meeting.pk, station_id=station.pk)
+    return TemplateResponse(
+        request,
+        "voting/live/station_answer.html",
+        {
+            "meeting": meeting,
+            "station": station,
+            "vote": vote,
+            "participation": participation,
+            "options": _vote_options(vote),
+            "errors": errors,
+        },
+        status=400 if errors else 200,
+    )
+
+
 # --- Host controls ----------------------------------------------------------------------------
 
 
@@ -270,6 +348,13 @@ def meeting_host(request, meeting_id: int):
     last_closed = (
         QuickVote.objects.filter(meeting=meeting, is_open=False).order_by("closed_at").last()
     )
+    stations = (
+        list(
+            PollingStation.objects.filter(budget_round_id=meeting.budget_round_id).order_by("name")
+        )
+        if meeting.shows_own_round()
+        else []
+    )
     return TemplateResponse(
         request,
         "voting/live/host.html",
@@ -287,7 +372,12 @@ def meeting_host(request, meeting_id: int):
             "codes": codes,
             "errors": errors,
             "kinds": QuickVote.Kind.choices,
-            "counted_by": QuickVote.CountedBy.choices,
+            "counted_by": [
+                (value, label)
+                for value, label in QuickVote.CountedBy.choices
+                if stations or value != QuickVote.CountedBy.CHECKED_IN
+            ],
+            "stations": stations,
             "posted": request.POST if errors else {},
         },
         status=400 if errors else 200,
