@@ -12,12 +12,14 @@ from django.utils import translation
 
 from notices.kinds import Kind
 from notices.services import context_freeze, notice_send
+from proposals.following.selectors import followers_of
 from proposals.models import (
     Comment,
     GrantApplication,
     ProjectSubscription,
     ProjectUpdate,
     Proposal,
+    StatusChange,
     TrackedProject,
 )
 
@@ -50,6 +52,7 @@ def send_receipt(*, proposal_id: int) -> None:
 
 
 def send_state_change(*, proposal_id: int, reason: str = "") -> None:
+    """Tell the author, and everyone following the proposal, of its new state."""
     proposal = Proposal.objects.select_related("author", "budget_round__committee").get(
         pk=proposal_id
     )
@@ -58,6 +61,25 @@ def send_state_change(*, proposal_id: int, reason: str = "") -> None:
         template="state_change",
         context={"proposal": proposal, "reason": reason, "state": proposal.state},
     )
+    if proposal.hidden:
+        return  # a hidden proposal's news is its author's only
+    # The move this call tells of: the latest with its reason (two moves in one transaction
+    # call this twice after the commit, each with its own reason); each move is told once.
+    change = (
+        StatusChange.objects.filter(proposal=proposal, public_reason=reason.strip())
+        .order_by("-pk")
+        .first()
+    )
+    if change is None:
+        return
+    for follower in followers_of(proposal=proposal).iterator():
+        _send(
+            user=follower,
+            template="followed_state_change",
+            context={"proposal": proposal, "change": change, "reason": reason},
+            key=f"proposal-follow:{proposal.pk}:{change.pk}",
+            kind=Kind.FOLLOWING,
+        )
 
 
 def send_merged(*, survivor_id: int, duplicate_id: int, reason: str) -> None:

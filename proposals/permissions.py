@@ -69,6 +69,18 @@ def may_support(user, proposal: Proposal) -> bool:
     return is_signed_in(user) and proposal.author_id != user.pk
 
 
+def may_follow(user, proposal: Proposal) -> bool:
+    """Following tells of a published proposal's state changes: not a draft, not one a moderator
+    hid, and not one's own (its author is told anyway)."""
+    return (
+        is_signed_in(user)
+        and proposal.is_public
+        and not proposal.hidden
+        and proposal.author_id != user.pk
+        and can_view(user, proposal)
+    )
+
+
 def may_change_comment(user, comment) -> bool:
     """A comment's text is its author's: they edit or delete it, nobody else (moderators hide)."""
     return is_signed_in(user) and comment.author_id is not None and comment.author_id == user.pk

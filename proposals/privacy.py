@@ -6,6 +6,7 @@ from proposals.models import (
     GrantApplication,
     ProjectSubscription,
     Proposal,
+    ProposalFollow,
     SubmitterKind,
     Support,
 )
@@ -43,6 +44,11 @@ def export(user) -> dict:
                 "created_at", project_title=F("project__proposal__title")
             )
         ),
+        "followed_proposals": list(
+            ProposalFollow.objects.filter(user=user).values(
+                "created_at", "proposal__case_number", "proposal__title"
+            )
+        ),
         "grant_applications": list(
             GrantApplication.objects.filter(proposal__author=user).values(
                 "proposal__case_number",
@@ -65,6 +71,7 @@ def erase(user) -> None:
     supported = list(Support.objects.filter(user=user).values_list("proposal_id", flat=True))
     Support.objects.filter(user=user).delete()
     ProjectSubscription.objects.filter(user=user).delete()
+    ProposalFollow.objects.filter(user=user).delete()
     for proposal_id in supported:
         Proposal.objects.filter(pk=proposal_id).update(
             support_count=Support.objects.filter(proposal_id=proposal_id).count()

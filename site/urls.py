@@ -36,6 +36,7 @@ urlpatterns += i18n_patterns(
     path("konto/", include("committees.accounts.urls")),
     path("konto/", include("allauth.urls")),
     path("forslag/", include("proposals.urls")),
+    path("forslag/", include("proposals.following.urls")),
     path("projekter/", include("proposals.tracking.urls")),
     path("afstemning/", include("voting.urls")),
     path("mine-emails/", include("notices.urls")),
