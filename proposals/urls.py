@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from proposals import views
 from proposals.comments import urls as comment_urls
@@ -11,7 +12,12 @@ app_name = "proposals"
 urlpatterns = [
     path("runde/<int:round_id>/", views.proposal_list, name="list"),
     path("runde/<int:round_id>/nyt/", views.proposal_edit, name="create"),
-    path("mine/", views.my_proposals, name="mine"),
+    # The old list of one's own proposals: "Mit borgerbudget" shows them now, with the rest.
+    path(
+        "mine/",
+        RedirectView.as_view(pattern_name="my_borgerbudget", permanent=True),
+        name="mine",
+    ),
     path("<int:pk>/", views.proposal_detail, name="detail"),
     path("<int:pk>/rediger/", views.proposal_edit, name="edit"),
     path("<int:pk>/stoet/", views.proposal_support, name="support"),

@@ -247,12 +247,3 @@ def proposal_withdraw(request, pk: int):
     else:
         messages.success(request, _("The proposal was withdrawn."))
     return redirect("proposals:detail", pk=pk)
-
-
-@login_required
-def my_proposals(request):
-    return TemplateResponse(
-        request,
-        "proposals/my_proposals.html",
-        {"proposals": selectors.proposals_of(user=request.user)},
-    )

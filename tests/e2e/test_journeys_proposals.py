@@ -248,10 +248,12 @@ def test_resident_submits_moderator_reviews_resident_sees_the_outcome(
     assert len(told) == 2 + 4, [message_subject(m) for m in told]
     assert any(REJECTION_REASON in message_text(m) for m in told)
 
-    # 3. The resident sees the outcome on "My proposals" and on each proposal's page.
+    # 3. The resident sees the outcome on "Mit borgerbudget" (the old /forslag/mine/ leads
+    # there) and on each proposal's page.
     page.goto(f"{prefix}/forslag/mine/")
+    page.wait_for_url(re.compile(r"/mit-borgerbudget/$"))
     expect_language(page, language)
-    assert main.get_by_role("heading", level=1).inner_text() == _(language, "My proposals")
+    assert main.get_by_role("heading", level=1).inner_text() == _(language, "My Borgerbudget")
     axe_check(page)
     expected = {
         playground["title"]: _(language, "Rejected"),
@@ -261,7 +263,7 @@ def test_resident_submits_moderator_reviews_resident_sees_the_outcome(
         item = main.get_by_role("listitem").filter(
             has=page.get_by_role("link", name=title, exact=True)
         )
-        assert f"– {state} ·" in item.inner_text()
+        assert f"· {state} ·" in item.inner_text()
 
     for proposal, state in ((playground, "Rejected"), (benches, "On the ballot")):
         main.get_by_role("link", name=proposal["title"], exact=True).click()
@@ -278,4 +280,4 @@ def test_resident_submits_moderator_reviews_resident_sees_the_outcome(
             assert REJECTION_REASON not in history
         axe_check(page)
         page.go_back()
-        page.wait_for_url(re.compile(r"/forslag/mine/$"))
+        page.wait_for_url(re.compile(r"/mit-borgerbudget/$"))

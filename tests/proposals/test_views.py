@@ -149,8 +149,18 @@ def test_draft_survives_an_expired_session(client, resident, ideas_round):
     )
     client.logout()
     client.force_login(resident)
-    html = client.get(reverse("proposals:mine")).content.decode()
+    html = client.get(reverse("my_borgerbudget")).content.decode()
     assert "Halvfærdig" in html
+
+
+def test_the_old_list_of_ones_proposals_moved_for_good_to_mit_borgerbudget(client, resident):
+    assert reverse("proposals:mine") == "/forslag/mine/"
+    response = client.get("/forslag/mine/")
+    assert response.status_code == HTTPStatus.MOVED_PERMANENTLY
+    assert response["Location"] == "/mit-borgerbudget/"
+    response = client.get("/en/forslag/mine/")
+    assert response.status_code == HTTPStatus.MOVED_PERMANENTLY
+    assert response["Location"] == "/en/mit-borgerbudget/"
 
 
 def test_tampered_ids_are_refused(client, resident, ideas_round):

@@ -35,7 +35,7 @@ from committees.services import committee_role_grant
 from proposals import services as proposal_services
 from proposals.models import State
 from tests import factories
-from voting.models import PollingStation
+from voting.models import Participation, PollingStation, QuickVote
 
 pytestmark = pytest.mark.django_db
 
@@ -141,6 +141,34 @@ def _newsletter_url(name):
     return build
 
 
+def _station_meeting(w):
+    """A meeting showing the voting round, with a quick vote counted per checked-in voter."""
+    meeting = w.get("station_meeting")
+    if meeting is None:
+        meeting = w["station_meeting"] = factories.meeting(
+            committee=w["this"], budget_round=w["voting"], title="Møde på stationen"
+        )
+        QuickVote.objects.create(
+            meeting=meeting,
+            question="Flere bænke?",
+            kind="yes_no",
+            options=["yes", "no", "abstain"],
+            counted_by="checked_in",
+            opened_at=meeting.starts_at,
+        )
+    return meeting
+
+
+def _checked_in(w):
+    """A voter checked in at the station, waiting for the tablet."""
+    participation, _created = Participation.objects.get_or_create(
+        budget_round=w["voting"],
+        voter_key="v" * 64,
+        defaults={"channel": "paper", "station": w["station"]},
+    )
+    return participation
+
+
 # name -> (method, url(world), outcome per role). Names are URL names ("namespace:name"), or a
 # URL name with a suffix after "@" where one URL is checked on several objects.
 def _rows():
@@ -182,7 +210,12 @@ def _rows():
         # --- Proposals -----------------------------------------------------------------------
         "proposals:list": ("get", url("proposals:list", pk("ideas")), PUBLIC),
         "proposals:create": ("get", url("proposals:create", pk("ideas")), SIGNED_IN),
-        "proposals:mine": ("get", url("proposals:mine"), SIGNED_IN),
+        # Moved for good to "Mit borgerbudget", which asks for the log-in itself.
+        "proposals:mine": (
+            "get",
+            url("proposals:mine"),
+            dict.fromkeys(ROLES, f"301 {reverse('my_borgerbudget')}"),
+        ),
         "proposals:detail": ("get", url("proposals:detail", pk("submitted")), PUBLIC),
         "proposals:detail@draft": (
             "get",
@@ -405,6 +438,22 @@ def _rows():
             "get",
             url("voting:live_host", pk("meeting")),
             {**NOBODY, "anonymous": LOGIN, "host": OK, "site_admin": OK},
+        ),
+        # A meeting at the round's polling station, counting a quick vote per checked-in voter.
+        "voting:live_station": (
+            "get",
+            lambda w: reverse(
+                "voting:live_station", args=[_station_meeting(w).pk, w["station"].pk]
+            ),
+            {**STAFF, "polling_staff": OK, "moderator": OK, "site_admin": OK},
+        ),
+        "voting:live_station_answer": (
+            "get",
+            lambda w: reverse(
+                "voting:live_station_answer",
+                args=[_station_meeting(w).pk, w["station"].pk, _checked_in(w).pk],
+            ),
+            {**STAFF, "polling_staff": OK, "moderator": OK, "site_admin": OK},
         ),
         "live_meeting_short": ("get", url("live_meeting_short", pk("meeting")), EVERYONE_DONE),
         "live_round_short": ("get", url("live_round_short", pk("voting")), EVERYONE_DONE),

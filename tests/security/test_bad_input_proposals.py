@@ -72,7 +72,7 @@ def test_script_in_a_text_field_is_kept_as_text_and_rendered_escaped(
     pages = [
         client.get(reverse("proposals:detail", args=[proposal.pk])).content.decode(),
         client.get(reverse("proposals:list", args=[ideas_round.pk])).content.decode(),
-        client.get(reverse("proposals:mine")).content.decode(),
+        client.get(reverse("my_borgerbudget")).content.decode(),
         client.get(reverse("proposals:edit", args=[proposal.pk])).content.decode(),
     ]
     for html in pages:

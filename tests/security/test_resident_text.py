@@ -82,7 +82,7 @@ def test_a_resident_without_a_display_name_appears_as_a_resident(
     assert receipt.body.startswith("Kære borger,")
     assert "karen" not in receipt.body.lower()
     client.force_login(author)
-    html = client.get(reverse("proposals:mine")).content.decode()
+    html = client.get(reverse("my_borgerbudget")).content.decode()
     assert "karen" not in html.lower()
 
 
