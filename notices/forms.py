@@ -2,14 +2,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from committees.models import Committee
-from notices.kinds import Kind
+from notices.kinds import CHOOSABLE
 from notices.models import NoticePreference
 
 
 class PreferenceForm(forms.Form):
     wanted = forms.MultipleChoiceField(
         label=_("E-mail me about"),
-        choices=Kind.choices,
+        choices=[(kind.value, kind.label) for kind in CHOOSABLE],
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )

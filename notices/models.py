@@ -29,8 +29,15 @@ class Delivery(models.Model):
 
     key = models.CharField(_("idempotency key"), max_length=200, unique=True)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notice_deliveries"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notice_deliveries",
+        null=True,
+        blank=True,
     )
+    # Only for a message to an address that has no account (allauth's "no account with this
+    # address" answer to a password reset); every other delivery goes to `user`.
+    address = models.EmailField(_("address without an account"), blank=True)
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     template = models.CharField(_("template"), max_length=150)
     context = models.JSONField(_("context"), default=dict, blank=True)
@@ -58,6 +65,10 @@ class Delivery(models.Model):
             models.CheckConstraint(
                 condition=~Q(state="sent") | Q(sent_at__isnull=False),
                 name="delivery_sent_has_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(user__isnull=False) | (Q(kind="security") & ~Q(address="")),
+                name="delivery_has_recipient",
             ),
         ]
 

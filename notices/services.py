@@ -21,7 +21,7 @@ from django_tasks_db.models import DBTaskResult
 
 from committees.models import Committee, User
 from notices import mail
-from notices.kinds import DIGESTIBLE, Kind
+from notices.kinds import CHOOSABLE, DIGESTIBLE, Kind
 from notices.models import CommitteeFollow, Delivery, NoticePreference
 
 logger = logging.getLogger(__name__)
@@ -64,7 +64,7 @@ def preference_for(user) -> NoticePreference:
 
 
 def preference_update(*, user, muted: list[str], digest: str, committees) -> NoticePreference:
-    unknown = set(muted) - set(Kind.values)
+    unknown = set(muted) - set(CHOOSABLE)
     if unknown or digest not in NoticePreference.Digest.values:
         raise ValueError("unknown kind or digest")
     preference, _created = NoticePreference.objects.update_or_create(
@@ -95,7 +95,7 @@ def unsubscribe_read(token: str):
     except signing.BadSignature:
         return None
     user = User.objects.filter(pk=data.get("u"), is_active=True).first()
-    if user is None or data.get("k") not in Kind.values:
+    if user is None or data.get("k") not in CHOOSABLE:
         return None
     return user, data["k"]
 

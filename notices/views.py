@@ -10,7 +10,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from notices import permissions, selectors, services
 from notices.forms import PreferenceForm
-from notices.kinds import Kind
+from notices.kinds import CHOOSABLE, Kind
 
 
 def preferences(request):
@@ -20,7 +20,7 @@ def preferences(request):
         raise PermissionDenied
     preference = services.preference_for(request.user)
     initial = {
-        "wanted": [kind for kind in Kind.values if kind not in preference.muted],
+        "wanted": [kind for kind in CHOOSABLE if kind not in preference.muted],
         "digest": preference.digest,
         "committees": selectors.followed_committees(user=request.user),
     }
@@ -28,7 +28,7 @@ def preferences(request):
     if request.method == "POST" and form.is_valid():
         services.preference_update(
             user=request.user,
-            muted=[kind for kind in Kind.values if kind not in form.cleaned_data["wanted"]],
+            muted=[kind for kind in CHOOSABLE if kind not in form.cleaned_data["wanted"]],
             digest=form.cleaned_data["digest"],
             committees=form.cleaned_data["committees"],
         )
