@@ -1,7 +1,7 @@
 from .areas import Address, Area, Committee, CommitteeRole, District
 from .audit import AuditEntry
 from .grants import ApplicationDeadline
-from .meetings import AgendaItem, Meeting, MeetingAttachment, VenueKind
+from .meetings import AgendaItem, Meeting, MeetingAttachment, MinutesEntry, VenueKind
 from .pages import CommitteeMember, CommitteePage, HomePage, NewsPage
 from .rounds import (
     FIELDS_FROZEN_AT_CONFIRMATION,
@@ -23,6 +23,7 @@ __all__ = [
     "PHASE_FIELDS",
     "Address",
     "AgendaItem",
+    "MinutesEntry",
     "ApplicationDeadline",
     "Area",
     "AuditEntry",

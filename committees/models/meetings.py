@@ -1,8 +1,16 @@
-"""Public committee meetings with an agenda in the municipal structure."""
+"""Public committee meetings with an agenda in the municipal structure.
+
+What the platform itself writes into a meeting's minutes (a quick vote's result) is stored as a
+`MinutesEntry`: its kind and parameters, never as finished words. It is put into words when it is
+read, in the reader's language, so the minutes do not stay in the language of the host who
+happened to close the vote. What people type (the minutes field, decisions) stays as typed.
+"""
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
@@ -73,6 +81,56 @@ class Meeting(ClusterableModel):
         return BudgetRound.objects.filter(
             pk=self.budget_round_id, committee_id=self.committee_id
         ).exists()
+
+
+YES_NO_LABELS = {"yes": _("Yes"), "no": _("No"), "abstain": _("Abstain")}
+
+
+class MinutesEntry(models.Model):
+    """One line of a meeting's minutes that the platform generated: a kind and its parameters.
+
+    `quick_vote`: {"quick_vote": id, "question": typed text, "agenda_item": typed title or "",
+    "yes_no": bool, "options": typed answers (choose one) or yes/no keys, "counts": [int]}.
+    The question, the item and chosen answers are the host's own words and are shown as typed;
+    the rest is worded by `text()` in the active language.
+    """
+
+    class Kind(models.TextChoices):
+        QUICK_VOTE = "quick_vote", _("Quick vote result")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="minutes_entries")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    params = models.JSONField(default=dict)
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["added_at", "pk"]
+        verbose_name = _("generated minutes line")
+        verbose_name_plural = _("generated minutes lines")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["quick_vote"]), name="minutes_entry_kind_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text()
+
+    def text(self) -> str:
+        """The line in the active language (plain text: templates escape it)."""
+        params = self.params or {}
+        if self.kind == self.Kind.QUICK_VOTE:
+            options = params.get("options") or []
+            if params.get("yes_no"):
+                options = [str(YES_NO_LABELS.get(key, key)) for key in options]
+            parts = ", ".join(
+                f"{label} {count}"
+                for label, count in zip(options, params.get("counts") or [], strict=False)
+            )
+            item = params.get("agenda_item") or ""
+            where = f"{item}: " if item else ""
+            return f"{gettext('Quick vote')} – {where}{params.get('question', '')} – {parts}"
+        return ""
 
 
 class AgendaItem(Orderable):
