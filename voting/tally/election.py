@@ -15,6 +15,7 @@ Tie-breaking
 
 from collections import namedtuple
 from collections.abc import Mapping, Sequence
+from itertools import chain
 from math import lcm
 
 from voting.tally.outcome import Explanation, Outcome
@@ -85,6 +86,16 @@ def check_projects(costs: Mapping[str, int], budget: int, utility: str) -> list[
     return sorted(costs)
 
 
+def approval_ballots(ballots: Sequence[Mapping[str, int]]) -> bool:
+    """Whether every ballot is a dict whose values are all the integer 1 (approval ballots, the
+    common case): the rules can then count supporters without checking each value in turn."""
+    if set(map(type, ballots)) - {dict}:
+        return False
+    values = list(chain.from_iterable(map(dict.values, ballots)))
+    # 1 == True == 1.0: the types are checked too
+    return values.count(1) == len(values) and set(map(type, values)) <= {int}
+
+
 def prepare(
     costs: Mapping[str, int], budget: int, ballots: Sequence[Mapping[str, int]], utility: str
 ) -> Election:
@@ -93,14 +104,20 @@ def prepare(
     supporters: list[list[int]] = [[] for _ in ids]
     values: list[list[int]] = [[] for _ in ids]
     try:
-        for voter, ballot in enumerate(ballots):
-            for project, value in ballot.items():
-                if value.__class__ is not int or value < 0:
-                    raise ValueError(f"ballot value for {project!r} must be an integer >= 0")
-                j = index[project]
-                if value:
-                    supporters[j].append(voter)
-                    values[j].append(value)
+        if approval_ballots(ballots):
+            for voter, ballot in enumerate(ballots):
+                for project in ballot:
+                    supporters[index[project]].append(voter)
+            values = [[1] * len(group) for group in supporters]
+        else:
+            for voter, ballot in enumerate(ballots):
+                for project, value in ballot.items():
+                    if value.__class__ is not int or value < 0:
+                        raise ValueError(f"ballot value for {project!r} must be an integer >= 0")
+                    j = index[project]
+                    if value:
+                        supporters[j].append(voter)
+                        values[j].append(value)
     except KeyError as error:
         raise ValueError(f"ballot names unknown project {error.args[0]!r}") from None
     except AttributeError:

@@ -6,9 +6,11 @@ for cumulative ballots), as municipalities count; with "points" it is the votes 
 Projects nobody voted for score 0 and are funded last if money remains.
 """
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
+from itertools import chain
 
-from voting.tally.election import check_projects
+from voting.tally.election import approval_ballots, check_projects
 from voting.tally.outcome import Explanation, Outcome
 from voting.tally.utility import Utility
 
@@ -23,16 +25,11 @@ def greedy(
     """Fund projects by decreasing score while they fit in the budget."""
     ids = check_projects(costs, budget, utility)
     score = dict.fromkeys(ids, 0)
-    try:
-        for ballot in ballots:
-            for project, value in ballot.items():
-                if value.__class__ is not int or value < 0:
-                    raise ValueError(f"ballot value for {project!r} must be an integer >= 0")
-                score[project] += value
-    except KeyError as error:
-        raise ValueError(f"ballot names unknown project {error.args[0]!r}") from None
-    except AttributeError:
-        raise ValueError("each ballot must map project ids to integers") from None
+    votes = Counter(chain.from_iterable(ballots)) if approval_ballots(ballots) else None
+    if votes is not None and votes.keys() <= score.keys():
+        score.update(votes)  # approval ballots: a project's score is its number of votes
+    else:
+        add_values(score, ballots)
 
     if utility == "cost":
         order = sorted(ids, key=lambda p: -score[p])  # stable: ties stay in id order
@@ -67,3 +64,17 @@ def greedy(
         explanations=explanations,
         details={"budget": budget, "utility": utility, "voters": len(ballots)},
     )
+
+
+def add_values(score: dict[str, int], ballots: Sequence[Mapping[str, int]]) -> None:
+    """Add each ballot's values to the projects' scores, checking every value."""
+    try:
+        for ballot in ballots:
+            for project, value in ballot.items():
+                if value.__class__ is not int or value < 0:
+                    raise ValueError(f"ballot value for {project!r} must be an integer >= 0")
+                score[project] += value
+    except KeyError as error:
+        raise ValueError(f"ballot names unknown project {error.args[0]!r}") from None
+    except AttributeError:
+        raise ValueError("each ballot must map project ids to integers") from None

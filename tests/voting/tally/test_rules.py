@@ -4,6 +4,7 @@ import os
 import random
 from fractions import Fraction
 from pathlib import Path
+from types import MappingProxyType
 from unittest import mock
 
 import pytest
@@ -451,12 +452,25 @@ def test_no_voters_and_no_money():
         ({"A": 3}, 10, [{"A": -1}], "'A' must be an integer"),
         ({"A": 3}, 10, [{"A": 1.0}], "'A' must be an integer"),
         ({"A": 3}, 10, [["A"]], "must map project ids"),
+        # Approval ballots are counted in bulk: a value equal to 1 that is not the integer 1
+        # is still refused, and an unknown project still named.
+        ({"A": 3}, 10, [{"A": 1}, {"A": True}], "'A' must be an integer"),
+        ({"A": 3}, 10, [{"A": 1}, {"A": 1.0}], "'A' must be an integer"),
+        ({"A": 3}, 10, [{"A": 1}, {"A": 1, "Z": 1}], "unknown project 'Z'"),
     ],
 )
 @pytest.mark.parametrize("rule", RULES)
 def test_bad_input(rule, costs, budget, ballots, words):
     with pytest.raises(ValueError, match=words):
         ours(rule, costs, budget, ballots)
+
+
+@pytest.mark.parametrize("rule", RULES)
+def test_approval_ballots_of_any_mapping_count_alike(rule):
+    """Approval ballots as dicts (counted in bulk) and as other mappings (value by value)."""
+    as_dicts = ours(rule, COSTS, 400, BALLOTS)
+    as_mappings = ours(rule, COSTS, 400, [MappingProxyType(ballot) for ballot in BALLOTS])
+    assert as_dicts == as_mappings
 
 
 def test_bad_utility():
