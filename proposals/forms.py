@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from proposals.models import Proposal, State, SubmitterKind
+from proposals.models.proposals import GRANT_STATE_LABELS
 from proposals.richtext import DESCRIPTION_MAX_LENGTH
 from proposals.services import EDITABLE_FIELDS
 from proposals.uploads import clean_image, clean_pdf
@@ -200,7 +201,9 @@ class ProposalFilterForm(forms.Form):
         self.fields["category"].choices = [("", _("All categories"))] + [
             (c.pk, c.name) for c in budget_round.categories.all()
         ]
-        self.fields["state"].choices = [("", _("All"))] + [
-            (s.value, s.label) for s in self.PUBLIC_STATES
-        ]
+        if budget_round.is_grant_pool:  # a grant application's states, in the grant's words
+            states = [(s, label) for s, label in GRANT_STATE_LABELS.items() if s != State.DRAFT]
+        else:
+            states = [(s.value, s.label) for s in self.PUBLIC_STATES]
+        self.fields["state"].choices = [("", _("All")), *states]
         self.fields["kind"].choices = [("", _("Everyone"))] + list(SubmitterKind.choices)

@@ -48,7 +48,7 @@ def proposal_list(
         proposals = proposals.filter(estimated_cost__lte=cost_max)
     # The list shows neither the description nor the checklist: keep them out of the sort.
     proposals = proposals.defer("description", "checklist_answers")
-    proposals = proposals.select_related("category").prefetch_related(
+    proposals = proposals.select_related("category", "budget_round").prefetch_related(
         Prefetch("images", queryset=ProposalImage.objects.select_related("image"))
     )
     if sort == "support":

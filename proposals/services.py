@@ -394,13 +394,22 @@ def proposal_merge(*, moderator, duplicate: Proposal, survivor: Proposal, reason
 # --- Support ---------------------------------------------------------------------------------
 
 
+def takes_supports(proposal: Proposal) -> bool:
+    return (
+        not proposal.hidden
+        and proposal.state in SUPPORTABLE_STATES
+        and not proposal.is_grant_application
+    )
+
+
 def support_add(*, user, proposal: Proposal) -> bool:
     """Support a proposal once. True when a support was added, False when it already was."""
     require_verified(user)
     if not may_support(user, proposal):
         raise PermissionDenied(_("You cannot support your own proposal."))
-    # A proposal a moderator hid takes no supports until it is shown again.
-    if proposal.hidden or proposal.state not in SUPPORTABLE_STATES:
+    # A proposal a moderator hid takes no supports until it is shown again; a grant application
+    # is decided by the committee, so support would count for nothing.
+    if not takes_supports(proposal):
         raise ValidationError(_("This proposal cannot be supported."))
     if proposal.budget_round.phase not in (Phase.IDEAS, Phase.REVIEW):
         raise ValidationError(_("Supports are collected until the review ends."))
