@@ -43,9 +43,13 @@ def open_now(*, first: Iterable[str] = (), now: datetime.datetime | None = None)
         OpenItem("ideas", r.committee, r.ideas_end, budget_round=r)
         for r in rounds.filter(ideas_start__lte=now, ideas_end__gt=now)
     ]
+    # A grant pool takes applications in its ideas phase; the committee decides them, so it
+    # never shows as open for votes.
     items += [
         OpenItem("voting", r.committee, r.voting_end, budget_round=r)
-        for r in rounds.filter(voting_start__lte=now, voting_end__gt=now)
+        for r in rounds.filter(voting_start__lte=now, voting_end__gt=now).exclude(
+            decision_method=DecisionMethod.COMMITTEE
+        )
     ]
     meetings = Meeting.objects.filter(
         is_public=True, ends_at__gt=now, starts_at__lt=now + WEEK

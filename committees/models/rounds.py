@@ -35,6 +35,19 @@ PHASE_FIELDS = [
 ]
 
 
+# A grant pool is decided by its committee at meetings, never by a vote: its phases read as
+# applications, decisions and follow-up.
+GRANT_DECISIONS = _("Decisions at the committee's meetings")
+GRANT_PHASE_LABELS = {
+    Phase.UPCOMING: Phase.UPCOMING.label,
+    Phase.IDEAS: _("Open for applications"),
+    Phase.REVIEW: GRANT_DECISIONS,
+    Phase.VOTING: GRANT_DECISIONS,
+    Phase.RESULTS: GRANT_DECISIONS,
+    Phase.IMPLEMENTATION: _("Follow-up"),
+}
+
+
 class DecisionMethod(models.TextChoices):
     VOTE = "vote", _("Resident vote")
     COMMITTEE = "committee", _("Committee decision")
@@ -182,23 +195,40 @@ class BudgetRound(ClusterableModel):
     def phase(self) -> str:
         return self.phase_at()
 
+    def phase_label(self, phase: str) -> str:
+        if self.is_grant_pool:
+            return str(GRANT_PHASE_LABELS[phase])
+        return str(Phase(phase).label)
+
     def phase_display(self) -> str:
-        return Phase(self.phase).label
+        return self.phase_label(self.phase)
 
     def timeline(self) -> list[dict]:
         now = timezone.now()
         current = self.phase_at(now)
-        return [
-            {
-                "phase": phase,
-                "label": phase.label,
-                "start": getattr(self, start),
-                "end": getattr(self, end) if end else None,
-                "current": phase == current,
-                "done": end is not None and getattr(self, end) <= now,
-            }
-            for phase, start, end in PHASE_FIELDS
-        ]
+        fields = PHASE_FIELDS
+        if self.is_grant_pool:  # review, voting and results are one stretch of decisions
+            fields = [
+                (Phase.IDEAS, "ideas_start", "ideas_end"),
+                (Phase.REVIEW, "review_start", "implementation_start"),
+                (Phase.IMPLEMENTATION, "implementation_start", None),
+            ]
+        steps = []
+        for phase, start, end in fields:
+            phases = {phase}
+            if self.is_grant_pool and phase == Phase.REVIEW:
+                phases = {Phase.REVIEW, Phase.VOTING, Phase.RESULTS}
+            steps.append(
+                {
+                    "phase": phase,
+                    "label": self.phase_label(phase),
+                    "start": getattr(self, start),
+                    "end": getattr(self, end) if end else None,
+                    "current": current in phases,
+                    "done": end is not None and getattr(self, end) <= now,
+                }
+            )
+        return steps
 
     @property
     def is_grant_pool(self) -> bool:
