@@ -7,12 +7,19 @@ and no e-mail address, only a keyed hash of the person and their address, so "wi
 means a roll entry whose person has not verified their identity with an account (the hash of a
 verified identity's person key for this round, `voting.keys.voter_key`, is not among the roll's).
 
-One batch is a ZIP file: one PDF with one A4 page per person (the address placed for a window
-envelope) and a CSV manifest with one row per page, in the same order, for the supplier. The PDF
-is drawn with the code letters' hand-written PDF writer (voting/codes/letters.py), so printing
-needs no extra dependency. Never a CPR number: the roll does not hold one.
+One batch is a ZIP file: one PDF per language with one A4 page per person (the address placed
+for a window envelope) and one CSV manifest with one row per page, naming its file and page, for
+the supplier. The PDF is drawn by the one letter writer (`frontend.letters`), which the code
+letters share, so printing needs no extra dependency. Never a CPR number: the roll does not hold
+one.
 
-Letters are in Danish, the municipality's language: the roll does not know anyone's language.
+Each letter is in its recipient's language where it is known, Danish (the municipality's
+language) otherwise. The roll holds no language; an account does: a person who verified their
+identity with an account that has no e-mail address to write to (none, or closed) is on paper
+here, in the language of that account. The manifest is in Danish, for the supplier.
+
+Like the scheduler, this module reads `voting` (the roll and the verified identities), and is
+imported by nothing but its command.
 """
 
 import csv
@@ -27,21 +34,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from committees.models import BudgetRound
+from frontend.letters import MARGIN, PAGE_WIDTH, Page, csv_cell, letters_pdf, wrap
 from frontend.money import format_kroner
 from notices.kinds import Kind
 from voting import keys
-from voting.codes.letters import (
-    ADDRESS_X,
-    FONTS,
-    MARGIN,
-    PAGE_HEIGHT,
-    PAGE_WIDTH,
-    _cell,
-    _info_text,
-    _Page,
-    address_lines,
-    wrap,
-)
 from voting.models import RollEntry, VerifiedIdentity
 
 # The notices that have a letter: the ones that call residents to vote.
@@ -51,25 +47,65 @@ MAX_LETTERS = 10_000
 
 @dataclass(frozen=True)
 class Letter:
-    number: int
+    number: int  # the page in its language's PDF
     address: str
     area: str
+    language: str
+
+
+def _identities(*, budget_round: BudgetRound) -> tuple[set[str], dict[str, str]]:
+    """The roll's keys of persons with an account to e-mail, and the language of the accounts
+    that cannot be e-mailed (no address, or closed), by their roll key."""
+    with_email, languages = set(), {}
+    for person_key, email, active, language in VerifiedIdentity.objects.values_list(
+        "person_key", "user__email", "user__is_active", "user__preferred_language"
+    ):
+        key = keys.voter_key(round_id=budget_round.pk, person=person_key)
+        if active and email:
+            with_email.add(key)
+        elif language:
+            languages[key] = language
+    return with_email, languages
 
 
 def roll_without_email(*, budget_round: BudgetRound):
     """The round's roll entries whose person has no verified account to be e-mailed at."""
-    with_account = {
-        keys.voter_key(round_id=budget_round.pk, person=person_key)
-        for person_key in VerifiedIdentity.objects.filter(
-            user__is_active=True, user__email__gt=""
-        ).values_list("person_key", flat=True)
-    }
+    with_email, _languages = _identities(budget_round=budget_round)
     entries = (
         RollEntry.objects.filter(budget_round=budget_round)
         .select_related("area")
         .order_by("address", "pk")
     )
-    return [entry for entry in entries if entry.voter_key not in with_account]
+    return [entry for entry in entries if entry.voter_key not in with_email]
+
+
+def letters_of(*, budget_round: BudgetRound) -> list[Letter]:
+    """Each letter with its language: the account's where one is known, else Danish. Numbered
+    within each language, in the roll's address order."""
+    with_email, languages = _identities(budget_round=budget_round)
+    entries = (
+        RollEntry.objects.filter(budget_round=budget_round)
+        .select_related("area")
+        .order_by("address", "pk")
+    )
+    known = {code for code, _name in settings.LANGUAGES}
+    counts: dict[str, int] = {}
+    letters = []
+    for entry in entries:
+        if entry.voter_key in with_email:
+            continue
+        language = languages.get(entry.voter_key)
+        language = language if language in known else settings.LANGUAGE_CODE
+        counts[language] = counts.get(language, 0) + 1
+        letters.append(
+            Letter(
+                number=counts[language],
+                address=entry.address,
+                area=entry.area.name if entry.area else "",
+                language=language,
+            )
+        )
+    return letters
 
 
 def _site_url(path: str) -> str:
@@ -121,87 +157,36 @@ def _text(*, budget_round: BudgetRound, kind: str) -> tuple[str, list[str]]:
 
 
 def _pdf(*, letters: list[Letter], heading: str, paragraphs: list[str], committee: str) -> bytes:
-    """One A4 page per letter: the shared text drawn once (a form XObject), the address apart."""
-    objects: list[bytes] = []
-
-    def add(body: bytes) -> int:
-        objects.append(body)
-        return len(objects)
-
-    catalog, pages = add(b""), add(b"")
-    fonts = {
-        name: add(
-            b"<< /Type /Font /Subtype /Type1 /BaseFont /%s /Encoding /WinAnsiEncoding >>"
-            % base.encode()
-        )
-        for name, base in FONTS.items()
-    }
-    font_refs = b" ".join(b"/%s %d 0 R" % (name.encode(), ref) for name, ref in fonts.items())
-    shared = _Page()
+    """One A4 page per letter: the shared text drawn once, each page its address and number."""
+    shared = Page()
     shared.text(MARGIN, 770, committee, font="F2", size=12)
     y = 640.0
-    for line_number, line in enumerate(_wrap_heading(heading)):
+    heading_lines = _wrap_heading(heading)
+    for line_number, line in enumerate(heading_lines):
         shared.text(MARGIN, y - line_number * 26, line, font="F2", size=20)
-    y -= 26 * len(_wrap_heading(heading)) + 10
+    y -= 26 * len(heading_lines) + 10
     for paragraph in paragraphs:
         y = shared.paragraph(y, paragraph)
-    body = shared.stream()
-    letter = add(
-        b"<< /Type /XObject /Subtype /Form /BBox [0 0 %d %d] /Resources << /Font << %s >> >> "
-        b"/Length %d >>\nstream\n%s\nendstream"
-        % (PAGE_WIDTH, PAGE_HEIGHT, font_refs, len(body), body)
-    )
-    resources = b"<< /Font << %s >> /XObject << /Letter %d 0 R >> >>" % (font_refs, letter)
-    kids = []
+    pages = []
     for item in letters:
-        page = _Page()
-        page.ops.append(b"/Letter Do")
-        for row, line in enumerate(address_lines(item.address)):
-            page.text(ADDRESS_X, 770 - row * 14, line, size=11)
+        page = Page()
+        page.address(item.address)
         page.text(
             MARGIN,
             40,
             _("Letter %(number)d of %(total)d") % {"number": item.number, "total": len(letters)},
             size=8,
         )
-        content = page.stream()
-        stream = add(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content))
-        kids.append(
-            add(
-                b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 %d %d] /Resources %s "
-                b"/Contents %d 0 R >>" % (pages, PAGE_WIDTH, PAGE_HEIGHT, resources, stream)
-            )
-        )
-    objects[pages - 1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (
-        b" ".join(b"%d 0 R" % kid for kid in kids),
-        len(kids),
-    )
-    objects[catalog - 1] = b"<< /Type /Catalog /Pages %d 0 R >>" % pages
-    info = add(b"<< /Title %s /Producer (Borgerbudget) >>" % _info_text(heading))
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, obj in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, obj)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    for offset in offsets:
-        out += b"%010d 00000 n \n" % offset
-    out += b"trailer\n<< /Size %d /Root %d 0 R /Info %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        catalog,
-        info,
-        xref,
-    )
-    return bytes(out)
+        pages.append(page)
+    return letters_pdf(shared=shared, pages=pages, title=heading)
 
 
 def _wrap_heading(heading: str) -> list[str]:
     return wrap(heading, width=PAGE_WIDTH - 2 * MARGIN, size=20, bold=True)
 
 
-def _manifest(letters: list[Letter], *, budget_round: BudgetRound, kind: str) -> bytes:
-    """One row per letter, in the order of the PDF's pages; UTF-8 with a BOM for Excel."""
+def _manifest(letters: list[Letter], *, files: dict[str, str], budget_round, kind) -> bytes:
+    """One row per letter, by file and page; UTF-8 with a BOM for Excel."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(
@@ -211,38 +196,53 @@ def _manifest(letters: list[Letter], *, budget_round: BudgetRound, kind: str) ->
             pgettext("notice letters file column", "area"),
             pgettext("notice letters file column", "notice"),
             pgettext("notice letters file column", "round"),
+            pgettext("notice letters file column", "language"),
+            pgettext("notice letters file column", "file"),
         ]
     )
     for item in letters:
         writer.writerow(
-            [item.number, _cell(item.address), _cell(item.area), kind, _cell(budget_round.title)]
+            [
+                item.number,
+                csv_cell(item.address),
+                csv_cell(item.area),
+                kind,
+                csv_cell(budget_round.title),
+                item.language,
+                files[item.language],
+            ]
         )
     return buffer.getvalue().encode("utf-8-sig")
 
 
 def notice_letters(*, budget_round: BudgetRound, kind: str) -> tuple[bytes, int]:
-    """The ZIP for the supplier (letters PDF and manifest CSV) and how many letters it holds."""
+    """The ZIP for the supplier (a letters PDF per language and the manifest CSV) and how many
+    letters it holds."""
     if kind not in LETTER_KINDS:
         raise ValueError(f"no letter for the notice {kind!r}")
-    entries = roll_without_email(budget_round=budget_round)
-    if len(entries) > MAX_LETTERS:
+    letters = letters_of(budget_round=budget_round)
+    if len(letters) > MAX_LETTERS:
         raise ValueError(f"more than {MAX_LETTERS} letters: split the roll")
-    letters = [
-        Letter(number=n, address=e.address, area=e.area.name if e.area else "")
-        for n, e in enumerate(entries, start=1)
-    ]
-    with translation.override(settings.LANGUAGE_CODE):
-        heading, paragraphs = _text(budget_round=budget_round, kind=kind)
-        pdf = _pdf(
-            letters=letters,
-            heading=heading,
-            paragraphs=paragraphs,
-            committee=budget_round.committee.name,
-        )
-        manifest = _manifest(letters, budget_round=budget_round, kind=kind)
     name = f"{kind}-{budget_round.pk}"
+    by_language: dict[str, list[Letter]] = {}
+    for item in letters:
+        by_language.setdefault(item.language, []).append(item)
+    files = {language: f"{name}-{language}.pdf" for language in by_language}
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(f"{name}.pdf", pdf)
+        for language, group in by_language.items():
+            with translation.override(language):
+                heading, paragraphs = _text(budget_round=budget_round, kind=kind)
+                archive.writestr(
+                    files[language],
+                    _pdf(
+                        letters=group,
+                        heading=heading,
+                        paragraphs=paragraphs,
+                        committee=budget_round.committee.name,
+                    ),
+                )
+        with translation.override(settings.LANGUAGE_CODE):
+            manifest = _manifest(letters, files=files, budget_round=budget_round, kind=kind)
         archive.writestr(f"{name}-manifest.csv", manifest)
     return buffer.getvalue(), len(letters)
