@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from proposals.forms import MultipleFileField, MultipleFileInput
 from proposals.grants import services as grant_services
-from proposals.grants.services import MAX_LINES, MAX_RECEIPTS, Line
+from proposals.grants.services import MAX_ATTACHMENTS, MAX_LINES, MAX_RECEIPTS, Line
 from proposals.models import GrantApplication, LineKind, Recommendation, SubmitterKind
 from proposals.richtext import description_as_text, text_as_html
 from proposals.uploads import clean_pdf
@@ -23,7 +23,7 @@ TEXT_FIELDS = {
     "volunteers": (_("How do volunteers take part?"), 2000, True),
 }
 PROPOSAL_FIELDS = ("title", "summary", "description", "location_text")
-OPTIONAL_TO_SUBMIT = {"contact_phone"}
+OPTIONAL_TO_SUBMIT = {"contact_phone", "attachments"}
 
 
 class GrantApplicationForm(forms.Form):
@@ -46,6 +46,12 @@ class GrantApplicationForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": _("Write the date as day-month-year, e.g. 24-06-2027.")},
         input_formats=["%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%Y"],
+    )
+    attachments = MultipleFileField(
+        label=_("Quotes and budgets (PDF)"),
+        required=False,
+        widget=MultipleFileInput(attrs={"accept": "application/pdf"}),
+        help_text=_("Up to 5 PDF files, for example a quote for the stage or a detailed budget."),
     )
 
     def __init__(self, *args, budget_round, application: GrantApplication | None, **kwargs):
@@ -77,6 +83,15 @@ class GrantApplicationForm(forms.Form):
             for name in ("applicant_name", "contact_name", "contact_phone", "contact_email",
                          "activity_date", "advertising", "volunteers"):  # fmt: skip
                 self.initial[name] = getattr(application, name)
+
+    def clean_attachments(self):
+        """Each file through the upload rules every PDF of the platform passes."""
+        files = self.cleaned_data.get("attachments") or []
+        if len(files) > MAX_ATTACHMENTS:
+            raise forms.ValidationError(
+                _("At most %(count)s attachments.") % {"count": MAX_ATTACHMENTS}
+            )
+        return [clean_pdf(upload) for upload in files]
 
     def checklist_fields(self):
         return [self[f"check_{item.pk}"] for item in self.checklist]

@@ -2,9 +2,16 @@
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from committees.models import ApplicationDeadline, BudgetRound
-from proposals.models import DECIDED_STAGES, GrantApplication, GrantBudgetLine, GrantStage
+from proposals.models import (
+    DECIDED_STAGES,
+    GrantApplication,
+    GrantBudgetLine,
+    GrantStage,
+    LineKind,
+)
 
 
 def grant_applications_of(*, user) -> QuerySet[GrantApplication]:
@@ -63,3 +70,17 @@ def grant_queue(*, committee_ids, stage: str = "") -> QuerySet[GrantApplication]
     if stage:
         applications = applications.filter(stage=stage)
     return applications.order_by("deadline__closes_at", "proposal__submitted_at", "pk")
+
+
+def grant_budget_totals(*, application: GrantApplication | None) -> dict:
+    """The saved budget's totals, and how the reader writes an amount (for the page's script,
+    which keeps them up to date as the lines are typed)."""
+    expense = application.total(actual=False, kind=LineKind.EXPENSE) if application else 0
+    income = application.total(actual=False, kind=LineKind.INCOME) if application else 0
+    return {
+        "expense": expense,
+        "income": income,
+        "applied": max(0, expense - income),
+        # The same words as frontend.money.format_kroner.
+        "pattern": _("%(amount)s kr."),
+    }

@@ -33,6 +33,7 @@ from committees.services import (
 from frontend.money import format_kroner
 from frontend.text import without_control_characters
 from proposals import notifications
+from proposals.media import attachment_store
 from proposals.models import (
     GrantApplication,
     GrantBudgetLine,
@@ -44,6 +45,7 @@ from proposals.models import (
 )
 from proposals.permissions import may_take_grant_step
 from proposals.services import proposal_draft_save, proposal_submit, proposal_transition
+from proposals.uploads import CleanFile
 from proposals.validation import proposal_problems
 
 GRANT_FIELDS = (
@@ -66,6 +68,7 @@ WITHDRAWABLE_STAGES = {
 }
 MAX_LINES = 20
 MAX_RECEIPTS = 10
+MAX_ATTACHMENTS = 5  # quotes and budgets sent with the application
 
 
 @dataclass(frozen=True)
@@ -168,8 +171,10 @@ def grant_application_save(
     grant_data: dict,
     lines: list[Line],
     application: GrantApplication | None = None,
+    attachments: list[CleanFile] = (),
 ) -> GrantApplication:
-    """Save a draft (or a returned application) with its budget; submitting checks the rest."""
+    """Save a draft (or a returned application) with its budget and its attachments (quotes,
+    budgets: PDFs already checked by proposals/uploads.py); submitting checks the rest."""
     if not budget_round.is_grant_pool:
         raise ValidationError(_("This round does not take grant applications."))
     if application is not None:
@@ -201,6 +206,13 @@ def grant_application_save(
         GrantBudgetLine(application=application, kind=li.kind, text=li.text, amount=li.amount)
         for li in lines
     )
+    if attachments:
+        if proposal.attachments.count() + len(attachments) > MAX_ATTACHMENTS:
+            raise ValidationError(
+                {"attachments": _("At most %(count)s attachments.") % {"count": MAX_ATTACHMENTS}}
+            )
+        for clean in attachments:
+            attachment_store(proposal=proposal, clean=clean)
     return application
 
 

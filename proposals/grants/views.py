@@ -90,7 +90,9 @@ def grant_edit(request, round_id: int | None = None, pk: int | None = None):
     if not has_verified_email(request.user):
         messages.error(request, _("Verify your e-mail address before you apply."))
         return redirect("account_email")
-    form = GrantApplicationForm(request.POST or None, budget_round=pool, application=application)
+    form = GrantApplicationForm(
+        request.POST or None, request.FILES or None, budget_round=pool, application=application
+    )
     formset = lines_formset(request.POST or None, application=application, actual=False)
     if request.method == "POST":
         if form.is_valid() and formset.is_valid():
@@ -105,6 +107,7 @@ def grant_edit(request, round_id: int | None = None, pk: int | None = None):
                         proposal_data=proposal_data,
                         grant_data=form.grant_data(),
                         lines=formset.lines(),
+                        attachments=form.cleaned_data["attachments"],
                     )
             except ValidationError as exc:
                 add_service_errors(form, exc)
@@ -131,7 +134,14 @@ def grant_edit(request, round_id: int | None = None, pk: int | None = None):
     return TemplateResponse(
         request,
         "proposals/grants/form.html",
-        {"form": form, "formset": formset, "pool": pool, "application": application},
+        {
+            "form": form,
+            "formset": formset,
+            "pool": pool,
+            "application": application,
+            "totals": grant_selectors.grant_budget_totals(application=application),
+            "attachments": list(application.proposal.attachments.all()) if application else [],
+        },
     )
 
 

@@ -52,6 +52,16 @@ class Recommendation(models.TextChoices):
     REFUSE = "refuse", _("Refuse")
 
 
+# The road of an application, as its page shows it; returned for more information it is still
+# at "received", refused it ends after "recommended".
+PROGRESS = [
+    GrantStage.SUBMITTED,
+    GrantStage.COMPLETE,
+    GrantStage.RECOMMENDED,
+    GrantStage.GRANTED,
+    GrantStage.ACCOUNTS,
+    GrantStage.PAID,
+]
 DECIDED_STAGES = [GrantStage.GRANTED, GrantStage.REFUSED, GrantStage.ACCOUNTS, GrantStage.PAID]
 GRANTED_STAGES = [GrantStage.GRANTED, GrantStage.ACCOUNTS, GrantStage.PAID]
 
@@ -152,6 +162,18 @@ class GrantApplication(models.Model):
         if self.proposal.submitter_kind == SubmitterKind.RESIDENT:
             return str(SubmitterKind.RESIDENT.label)
         return self.applicant_name
+
+    def progress(self) -> list[dict]:
+        """The steps of the application in order, each done, current or to come."""
+        stage = {GrantStage.INCOMPLETE: GrantStage.SUBMITTED}.get(self.stage, self.stage)
+        if stage in (GrantStage.DRAFT, GrantStage.WITHDRAWN):
+            return []
+        road = PROGRESS[:3] + [GrantStage.REFUSED] if stage == GrantStage.REFUSED else PROGRESS
+        here = road.index(stage)
+        return [
+            {"label": step.label, "done": index < here, "current": index == here}
+            for index, step in enumerate(road)
+        ]
 
     def lines_of(self, *, actual: bool, kind: str) -> list["GrantBudgetLine"]:
         return [line for line in self.lines.all() if line.actual == actual and line.kind == kind]
