@@ -4,11 +4,12 @@ Per committee: proposals waiting for screening or for a feasibility review and f
 reported proposals and comments, and grant applications to check with their deadlines. Each item
 links to the queue that handles it (filtered to the committee where that queue can be), and
 counts only what the person may act on there (the same predicates as the queues themselves).
+Every function reads all the person's committees at once, grouped by committee.
 """
 
 from urllib.parse import urlencode
 
-from django.db.models import Count, Min
+from django.db.models import Count, Min, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import ngettext
@@ -31,16 +32,21 @@ def _waiting_detail(oldest) -> str:
     ) % {"days": days}
 
 
-def proposal_items(*, user, committee) -> list[WorkspaceItem]:
+def _committee_ids(committees) -> list[int]:
+    return [committee.pk for committee in committees]
+
+
+def proposal_items(*, user, committees) -> dict[int, list[WorkspaceItem]]:
     visible = ProposalPolicy(Proposal).instances_user_has_permission_for(user, "change")
     waiting = (
         Proposal.objects.filter(
             pk__in=visible.values("pk"),
-            budget_round__committee=committee,
+            budget_round__committee__in=_committee_ids(committees),
             state__in=WAITING_STATES,
         )
-        .values("state")
+        .values("budget_round__committee", "state")
         .annotate(count=Count("pk"), oldest=Min("submitted_at"))
+        .order_by()
     )
     labels = {
         State.SUBMITTED: lambda n: ngettext(
@@ -52,10 +58,11 @@ def proposal_items(*, user, committee) -> list[WorkspaceItem]:
             n,
         ),
     }
-    items = []
+    items: dict[int, list[WorkspaceItem]] = {}
     for row in sorted(waiting, key=lambda r: WAITING_STATES.index(r["state"])):
-        query = urlencode({"state": row["state"], "budget_round__committee": committee.pk})
-        items.append(
+        committee_id = row["budget_round__committee"]
+        query = urlencode({"state": row["state"], "budget_round__committee": committee_id})
+        items.setdefault(committee_id, []).append(
             WorkspaceItem(
                 label=labels[row["state"]](row["count"]) % {"count": row["count"]},
                 detail=_waiting_detail(row["oldest"]),
@@ -66,60 +73,69 @@ def proposal_items(*, user, committee) -> list[WorkspaceItem]:
     return items
 
 
-def reported_items(*, user, committee) -> list[WorkspaceItem]:
+def reported_items(*, user, committees) -> dict[int, list[WorkspaceItem]]:
     """Proposals and comments with open reports from residents: the moderators' to handle, in
     the moderation queue."""
-    if not is_moderator_of(user, committee.pk):
-        return []
-    queue = moderation_queue(committee_ids={committee.pk})
-    proposals = sum(1 for item in queue if item.kind == "proposal")
-    comments = len(queue) - proposals
-    items = []
-    if proposals:
-        label = ngettext("%(count)d reported proposal", "%(count)d reported proposals", proposals)
-        items.append((label % {"count": proposals}, 20))
-    if comments:
-        label = ngettext("%(count)d reported comment", "%(count)d reported comments", comments)
-        items.append((label % {"count": comments}, 21))
-    return [
-        WorkspaceItem(label=label, url=reverse("moderation_queue"), order=order)
-        for label, order in items
-    ]
+    moderated = {c.pk for c in committees if is_moderator_of(user, c.pk)}
+    if not moderated:
+        return {}
+    counts: dict[int, dict[str, int]] = {}
+    for item in moderation_queue(committee_ids=moderated):
+        per_kind = counts.setdefault(item.proposal.budget_round.committee_id, {})
+        per_kind[item.kind] = per_kind.get(item.kind, 0) + 1
+    items: dict[int, list[WorkspaceItem]] = {}
+    for committee_id, per_kind in counts.items():
+        if per_kind.get("proposal"):
+            n = per_kind["proposal"]
+            label = ngettext("%(count)d reported proposal", "%(count)d reported proposals", n)
+            items.setdefault(committee_id, []).append(
+                WorkspaceItem(label=label % {"count": n}, url=reverse("moderation_queue"), order=20)
+            )
+        if per_kind.get("comment"):
+            n = per_kind["comment"]
+            label = ngettext("%(count)d reported comment", "%(count)d reported comments", n)
+            items.setdefault(committee_id, []).append(
+                WorkspaceItem(label=label % {"count": n}, url=reverse("moderation_queue"), order=21)
+            )
+    return items
 
 
-def grant_items(*, user, committee) -> list[WorkspaceItem]:
-    committee_ids = grant_committee_ids(user)
-    if not sees_grants(user) or (committee_ids is not None and committee.pk not in committee_ids):
-        return []
-    items = []
-    for stage in GRANT_STAGES_TO_CHECK:
-        applications = GrantApplication.objects.filter(
-            stage=stage, proposal__budget_round__committee=committee
+def grant_items(*, user, committees) -> dict[int, list[WorkspaceItem]]:
+    if not sees_grants(user):
+        return {}
+    allowed = grant_committee_ids(user)
+    ids = [pk for pk in _committee_ids(committees) if allowed is None or pk in allowed]
+    rows = (
+        GrantApplication.objects.filter(
+            stage__in=GRANT_STAGES_TO_CHECK, proposal__budget_round__committee__in=ids
         )
-        count = applications.count()
-        if not count:
-            continue
-        next_deadline = (
-            applications.filter(deadline__closes_at__gte=timezone.now())
-            .order_by("deadline__closes_at")
-            .values_list("deadline__closes_at", flat=True)
-            .first()
+        .values("proposal__budget_round__committee", "stage")
+        .annotate(
+            count=Count("pk"),
+            next_deadline=Min(
+                "deadline__closes_at", filter=Q(deadline__closes_at__gte=timezone.now())
+            ),
         )
-        items.append(
+        .order_by()
+    )
+    items: dict[int, list[WorkspaceItem]] = {}
+    for row in sorted(rows, key=lambda r: GRANT_STAGES_TO_CHECK.index(r["stage"])):
+        count, next_deadline = row["count"], row["next_deadline"]
+        items.setdefault(row["proposal__budget_round__committee"], []).append(
             WorkspaceItem(
                 label=ngettext(
                     "%(count)d grant application: %(stage)s",
                     "%(count)d grant applications: %(stage)s",
                     count,
                 )
-                % {"count": count, "stage": GrantStage(stage).label.lower()},
+                % {"count": count, "stage": GrantStage(row["stage"]).label.lower()},
                 detail=(
                     ngettext("deadline %(when)s", "next deadline %(when)s", count)
                     % {"when": when(next_deadline)}
                     if next_deadline
                     else ""
                 ),
-                url=f"{reverse('grant_queue')}?{urlencode({'stage': stage})}",
+                url=f"{reverse('grant_queue')}?{urlencode({'stage': row['stage']})}",
                 order=30,
             )
         )
@@ -127,9 +143,13 @@ def grant_items(*, user, committee) -> list[WorkspaceItem]:
 
 
 @hooks.register("workspace_items")
-def workspace_items(*, user, committee):
-    return [
-        *proposal_items(user=user, committee=committee),
-        *reported_items(user=user, committee=committee),
-        *grant_items(user=user, committee=committee),
-    ]
+def workspace_items(*, user, committees) -> dict[int, list[WorkspaceItem]]:
+    items: dict[int, list[WorkspaceItem]] = {}
+    for found in (
+        proposal_items(user=user, committees=committees),
+        reported_items(user=user, committees=committees),
+        grant_items(user=user, committees=committees),
+    ):
+        for committee_id, some in found.items():
+            items.setdefault(committee_id, []).extend(some)
+    return items

@@ -130,3 +130,48 @@ def test_roles_are_read_per_committee(client, world):
     assert "Valby Lokaludvalg" in html
     # a reviewer of Valby sees its proposals but not its reported comments
     assert html.count("anmeldt kommentar") == 1
+
+
+def _busy_committee(number: int):
+    """A committee with something in every kind of item: waiting proposals, reports, a grant
+    application, a meeting with an agenda, a round changing phase soon."""
+    committee = factories.committee(f"Lokaludvalg {number}", district_name=f"Bydel {number}")
+    ideas = factories.budget_round(committee=committee, phase="ideas")
+    waiting = factories.proposal(budget_round=ideas, state="submitted")
+    factories.proposal(budget_round=ideas, state="in_review")
+    ProposalReport.objects.create(proposal=waiting, user=factories.user(), reason="offensive")
+    comment = Comment.objects.create(proposal=waiting, body="Spam", flag_count=1)
+    CommentFlag.objects.create(comment=comment, user=factories.user(), reason="spam")
+    factories.grant_application(pool=factories.grant_pool(committee=committee))
+    meeting = factories.meeting(committee=committee, days_from_now=3)
+    meeting.agenda_items.create(title="Dagsorden", sort_order=0)
+    BudgetRound.objects.filter(pk=ideas.pk).update(
+        ideas_end=timezone.now() + datetime.timedelta(days=2),
+        review_start=timezone.now() + datetime.timedelta(days=2),
+    )
+    return committee
+
+
+def _dashboard_queries(client, user) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        dashboard(client, user)
+    return len(queries)
+
+
+def test_the_dashboard_asks_a_fixed_number_of_queries_whatever_the_committees(
+    client, home_page, django_assert_max_num_queries
+):
+    admin = factories.user(is_superuser=True, is_staff=True)
+    for number in range(2):
+        _busy_committee(number)
+    few = _dashboard_queries(client, admin)
+    for number in range(2, 12):
+        _busy_committee(number)
+    with django_assert_max_num_queries(few):
+        html = dashboard(client, admin)
+    assert html.count("1 anmeldt kommentar") == 12
+    assert html.count("Næste møde") == 12
+    assert html.count("1 puljeansøgning") == 12
