@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from committees.models import BudgetRound, RoundCategory
 
@@ -30,14 +31,14 @@ class State(models.TextChoices):
 # A grant application's proposal moves through the same states (proposals/workflow.py:
 # GRANT_TRANSITIONS), but nobody votes on it: it is read in the grant process's own words, the
 # labels of its stages (proposals/models/grants.py: GrantStage).
-GRANT_RECEIVED = _("Received")
-GRANT_COMPLETE = _("Complete")
-GRANT_RECOMMENDED = _("Recommended, on the agenda")
-GRANT_GRANTED = _("Granted")
-GRANT_REFUSED = _("Refused")
-GRANT_ACCOUNTS = _("Accounts submitted")
-GRANT_PAID = _("Paid")
-GRANT_WITHDRAWN = _("Withdrawn")
+GRANT_RECEIVED = pgettext_lazy("grant state", "Received")
+GRANT_COMPLETE = pgettext_lazy("grant state", "Complete")
+GRANT_RECOMMENDED = pgettext_lazy("grant state", "Recommended, on the agenda")
+GRANT_GRANTED = pgettext_lazy("grant state", "Granted")
+GRANT_REFUSED = pgettext_lazy("grant state", "Refused")
+GRANT_ACCOUNTS = pgettext_lazy("grant state", "Accounts submitted")
+GRANT_PAID = pgettext_lazy("grant state", "Paid")
+GRANT_WITHDRAWN = pgettext_lazy("grant state", "Withdrawn")
 GRANT_STATE_LABELS = {
     State.DRAFT: State.DRAFT.label,
     State.SUBMITTED: GRANT_RECEIVED,

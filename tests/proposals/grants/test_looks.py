@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from pypdf import PdfWriter
 
 from committees import services as committee_services
@@ -46,6 +46,12 @@ PDF = _pdf()
 def da(text: str) -> str:
     with translation.override("da"):
         return gettext(text)
+
+
+def state(text: str, language: str = "da") -> str:
+    """A grant state's words, as people read it."""
+    with translation.override(language):
+        return pgettext("grant state", text)
 
 
 @pytest.fixture
@@ -113,17 +119,17 @@ def test_the_proposal_page_of_an_application_reads_as_a_grant(client, pool, secr
     client.force_login(factories.user())
     url = reverse("proposals:detail", args=[proposal.pk])
     html = client.get(url).content.decode()
-    assert f"<strong>{da('Received')}</strong>" in html
+    assert f"<strong>{state('Received')}</strong>" in html
     assert reverse("proposals:support", args=[proposal.pk]) not in html
     assert da("Supporters") not in html
     assert da("Log in to support this proposal") not in html
 
     _recommended(application, secretariat)
     html = client.get(url).content.decode()
-    assert f"<strong>{da('Recommended, on the agenda')}</strong>" in html
+    assert f"<strong>{state('Recommended, on the agenda')}</strong>" in html
     # "On the ballot" neither in the status nor in the history.
     assert da(State.FEASIBLE.label) not in html
-    assert html.count(da("Complete")) >= 1  # the history, in the grant's words
+    assert html.count(state("Complete")) >= 1  # the history, in the grant's words
     client.logout()
     html = client.get(url).content.decode()
     assert da("Log in to support this proposal") not in html
@@ -132,14 +138,14 @@ def test_the_proposal_page_of_an_application_reads_as_a_grant(client, pool, secr
 def test_the_list_of_a_pool_shows_grant_states_and_no_supporters(client, pool, secretariat):
     _recommended(factories.grant_application(pool=pool), secretariat)
     html = client.get(reverse("proposals:list", args=[pool.pk])).content.decode()
-    assert da("Recommended, on the agenda") in html
+    assert state("Recommended, on the agenda") in html
     assert da(State.FEASIBLE.label) not in html
     with translation.override("da"):
         supporters = translation.ngettext("%(n)s supporter", "%(n)s supporters", 0)
     assert "0 " + supporters.split(" ", 1)[1] not in html
     assert da("Voting") not in html
     # The state filter offers the grant's states.
-    assert f'value="{State.IN_REVIEW}">{da("Complete")}</option>' in html
+    assert f'value="{State.IN_REVIEW}">{state("Complete")}</option>' in html
 
 
 def test_a_vote_rounds_list_keeps_its_own_words(client, committee):
@@ -147,7 +153,7 @@ def test_a_vote_rounds_list_keeps_its_own_words(client, committee):
     factories.proposal(budget_round=budget_round, state="submitted")
     html = client.get(reverse("proposals:list", args=[budget_round.pk])).content.decode()
     assert da(State.FEASIBLE.label) in html  # the filter's "on the ballot"
-    assert da("Received") not in html
+    assert state("Received") not in html
 
 
 def test_every_grant_state_has_its_own_words_in_both_languages():
@@ -160,7 +166,7 @@ def test_every_grant_state_has_its_own_words_in_both_languages():
             assert proposal_labels <= set(labels)
     with translation.override("da"):
         english = ["Received", "Complete", "Recommended, on the agenda", "Granted", "Paid"]
-        assert all(gettext(word) != word for word in english)
+        assert all(pgettext("grant state", word) != word for word in english)
 
 
 def test_mine_shows_the_applications_state(client, pool):
@@ -168,7 +174,7 @@ def test_mine_shows_the_applications_state(client, pool):
     client.force_login(application.proposal.author)
     html = client.get(reverse("my_borgerbudget")).content.decode()
     assert reverse("proposals:grant", args=[application.pk]) in html
-    assert f"<strong>{da('Received')}</strong>" in html
+    assert f"<strong>{state('Received')}</strong>" in html
     assert reverse("proposals:detail", args=[application.proposal.pk]) not in html
 
 
@@ -278,9 +284,9 @@ def test_the_applicants_page_shows_where_the_application_is(client, pool, secret
     client.force_login(application.proposal.author)
     url = reverse("proposals:grant", args=[application.pk])
     html = client.get(url).content.decode()
-    assert _current_step(html) == da("Received")
+    assert _current_step(html) == state("Received")
     for later in ("Complete", "Recommended, on the agenda", "Granted", "Paid"):
-        assert f"<strong>{da(later)}</strong>" in html
+        assert f"<strong>{state(later)}</strong>" in html
 
     _recommended(application, secretariat)
     factories.deciding_meeting_begins(application)
@@ -288,7 +294,7 @@ def test_the_applicants_page_shows_where_the_application_is(client, pool, secret
         actor=secretariat, application=application, granted=True, amount=25_000, reason="Enig."
     )
     html = client.get(url).content.decode()
-    assert _current_step(html) == da("Granted")
+    assert _current_step(html) == state("Granted")
     assert html.count("round-timeline__step--done") == 3
 
 
@@ -300,5 +306,5 @@ def test_a_refused_applications_road_ends_at_the_refusal(pool, secretariat):
     )
     with translation.override("da"):
         steps = application.progress()
-        assert [str(step["label"]) for step in steps][-1] == gettext("Refused")
+        assert [str(step["label"]) for step in steps][-1] == pgettext("grant state", "Refused")
         assert steps[-1]["current"] and all(step["done"] for step in steps[:-1])
