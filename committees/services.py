@@ -25,6 +25,7 @@ from committees.models import (
     District,
     HomePage,
     Meeting,
+    MinutesEntry,
     Phase,
     User,
 )
@@ -379,6 +380,17 @@ def agenda_item_decide(*, agenda_item: AgendaItem, decision: str) -> AgendaItem:
         paragraph=f"<b>{html.escape(agenda_item.title)}</b>: {html.escape(decision)}",
     )
     return agenda_item
+
+
+@transaction.atomic
+def meeting_minutes_record(*, meeting_id: int, kind: str, params: dict) -> MinutesEntry:
+    """Add a generated line to a meeting's minutes as its kind and parameters, worded when read
+    (`MinutesEntry.text`), so each reader gets it in their own language."""
+    meeting = Meeting.objects.select_for_update().get(pk=meeting_id)
+    entry = MinutesEntry(meeting=meeting, kind=kind, params=params)
+    entry.full_clean(exclude=["meeting"])
+    entry.save()
+    return entry
 
 
 @transaction.atomic

@@ -7,13 +7,12 @@ site admins) may use them. Each write publishes to the live displays after it co
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import formats, timezone
-from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from committees.ids import parse_id
-from committees.models import AgendaItem, Meeting
+from committees.models import AgendaItem, Meeting, MinutesEntry
 from committees.permissions import is_signed_in
-from committees.services import audit_record, meeting_minutes_append
+from committees.services import audit_record, meeting_minutes_record
 from voting import keys, permissions
 from voting.live import broadcast
 from voting.models import (
@@ -400,6 +399,18 @@ def _option_label(vote: QuickVote, index: int) -> str:
     return vote.options[index]
 
 
+def quick_vote_minutes_params(vote: QuickVote) -> dict:
+    """A closed quick vote as a minutes line's parameters (`committees.MinutesEntry`)."""
+    return {
+        "quick_vote": vote.pk,
+        "question": vote.question,
+        "agenda_item": vote.agenda_item.title if vote.agenda_item_id else "",
+        "yes_no": vote.kind == QuickVote.Kind.YES_NO,
+        "options": list(vote.options),
+        "counts": list(vote.result or []),
+    }
+
+
 @transaction.atomic
 def quick_vote_close(*, user, quick_vote: QuickVote) -> QuickVote:
     """Close the vote, store its counts, and add them to the meeting's minutes."""
@@ -413,10 +424,12 @@ def quick_vote_close(*, user, quick_vote: QuickVote) -> QuickVote:
     vote.closed_at = timezone.now()
     vote.result = counts
     vote.save(update_fields=["is_open", "closed_at", "result"])
-    where = f"{escape(vote.agenda_item.title)}: " if vote.agenda_item_id else ""
-    parts = ", ".join(f"{escape(_option_label(vote, i))} {count}" for i, count in enumerate(counts))
-    line = _("Quick vote") + f" – {where}{escape(vote.question)} – {parts}"
-    meeting = meeting_minutes_append(meeting_id=meeting.pk, paragraph=line)
+    # Into the minutes as data: each reader sees the line in their own language.
+    meeting_minutes_record(
+        meeting_id=meeting.pk,
+        kind=MinutesEntry.Kind.QUICK_VOTE,
+        params=quick_vote_minutes_params(vote),
+    )
     audit_record(
         actor=user,
         action="live.quick_vote_close",
