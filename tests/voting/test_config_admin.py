@@ -10,18 +10,11 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from committees.models import AuditEntry
-from committees.services import committee_role_grant
 from tests import factories
 from voting import services
 from voting.models import VotingConfig
 
 pytestmark = pytest.mark.django_db
-
-
-def _moderator(committee):
-    person = factories.user()
-    committee_role_grant(user=person, committee=committee, role="moderator")
-    return person
 
 
 def _form(**changes):
@@ -47,7 +40,7 @@ def test_a_moderator_changes_the_settings_before_voting(client, english, committ
     budget_round = factories.budget_round(
         committee=committee, phase="review", ballot_style="approval"
     )
-    client.force_login(_moderator(committee))
+    client.force_login(factories.moderator(committee=committee))
     url = reverse("voting_config", args=[budget_round.pk])
     assert client.get(url).status_code == HTTPStatus.OK
     response = client.post(url, _form(allow_codes=None, approval_max=3, retention_days=30))
@@ -62,7 +55,7 @@ def test_bad_values_are_refused_with_a_reason(client, english, committee):
     budget_round = factories.budget_round(
         committee=committee, phase="review", ballot_style="approval"
     )
-    client.force_login(_moderator(committee))
+    client.force_login(factories.moderator(committee=committee))
     url = reverse("voting_config", args=[budget_round.pk])
     response = client.post(url, _form(retention_days=0, approval_min=4, approval_max=2))
     assert response.status_code == HTTPStatus.OK
@@ -87,7 +80,7 @@ def test_bad_values_are_refused_with_a_reason(client, english, committee):
 def test_the_settings_page_shows_only_the_ballot_styles_limits(client, committee, style, shown):
     limits = set(services.CONFIG_FIELDS_OF_STYLES)
     budget_round = factories.budget_round(committee=committee, phase="review", ballot_style=style)
-    client.force_login(_moderator(committee))
+    client.force_login(factories.moderator(committee=committee))
     url = reverse("voting_config", args=[budget_round.pk])
     html = client.get(url).content.decode()
     named = set(re.findall(r'name="([a-z_]+)"', html))
@@ -109,7 +102,7 @@ def test_the_settings_page_shows_only_the_ballot_styles_limits(client, committee
 
 
 def test_ballot_rules_are_fixed_once_voting_opens(client, english, committee, voting_round):
-    moderator = _moderator(committee)
+    moderator = factories.moderator(committee=committee)
     with pytest.raises(ValidationError, match="cannot change"):
         services.voting_config_update(
             moderator=moderator, budget_round=voting_round, values={"approval_max": 2}
@@ -124,9 +117,8 @@ def test_ballot_rules_are_fixed_once_voting_opens(client, english, committee, vo
 
 def test_only_the_committees_moderators(client, committee, voting_round):
     other = factories.committee()
-    outsider = _moderator(other)
-    staff = factories.user()
-    committee_role_grant(user=staff, committee=committee, role="polling_staff")
+    outsider = factories.moderator(committee=other)
+    staff = factories.polling_staff(committee=committee)
     url = reverse("voting_config", args=[voting_round.pk])
     for person in (outsider, staff):
         client.force_login(person)

@@ -6,15 +6,12 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from committees.models import AuditEntry
-from committees.services import committee_role_grant
-from proposals.models import State
 from tests import factories
 from voting import retention, selectors, services
 from voting.codes import services as codes_services
-from voting.identity import services as identity_services
 from voting.models import (
     Ballot,
     PaperEntry,
@@ -27,41 +24,25 @@ from voting.models import (
 )
 from voting.paper import services as paper
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 BIRTH = datetime.date(1990, 1, 1)
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture
 def voted_round():
     """A round voted online (replaceable ballot), with a code, on a tablet and on paper."""
     committee = factories.committee("Østerbro Lokaludvalg")
-    budget_round = factories.budget_round(
-        committee=committee, phase="voting", ballot_style="approval", pot=100_000, max_cost=100_000
+    budget_round = factories.voting_round(
+        committee=committee,
+        ballot_style="approval",
+        projects=(("Bænke", 30_000), ("Legeplads", 60_000)),
     )
-    for title, cost in [("Bænke", 30_000), ("Legeplads", 60_000)]:
-        factories.proposal(
-            budget_round=budget_round, state=State.FEASIBLE, title=title, estimated_cost=cost
-        )
     ids = {p.title: str(p.pk) for p in budget_round.proposals.all()}
-    staff, second = factories.user(), factories.user()
-    for person in (staff, second):
-        committee_role_grant(user=person, committee=committee, role="polling_staff")
+    staff, second = (factories.polling_staff(committee=committee) for _ in range(2))
     station = PollingStation.objects.create(budget_round=budget_round, name="Bibliotek")
 
-    voter = factories.user()
-    identity_services.identity_verify(
-        user=voter,
-        provider="mitid-test",
-        subject="sub-1",
-        national_id="0101901234",
-        birth_date=BIRTH,
-        area=committee.district,
+    voter = factories.verified_voter(
+        area=committee.district, national_id="0101901234", birth_date=BIRTH
     )
     services.ballot_cast_online(user=voter, budget_round=budget_round, selection={ids["Bænke"]: 1})
     code = factories.letter_codes(budget_round=budget_round, count=2)[0]

@@ -18,17 +18,9 @@ from proposals.models import GrantApplication, GrantStage, Recommendation, State
 from proposals.uploads import CleanFile
 from tests import factories
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    from django.utils import translation
-
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture
@@ -41,20 +33,14 @@ def pool(committee):
     return factories.grant_pool(committee=committee, pot=100_000)
 
 
-def _staff(committee, role):
-    person = factories.user()
-    committee_services.committee_role_grant(user=person, committee=committee, role=role)
-    return person
-
-
 @pytest.fixture
 def secretariat(committee):
-    return _staff(committee, "moderator")
+    return factories.moderator(committee=committee)
 
 
 @pytest.fixture
 def working_group(committee):
-    return _staff(committee, "reviewer")
+    return factories.reviewer(committee=committee)
 
 
 def _receipt(name="kvittering.pdf"):
@@ -301,7 +287,7 @@ def test_the_database_keeps_the_ledger_within_the_pot(pool):
 def test_staff_of_another_committee_and_the_wrong_role_are_denied(pool, secretariat, working_group):
     application = factories.grant_application(pool=pool)
     other_committee = factories.committee("Nørrebro Lokaludvalg", district_name="Nørrebro")
-    outsider = _staff(other_committee, "moderator")
+    outsider = factories.moderator(committee=other_committee)
     resident = factories.user()
     for actor in (outsider, resident, working_group, application.proposal.author):
         with pytest.raises(PermissionDenied):

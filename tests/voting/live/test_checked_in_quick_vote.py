@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from committees.services import committee_role_grant
 from tests import factories
 from voting.live import services as live
 from voting.live.selectors import quick_vote_station_voters
@@ -24,12 +23,6 @@ BIRTH = datetime.date(1990, 1, 1)
 
 def _national_id(serial: int) -> str:
     return f"{BIRTH:%d%m%y}{serial:04d}"
-
-
-def _staff(committee):
-    person = factories.user()
-    committee_role_grant(user=person, committee=committee, role="polling_staff")
-    return person
 
 
 def _check_in(staff, station, serial=1234, intent="tablet"):
@@ -55,8 +48,8 @@ def room(voting_round):
         "station": station,
         "other": other,
         "host": host,
-        "staff": _staff(meeting.committee),
-        "second": _staff(meeting.committee),
+        "staff": factories.polling_staff(committee=meeting.committee),
+        "second": factories.polling_staff(committee=meeting.committee),
     }
 
 
@@ -127,7 +120,7 @@ def test_a_phone_cannot_answer_for_anyone_on_the_roll(room):
 def test_only_the_rounds_polling_staff_at_the_voters_station(room, voting_round):
     vote = _start(room)
     participation = _check_in(room["staff"], room["station"], 1)
-    outsider = _staff(factories.committee("Amager Vest Lokaludvalg"))
+    outsider = factories.polling_staff(committee=factories.committee("Amager Vest Lokaludvalg"))
     for who in (room["host"], factories.user(), outsider):
         with pytest.raises(PermissionDenied):
             _answer(room, vote, participation, staff=who)
@@ -241,8 +234,8 @@ def test_two_tablets_answering_for_one_person_at_once_count_one_answer():
         "meeting": meeting,
         "station": station,
         "host": factories.meeting_host(committee=committee),
-        "staff": _staff(committee),
-        "second": _staff(committee),
+        "staff": factories.polling_staff(committee=committee),
+        "second": factories.polling_staff(committee=committee),
     }
     vote = _start(room)
     for repetition in range(10):

@@ -12,24 +12,15 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from committees.models import BudgetRound, Committee, District
-from committees.services import committee_role_grant
-from proposals.models import State
 from tests import factories
 from voting import ballot_box, services
-from voting.identity import services as identity_services
 from voting.models import Ballot, PaperEntry, Participation, PollingStation, VotingConfig
 from voting.paper import services as paper
 from voting.results import services as results_services
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 BIRTH = datetime.date(1990, 1, 1)
 NATIONAL_ID = "0101901234"
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture
@@ -39,14 +30,7 @@ def committee():
 
 @pytest.fixture
 def voting_round(committee):
-    budget_round = factories.budget_round(
-        committee=committee, phase="voting", ballot_style="approval", pot=100_000, max_cost=100_000
-    )
-    for title, cost in [("Bænke", 30_000), ("Legeplads", 60_000), ("Træer", 40_000)]:
-        factories.proposal(
-            budget_round=budget_round, state=State.FEASIBLE, title=title, estimated_cost=cost
-        )
-    return budget_round
+    return factories.voting_round(committee=committee, ballot_style="approval")
 
 
 @pytest.fixture
@@ -59,20 +43,14 @@ def other_station(voting_round):
     return PollingStation.objects.create(budget_round=voting_round, name="Fælledparken")
 
 
-def _staff(committee):
-    person = factories.user()
-    committee_role_grant(user=person, committee=committee, role="polling_staff")
-    return person
-
-
 @pytest.fixture
 def staff(committee):
-    return _staff(committee)
+    return factories.polling_staff(committee=committee)
 
 
 @pytest.fixture
 def second_staff(committee):
-    return _staff(committee)
+    return factories.polling_staff(committee=committee)
 
 
 def _ids(budget_round):
@@ -94,19 +72,6 @@ def _check_in(staff, station, national_id=NATIONAL_ID, birth=BIRTH, area=None, i
     )
 
 
-def _online_voter(committee, national_id=NATIONAL_ID):
-    person = factories.user()
-    identity_services.identity_verify(
-        user=person,
-        provider="mitid-test",
-        subject=f"sub-{person.pk}",
-        national_id=national_id,
-        birth_date=BIRTH,
-        area=committee.district,
-    )
-    return person
-
-
 # --- The voter roll ----------------------------------------------------------------------------
 
 
@@ -115,7 +80,9 @@ def test_checked_in_voter_cannot_vote_online(committee, voting_round, station, s
     assert participation.voted_on is None and participation.channel == "paper"
     assert participation.station == station and participation.checked_in_by == staff
     assert participation.age_band == "35-49" and participation.area == committee.district
-    voter = _online_voter(committee)
+    voter = factories.verified_voter(
+        area=committee.district, national_id=NATIONAL_ID, birth_date=BIRTH
+    )
     eligibility = services.eligibility_online(user=voter, budget_round=voting_round)
     assert not eligibility.can_vote
     with pytest.raises(PermissionDenied):
@@ -126,7 +93,9 @@ def test_checked_in_voter_cannot_vote_online(committee, voting_round, station, s
 
 
 def test_online_voter_cannot_check_in(committee, voting_round, station, staff):
-    voter = _online_voter(committee)
+    voter = factories.verified_voter(
+        area=committee.district, national_id=NATIONAL_ID, birth_date=BIRTH
+    )
     services.ballot_cast_online(
         user=voter, budget_round=voting_round, selection={_ids(voting_round)["Bænke"]: 1}
     )
@@ -173,7 +142,7 @@ def test_check_in_needs_staff_an_open_round_and_paper(committee, voting_round, s
         _check_in(factories.user(), station)
     other = factories.committee("Valby Lokaludvalg", district_name="Valby")
     with pytest.raises(PermissionDenied):
-        _check_in(_staff(other), station)
+        _check_in(factories.polling_staff(committee=other), station)
     VotingConfig.objects.update_or_create(
         budget_round=voting_round, defaults={"allow_paper": False}
     )
@@ -183,8 +152,7 @@ def test_check_in_needs_staff_an_open_round_and_paper(committee, voting_round, s
     closed_station = PollingStation.objects.create(budget_round=closed, name="Biblioteket")
     with pytest.raises(ValidationError, match="not open"):
         _check_in(staff, closed_station)
-    moderator = factories.user()
-    committee_role_grant(user=moderator, committee=committee, role="moderator")
+    moderator = factories.moderator(committee=committee)
     VotingConfig.objects.filter(budget_round=voting_round).update(allow_paper=True)
     assert _check_in(moderator, station).checked_in_by == moderator
 
@@ -474,9 +442,11 @@ def pages(voting_round, station, staff, second_staff):
 def test_who_may_open_the_station_pages(client, committee, staff, pages, who, expected):
     people = {
         "resident": factories.user,
-        "staff_elsewhere": lambda: _staff(factories.committee("Valby Lokaludvalg")),
+        "staff_elsewhere": lambda: factories.polling_staff(
+            committee=factories.committee("Valby Lokaludvalg")
+        ),
         "staff": lambda: staff,
-        "moderator": lambda: _moderator(committee),
+        "moderator": lambda: factories.moderator(committee=committee),
         "superuser": lambda: factories.user(is_superuser=True, is_staff=True),
     }
     if who != "anonymous":
@@ -489,12 +459,6 @@ def test_who_may_open_the_station_pages(client, committee, staff, pages, who, ex
         # And nobody outside the committee can post to them either.
         if expected != HTTPStatus.OK:
             assert client.post(reverse(f"voting:{name}", args=args), {}).status_code == expected
-
-
-def _moderator(committee):
-    person = factories.user()
-    committee_role_grant(user=person, committee=committee, role="moderator")
-    return person
 
 
 def test_pages_render_in_danish_and_english(client, staff, pages):
@@ -618,8 +582,7 @@ def test_paper_ballots_are_keyed_after_the_close_until_the_result_is_confirmed(
         staff=staff, station=station, batch_number="41", selection={ids["Bænke"]: 1}
     )
     _close_voting(voting_round)
-    moderator = factories.user()
-    committee_role_grant(user=moderator, committee=committee, role="moderator")
+    moderator = factories.moderator(committee=committee)
     # A ballot still waiting for its second keying holds the result back.
     with pytest.raises(ValidationError, match="1 paper ballot still waits"):
         results_services.result_confirm(moderator=moderator, budget_round=voting_round)
