@@ -18,8 +18,17 @@ Every channel enters here, and nothing else in the code base inserts a `Ballot`:
   recorded when the paper was handed out, so only the ballot goes in, with who keyed it.
 
 The callers validate the ballot (phase, ballot rules, codes, staff); this module only puts it
-in the box. All three end in `_drop`, which tells the live displays after commit (and never,
-if the transaction rolls back).
+in the box, with one exception: whether voting is still open. That is read again inside the
+transaction that writes the ballot, under a shared hold on the round's box
+(`round_box_hold`), which a phase action that ends or moves voting takes exclusively
+(`round_box_lock`, `voting.phases.services`). So "close voting now" waits for the ballots
+already going in, and every ballot after it finds the round closed: once the close has
+committed, no ballot lands. On PostgreSQL the hold is a transaction-scoped advisory lock, which
+writes nothing to any row: a `FOR SHARE` on the round's row would stamp that row with the
+voter's transaction (its `xmax`), one more trace of when a voter's transaction ran. On SQLite
+writers are serialised anyway (IMMEDIATE transactions), and reading the phase inside the
+writing transaction is enough. All three end in `_drop`, which tells the live displays after
+commit (and never, if the transaction rolls back).
 
 The mixing buffer. A ballot written in its voter's transaction would be joined to the voter
 by the database's own columns: PostgreSQL stamps both rows with the same `xmin`, SQLite keeps
@@ -51,7 +60,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from committees.models import BudgetRound, District
+from committees.models import BudgetRound, District, Phase
 from voting import keys, sealing
 from voting.live import broadcast
 from voting.models import Ballot, Channel, Participation
@@ -168,6 +177,37 @@ def _lock_owner(owner_tag: str) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [number])
 
 
+# The advisory locks of rounds' ballot boxes: the key pair (this number, round id). PostgreSQL
+# keeps two-key advisory locks apart from the one-key locks `_lock_owner` takes.
+_ROUND_BOX_LOCKS = 0x42420001
+
+
+def _round_box_advisory(*, budget_round_id: int, mode: str) -> None:
+    if connection.vendor == "postgresql":
+        function = {"shared": "pg_advisory_xact_lock_shared", "exclusive": "pg_advisory_xact_lock"}
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {function[mode]}(%s, %s)", [_ROUND_BOX_LOCKS, int(budget_round_id)]
+            )
+
+
+def round_box_lock(*, budget_round_id: int) -> None:
+    """Take the round's box exclusively until this transaction ends: a phase action that ends or
+    moves voting waits for the ballots going in, and the ballots after it wait for its commit."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("round_box_lock holds until the transaction ends: call it in one")
+    _round_box_advisory(budget_round_id=budget_round_id, mode="exclusive")
+
+
+def _hold_voting_open(*, budget_round_id: int) -> None:
+    """In the ballot's transaction: hold the round's box (shared) and refuse unless voting is
+    open by the round's dates as stored now, after any phase action that has committed."""
+    _round_box_advisory(budget_round_id=budget_round_id, mode="shared")
+    stored = BudgetRound.objects.get(pk=budget_round_id)
+    if stored.phase != Phase.VOTING:
+        raise ValidationError(_("Voting is not open in this round."), code="closed")
+
+
 class _Raced(Exception):
     """Another flush took some of the same buffered ballots first."""
 
@@ -223,6 +263,7 @@ def ballot_insert(
     station=None,
     entered_by=None,
     cast_on: datetime.date | None = None,
+    while_voting: bool = True,
 ) -> Ballot:
     """A voter known by a person key casts a ballot; the caller has checked the ballot.
 
@@ -230,7 +271,41 @@ def ballot_insert(
     from the voter roll) passes `voter_key` instead.
     `replaceable`: a later ballot from the same voter on the same channel replaces this one.
     `cast_on`: today, unless the demo back-dates its ballots to its round's voting days.
+    `while_voting`: refused unless voting is open when the ballot is written (the demo's
+    back-dated ballots of a past round pass False).
     """
+    with transaction.atomic():
+        if while_voting:
+            _hold_voting_open(budget_round_id=budget_round.pk)
+        return _insert_with_participation(
+            budget_round=budget_round,
+            person=person,
+            voter_key=voter_key,
+            channel=channel,
+            selection=selection,
+            replaceable=replaceable,
+            area=area,
+            age=age,
+            station=station,
+            entered_by=entered_by,
+            cast_on=cast_on,
+        )
+
+
+def _insert_with_participation(
+    *,
+    budget_round,
+    person,
+    voter_key,
+    channel,
+    selection,
+    replaceable,
+    area,
+    age,
+    station,
+    entered_by,
+    cast_on,
+) -> Ballot:
     if not (person or voter_key):
         raise ValueError("a ballot needs its voter: person or voter_key")
     key = voter_key or keys.voter_key(round_id=budget_round.pk, person=person)
@@ -296,6 +371,7 @@ def ballot_insert_checked_in(*, participation: Participation, selection: dict[st
     Call inside a transaction holding `participation` locked (`select_for_update`) and checked
     as waiting. The ballot carries the station but not the staff member: the voter entered it.
     """
+    _hold_voting_open(budget_round_id=participation.budget_round_id)
     ballot = _new_ballot(
         budget_round=participation.budget_round,
         selection=selection,

@@ -73,6 +73,7 @@ def _ballots(
             area=budget_round.committee.district,
             age=age,
             cast_on=day,
+            while_voting=False,
         )
     return DEMO_VOTERS
 

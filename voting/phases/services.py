@@ -13,10 +13,12 @@ on purpose, instead of waiting for the clock. Each one
 - writes one hash-chained audit entry with the reason and each moved date, before and after.
 
 Opening voting writes the ballot list in the same transaction (`voting.ballot_list`), so the
-list is exactly the one previewed. Closing voting and a ballot on its way: `ballot_cast` reads
-the round's dates from the database (`voting.services.round_phase_now`), not from the request's
-copy, and this action takes "now" only after it holds the round's lock. A ballot is counted if
-it was checked before the close committed; a ballot checked after is refused.
+list is exactly the one previewed. Closing voting and a ballot on its way: every action first
+takes the round's ballot box exclusively (`voting.ballot_box.round_box_lock`), and a ballot is
+written under a shared hold of the same box, which reads the round's phase again once it holds
+it. So the close waits for the ballots already going in, takes "now" only after them, and every
+ballot after it is refused: once the close has committed, no ballot lands
+(tests/voting/phases/test_close_race.py, on PostgreSQL with threads).
 """
 
 import datetime
@@ -29,6 +31,7 @@ from django.utils.translation import gettext as _
 from committees.models import BudgetRound, DecisionMethod
 from committees.services import audit_record
 from voting import permissions
+from voting.ballot_box import round_box_lock
 from voting.ballot_list import ballot_list_freeze
 from voting.models import RoundResult
 from voting.phases.selectors import (
@@ -56,6 +59,7 @@ def _lock_and_check(*, actor, budget_round: BudgetRound, action: str, reason: st
         raise ValidationError(
             {"reason": _("The reason is at most %(n)s characters.") % {"n": REASON_MAX_LENGTH}}
         )
+    round_box_lock(budget_round_id=budget_round.pk)
     stored = BudgetRound.objects.select_for_update().get(pk=budget_round.pk)
     if stored.decision_method != DecisionMethod.VOTE:
         raise ValidationError(_("A grant pool has no vote and no phases to change."))
