@@ -15,8 +15,16 @@ import re
 from django.conf import settings
 
 
+def tile_origin(url: str) -> str:
+    """The scheme and host of a map tile URL, as a CSP source: `{s}` sub-domains become `*`."""
+    if not url.startswith(("https://", "http://")):
+        return ""
+    origin = "/".join(url.split("/")[:3])
+    return origin.replace("{s}", "*")
+
+
 def build_policy(*, admin: bool = False, inline_scripts: bool = False) -> str:
-    tiles = "" if admin else settings.MAP_TILE_ORIGIN
+    tiles = "" if admin else tile_origin(settings.MAP_TILE_URL)
     directives = {
         "default-src": "'self'",
         "script-src": "'self' 'unsafe-inline'" if inline_scripts else "'self'",

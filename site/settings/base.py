@@ -411,12 +411,14 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
 
-# Map tiles for proposal maps; the page works without them (address field and list view).
+# Raster map tiles, laid under the maps the server draws (committees/maps.py) and used by the
+# place picker of the proposal form; empty (the default): the maps show the area outline and
+# the points without tiles. A slippy-map URL with {z}, {x}, {y} and optionally {s} (a, b, c),
+# e.g. "https://tiles.example.dk/{z}/{x}/{y}.png". Its scheme and host become the one outside
+# origin the Content-Security-Policy lets images come from (pbsite.security).
 MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
+# The credit the tile provider asks for, shown under each map with tiles (e.g. "© OpenStreetMap").
 MAP_ATTRIBUTION = os.environ.get("MAP_ATTRIBUTION", "")
-# Scheme and host of MAP_TILE_URL, the one outside origin the Content-Security-Policy lets
-# images come from (pbsite.security); empty without tiles.
-MAP_TILE_ORIGIN = "/".join(MAP_TILE_URL.split("/")[:3]) if MAP_TILE_URL.startswith("http") else ""
 
 # Keys of the keyed hashes that separate who voted from what was voted (voting/keys.py). Empty:
 # derived from SECRET_KEY. Keep them out of the database and its backups.

@@ -1,5 +1,6 @@
-/* Maps for proposals, as an enhancement: the address field and the list work without them.
-   Tiles come from the URL in data-tiles; without one the map still shows the points. */
+/* The place picker of the proposal form, as an enhancement: the address field works without
+   it. Tiles come from the URL in data-tiles. Maps that only show (a committee's area, the
+   proposals' points) are drawn on the server: committees/maps.py. */
 (function () {
   "use strict";
   if (!window.L) { return; }
@@ -50,20 +51,5 @@
         if (status) { status.textContent = ""; }
       });
     }
-  });
-
-  document.querySelectorAll("[data-map-list]").forEach(function (element) {
-    var map = baseMap(element);
-    var points = [];
-    document.querySelectorAll(element.getAttribute("data-map-list")).forEach(function (item) {
-      var link = item.querySelector("a");
-      var latlng = window.L.latLng(parseFloat(item.getAttribute("data-lat")), parseFloat(item.getAttribute("data-lng")));
-      var popup = document.createElement("a");
-      popup.href = link.href;
-      popup.textContent = link.textContent;
-      window.L.marker(latlng, { title: link.textContent, alt: link.textContent }).bindPopup(popup).addTo(map);
-      points.push(latlng);
-    });
-    if (points.length) { map.fitBounds(window.L.latLngBounds(points), { maxZoom: 15, padding: [20, 20] }); }
   });
 })();
