@@ -1,4 +1,5 @@
-"""What is due now: phase notices of rounds, deliveries a dead worker left, the daily digests.
+"""What is due now: phase notices of rounds, deliveries a dead worker left, the daily digests,
+the confirmations of yesterday's ballots.
 
 `manage.py notices_schedule` calls `schedule()` every few minutes (a systemd timer in
 production, a loop in `make run`). Everything it does is idempotent: a phase notice is fanned
@@ -6,6 +7,8 @@ out once per round and kind (a unique row), a digest once per person and day (it
 runs at once, or a run repeated after a crash, change nothing twice.
 """
 
+import secrets
+from collections import defaultdict
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
@@ -17,13 +20,16 @@ from committees.models import BudgetRound, User
 from notices import services
 from notices.kinds import Kind
 from notices.models import CommitteeFollow, Delivery, NoticePreference, PhaseNotice
-from voting.models import RoundFollow
+from voting import keys
+from voting.models import Participation, RoundFollow, VerifiedIdentity
 
 CLOSING_NOTICE = timedelta(days=2)
 # A notice that became due while nothing ran (the scheduler was off) is still sent this late,
 # not later: nobody wants "voting opens" a week into the vote.
 RESULTS_WINDOW = timedelta(days=7)
 FANOUT_CHUNK = 2000
+# A vote confirmation comes the day after the ballot, and not for a ballot older than this.
+CONFIRMATION_WINDOW = timedelta(days=7)
 
 PHASE_TEMPLATES = {
     Kind.IDEAS_OPEN: "notices/email/ideas_open",
@@ -112,18 +118,99 @@ def phase_notice_fanout(*, phase_notice_id: int) -> int:
             )
             for user_id in chunk
         ]
-        queued = [row.key for row in rows if row.state == Delivery.State.QUEUED]
         with transaction.atomic():
-            Delivery.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
-            ids = list(
-                Delivery.objects.filter(
-                    key__in=queued, state=Delivery.State.QUEUED, attempts=0
-                ).values_list("pk", flat=True)
-            )
-            services.deliveries_enqueue(ids=ids)
+            _deliveries_write(rows)
         total += len(chunk)
     PhaseNotice.objects.filter(pk=notice.pk).update(recipients=total)
     return total
+
+
+def _deliveries_write(rows: list[Delivery]) -> int:
+    """Insert the rows in their order (keys unique: those there already are left alone) and queue
+    the sends of the new queued ones, after the surrounding transaction commits."""
+    queued = [row.key for row in rows if row.state == Delivery.State.QUEUED]
+    Delivery.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
+    ids = list(
+        Delivery.objects.filter(key__in=queued, state=Delivery.State.QUEUED, attempts=0)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    services.deliveries_enqueue(ids=ids)
+    return len(ids)
+
+
+def vote_confirmations_enqueue(*, now) -> int:
+    """ "Your ballot cast on <day> is counted", for each participation of an earlier day.
+
+    Never sent, nor written, when the ballot is cast: the live tally moves within a second of a
+    ballot, so an outbox row or a mail stamped with that second would tie the person to their
+    ballot. Here, once a day is over, each round's confirmations of that day are written as one
+    batch, in random order, by the scheduler: the rows, the task and the mails carry the
+    scheduler's time and the day, nothing finer. The message never says what the ballot holds.
+    Recipients: voters with an account (a verified identity, whose person key gives the voter
+    key of the round), an address, and the kind not turned off; one per participation (the key
+    names the round and the person, who has one participation in it). docs/voting.md.
+    """
+    today = timezone.localdate(now)
+    rounds = BudgetRound.objects.filter(
+        voting_start__lt=now, voting_end__gt=now - CONFIRMATION_WINDOW
+    ).order_by("pk")
+    if not rounds:
+        return 0
+    muted = {
+        user_id
+        for user_id, kinds in NoticePreference.objects.values_list("user_id", "muted")
+        if Kind.VOTE_RECEIPT in kinds
+    }
+    people = [
+        (user_id, person)
+        for user_id, person in VerifiedIdentity.objects.filter(user__is_active=True)
+        .exclude(user__email="")
+        .values_list("user_id", "person_key")
+        if user_id not in muted
+    ]
+    shuffle = secrets.SystemRandom().shuffle
+    made = 0
+    for budget_round in rounds:
+        base = f"{Kind.VOTE_RECEIPT}:r{budget_round.pk}"
+        by_key = {
+            keys.voter_key(round_id=budget_round.pk, person=person): user_id
+            for user_id, person in people
+        }
+        cast = Participation.objects.filter(
+            budget_round=budget_round,
+            voted_on__lt=today,
+            voted_on__gte=today - CONFIRMATION_WINDOW,
+        ).values_list("voter_key", "voted_on")
+        found = {
+            f"{base}:u{by_key[voter_key]}": day
+            for voter_key, day in cast.iterator()
+            if voter_key in by_key
+        }
+        wanted = list(found)
+        for start in range(0, len(wanted), FANOUT_CHUNK):  # sent already: by the unique key
+            chunk = wanted[start : start + FANOUT_CHUNK]
+            for key in Delivery.objects.filter(key__in=chunk).values_list("key", flat=True):
+                del found[key]
+        days = defaultdict(list)
+        for key, day in found.items():
+            days[day].append(int(key.rpartition(":u")[2]))
+        for day, user_ids in sorted(days.items()):
+            shuffle(user_ids)
+            context = services.context_freeze({"round": budget_round, "day": day})
+            rows = [
+                Delivery(
+                    key=f"{base}:u{user_id}",
+                    user_id=user_id,
+                    kind=Kind.VOTE_RECEIPT,
+                    template="notices/email/vote_receipt",
+                    context=context,
+                )
+                for user_id in user_ids
+            ]
+            with transaction.atomic():
+                made += _deliveries_write(rows)
+    return made
 
 
 def digests_enqueue(*, now) -> int:
@@ -171,6 +258,7 @@ def schedule(*, now=None) -> dict[str, int]:
         "retried": services.retries_enqueue(now=now),
         "phase_notices": len(phase_notices_enqueue(now=now)),
         "digests": digests_enqueue(now=now),
+        "vote_confirmations": vote_confirmations_enqueue(now=now),
     }
     for fn in hooks.get_hooks(DUE_HOOK):
         done[fn.__name__] = fn(now=now)

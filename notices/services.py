@@ -6,14 +6,16 @@ enqueued. Nothing here sends inside a request: a delivery row is written in the 
 transaction and the task that sends it is enqueued after that transaction commits.
 """
 
+import datetime
 import logging
 import secrets
+import uuid
 from datetime import timedelta
 
 from django.apps import apps
 from django.conf import settings
 from django.core import signing
-from django.core.mail import get_connection
+from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -21,7 +23,7 @@ from django_tasks_db.models import DBTaskResult
 
 from committees.models import Committee, User
 from notices import mail
-from notices.kinds import CHOOSABLE, DIGESTIBLE, Kind
+from notices.kinds import ALWAYS, CHOOSABLE, DIGESTIBLE, Kind
 from notices.models import CommitteeFollow, Delivery, NoticePreference
 
 logger = logging.getLogger(__name__)
@@ -34,6 +36,8 @@ def context_freeze(value):
     """Model instances become references, read again (in their then state) when sent."""
     if isinstance(value, models.Model):
         return {"__model__": value._meta.label_lower, "pk": value.pk}
+    if type(value) is datetime.date:  # a day stays a day, for the `date` filter in the reader's
+        return {"__date__": value.isoformat()}  # language (a datetime goes as text, below)
     if isinstance(value, dict):
         return {str(k): context_freeze(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set):
@@ -48,6 +52,8 @@ def context_thaw(value):
         if set(value) == {"__model__", "pk"}:
             model = apps.get_model(value["__model__"])
             return model._default_manager.filter(pk=value["pk"]).first()
+        if set(value) == {"__date__"}:
+            return datetime.date.fromisoformat(value["__date__"])
         return {k: context_thaw(v) for k, v in value.items()}
     if isinstance(value, list):
         return [context_thaw(v) for v in value]
@@ -156,6 +162,45 @@ def notice_send(
     return delivery
 
 
+def account_mail_send(
+    *, message: EmailMessage, user=None, template: str, language: str
+) -> Delivery:
+    """allauth's own messages (sign-up confirmation, password reset, "no account with this
+    address") through the outbox, so that a slow or refused mail server never fails a request
+    and a failed send is retried like any other.
+
+    They are rendered already, in the request and the recipient's language, because their links
+    are made for that request; they go to the address allauth chose (a new address being
+    confirmed is not yet the account's), whatever the person's notice choices, and with no
+    unsubscribe (`Kind.SECURITY`). Each is a message of its own (a second reset request is a
+    second mail), and its text, links included, is wiped from the outbox once it is sent.
+    """
+    alternatives = getattr(message, "alternatives", [])
+    html = next((content for content, mimetype in alternatives if mimetype == "text/html"), "")
+    (address,) = message.to
+    delivery = Delivery.objects.create(
+        key=f"security:{uuid.uuid4().hex}" + (f":u{user.pk}" if user is not None else ""),
+        user=user,
+        address=address,
+        kind=Kind.SECURITY,
+        template=template[:150],
+        context={
+            "subject": message.subject,
+            "body": message.body,
+            "html": html,
+            "content_subtype": message.content_subtype,
+            "from": message.from_email,
+            "language": language,
+        },
+    )
+    # Enqueued at once rather than after commit: allauth's views run in autocommit, and with the
+    # database backend the task row commits, or rolls back, with the delivery anyway.
+    from notices import tasks  # import cycle: tasks imports this module
+
+    tasks.deliver.enqueue([delivery.pk])
+    return delivery
+
+
 def deliveries_enqueue(*, ids: list[int], run_after=None) -> None:
     """After the surrounding transaction commits, enqueue the sends in batches."""
     from notices import tasks  # import cycle: tasks imports this module
@@ -219,16 +264,23 @@ def deliveries_send(*, ids: list[int]) -> int:
 
 def _send_one(*, delivery: Delivery, token: str, connection, thawed: dict) -> int:
     mine = Delivery.objects.filter(pk=delivery.pk, claim=token, state=Delivery.State.SENDING)
-    if delivery.kind in preference_for(delivery.user).muted or not delivery.user.is_active:
+    always = delivery.kind in ALWAYS
+    if not always and (
+        delivery.kind in preference_for(delivery.user).muted or not delivery.user.is_active
+    ):
         mine.update(state=Delivery.State.SKIPPED, lease_until=None)
         return 0
+    # An account message's links stay secret: its text goes once it is out (or given up on).
+    done = {"context": {}} if always else {}
     try:
         message = mail.message_build(delivery=delivery, connection=connection, thawed=thawed)
         message.send()
     except Exception as exc:  # a bad address or a refused connection: retried later
         logger.warning("Delivery %s failed (attempt %s): %s", delivery.pk, delivery.attempts, exc)
         if delivery.attempts >= settings.NOTICES_MAX_ATTEMPTS:
-            mine.update(state=Delivery.State.FAILED, lease_until=None, last_error=str(exc)[:500])
+            mine.update(
+                state=Delivery.State.FAILED, lease_until=None, last_error=str(exc)[:500], **done
+            )
             return 0
         when = timezone.now() + _backoff(delivery.attempts)
         with transaction.atomic():
@@ -240,7 +292,7 @@ def _send_one(*, delivery: Delivery, token: str, connection, thawed: dict) -> in
             )
             deliveries_enqueue(ids=[delivery.pk], run_after=when)
         return 0
-    mine.update(state=Delivery.State.SENT, sent_at=timezone.now(), lease_until=None)
+    mine.update(state=Delivery.State.SENT, sent_at=timezone.now(), lease_until=None, **done)
     return 1
 
 

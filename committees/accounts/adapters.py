@@ -1,12 +1,23 @@
-"""allauth, told to write to each person in their own language."""
+"""allauth, told to write to each person in their own language, through the outbox.
+
+allauth's messages (sign-up confirmation, password reset, "no account with this address") are
+rendered here, in the request, and handed to `notices.services.account_mail_send`: the same
+outbox and queue as every other e-mail, so a slow or refused mail server neither fails nor
+slows the request and a failed send is retried; they are never subject to notice choices.
+(The adapter is named in settings and imported by allauth alone, so `committees` reaching
+`notices` here makes no import cycle.)
+"""
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
 from django.contrib.auth import get_user_model
+from django.contrib.sites.shortcuts import get_current_site
 from django.core.exceptions import PermissionDenied
 from django.utils import translation
 
 from committees import clients
 from committees.workspace.landing import landing_url_for
+from notices.services import account_mail_send
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -23,8 +34,19 @@ class AccountAdapter(DefaultAccountAdapter):
         if user is None:
             user = get_user_model().objects.filter(email__iexact=email).first()
         language = getattr(user, "preferred_language", None) or translation.get_language()
+        request = allauth_context.request
         with translation.override(language):
-            super().send_mail(template_prefix, email, context)
+            message = self.render_mail(
+                template_prefix,
+                email,
+                {
+                    "request": request,
+                    "email": email,
+                    "current_site": get_current_site(request),
+                    **context,
+                },
+            )
+        account_mail_send(message=message, user=user, template=template_prefix, language=language)
 
     def get_login_redirect_url(self, request):
         """Staff to their workspace (polling staff to their station); everyone else back to the
