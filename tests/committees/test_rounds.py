@@ -20,13 +20,6 @@ def committee():
     return factories.committee("Østerbro Lokaludvalg")
 
 
-@pytest.fixture
-def moderator(committee):
-    person = factories.user()
-    services.committee_role_grant(user=person, committee=committee, role="moderator")
-    return person
-
-
 @pytest.mark.parametrize(
     "phase", ["upcoming", "ideas", "review", "voting", "results", "implementation"]
 )

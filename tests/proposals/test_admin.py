@@ -6,7 +6,6 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from committees import services as committee_services
 from proposals.models import Proposal, Review, State
 from tests import factories
 from voting.results.statistics import statistics
@@ -20,11 +19,9 @@ def world(home_page):
     other = factories.committee("Valby Lokaludvalg", district_name="Valby")
     this_round = factories.budget_round(committee=this, phase="review")
     other_round = factories.budget_round(committee=other, phase="review")
-    moderator, other_moderator, reviewer = factories.user(), factories.user(), factories.user()
-    committee_services.committee_role_grant(user=moderator, committee=this, role="moderator")
-    committee_services.committee_role_grant(user=other_moderator, committee=other, role="moderator")
-    committee_services.committee_role_grant(user=reviewer, committee=this, role="reviewer")
-    this_round.reviewers.add(reviewer)
+    moderator = factories.moderator(committee=this)
+    other_moderator = factories.moderator(committee=other)
+    reviewer = factories.reviewer(committee=this, budget_round=this_round)
     return {
         "moderator": moderator,
         "other_moderator": other_moderator,

@@ -8,7 +8,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from committees import services as committee_services
 from committees.models import AuditEntry
 from proposals import services
 from proposals.models import Comment, CommentRevision
@@ -26,13 +25,6 @@ def proposal(committee):
 @pytest.fixture
 def writer():
     return factories.user(display_name="Aase")
-
-
-@pytest.fixture
-def moderator(committee):
-    person = factories.user()
-    committee_services.committee_role_grant(user=person, committee=committee, role="moderator")
-    return person
 
 
 def _hide(comment) -> None:

@@ -5,22 +5,12 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
-from committees import services as committee_services
 from proposals import services, validation
 from proposals.models import Proposal, State, StatusChange, Support
 from proposals.workflow import TRANSITIONS
 from tests import factories
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    """The messages are asserted in English, the source language."""
-    from django.utils import translation
-
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture
@@ -35,13 +25,6 @@ def ideas_round(committee):
     budget_round.checklist.create(text="Åben for alle?")
     budget_round.save()
     return budget_round
-
-
-@pytest.fixture
-def moderator(committee):
-    person = factories.user()
-    committee_services.committee_role_grant(user=person, committee=committee, role="moderator")
-    return person
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import pytest
 from django.urls import reverse
 from django.utils.translation import gettext
 
-from committees import services as committee_services
 from tests import factories
 from voting.models import PollingStation
 
@@ -79,7 +78,7 @@ def test_a_moderator_who_also_staffs_a_station_lands_on_the_workspace(client, co
         budget_round=factories.voting_round(committee=committee), name="Bibliotek"
     )
     person = factories.polling_staff(committee=committee)
-    committee_services.committee_role_grant(user=person, committee=committee, role="moderator")
+    factories.staff(committee=committee, role="moderator", person=person)
     assert sign_in(client, person) == "/admin/"
 
 

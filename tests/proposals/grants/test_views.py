@@ -9,7 +9,6 @@ from django.urls import reverse
 from django.utils import translation
 from pypdf import PdfWriter
 
-from committees import services as committee_services
 from proposals.grants import services as grant_services
 from proposals.models import GrantApplication, GrantStage, Recommendation, State
 from tests import factories
@@ -30,20 +29,13 @@ PDF = _pdf()
 
 
 @pytest.fixture
-def committee(home_page):
-    return factories.committee("Østerbro Lokaludvalg")
-
-
-@pytest.fixture
 def pool(committee):
     return factories.grant_pool(committee=committee, pot=100_000)
 
 
 @pytest.fixture
 def secretariat(committee):
-    person = factories.user()
-    committee_services.committee_role_grant(user=person, committee=committee, role="moderator")
-    return person
+    return factories.moderator(committee=committee)
 
 
 def _en(name, *args):

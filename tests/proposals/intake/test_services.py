@@ -2,7 +2,6 @@
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import translation
 
 from committees.models import AuditEntry
 from proposals import services as proposal_services
@@ -11,13 +10,7 @@ from proposals.models import AssistedEntry, AssistedSupport, Proposal, State, St
 from tests import factories
 from voting.ballot_list import counted_supports
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 import pytest
 
-from committees import services as committee_services
 from tests import factories
 
 
@@ -11,9 +10,8 @@ def world(home_page):
     ours = factories.committee("Østerbro Lokaludvalg")
     theirs = factories.committee("Valby Lokaludvalg", district_name="Valby")
     budget_round = factories.budget_round(committee=ours, phase="implementation")
-    staff, other_staff = factories.user(), factories.user()
-    committee_services.committee_role_grant(user=staff, committee=ours, role="moderator")
-    committee_services.committee_role_grant(user=other_staff, committee=theirs, role="moderator")
+    staff = factories.moderator(committee=ours)
+    other_staff = factories.moderator(committee=theirs)
     selected = factories.funded_proposal(
         budget_round=budget_round, title="Bænke ved søerne", estimated_cost=40_000
     )
