@@ -63,6 +63,10 @@ class Eligibility:
     can_change: bool = False
     # The person's postcode lies in several areas: they choose theirs (voting:identity_area).
     needs_area_choice: bool = False
+    # Online voting cannot take this person, but a letter code or a polling station can: an
+    # identity without a CPR number beside those channels, or an age claim that cannot tell
+    # the round's minimum age. The ballot page links to the identity page, which lists them.
+    other_ways: bool = False
     # What the check loaded, so that casting need not load it again.
     identity: VerifiedIdentity | None = field(default=None, compare=False, repr=False)
     config: VotingConfig | None = field(default=None, compare=False, repr=False)
@@ -91,6 +95,26 @@ def age_refusal(budget_round: BudgetRound) -> str:
     return _("Residents aged %(age)d or more on the voting day can vote in this round.") % {
         "age": budget_round.min_age
     }
+
+
+def online_needs_person_number(config: VotingConfig) -> bool:
+    """Whether online voters need an identity with a CPR number in a round with these settings.
+
+    Letter codes from the voter roll and polling stations know a voter by their CPR number. An
+    identity verified without one (an "over N" or birth date claim only) is known by the
+    broker's subject, a key no letter or station shares: its online ballot would not stop the
+    same person's code or station vote. So where either of those channels is on, online voting
+    takes only identities with a CPR number; a round voted online alone takes every identity.
+    """
+    return config.allow_codes or config.allow_paper
+
+
+def person_number_refusal() -> str:
+    return _(
+        "Your identity was verified without a CPR number. This round is also voted with "
+        "letter codes or at polling stations, which know voters by their CPR number, so you "
+        "cannot vote online here: vote with the code from your letter or at a polling station."
+    )
 
 
 def eligibility_online(*, user, budget_round: BudgetRound, check_voted: bool = True) -> Eligibility:
@@ -125,6 +149,19 @@ def eligibility_online(*, user, budget_round: BudgetRound, check_voted: bool = T
     )
     if old_enough is False:
         return Eligibility(False, age_refusal(budget_round))
+    if old_enough is None and identity.age_known_on == timezone.localdate():
+        # Checked today and still undecided: the broker sent only an age claim that does not
+        # answer this round's minimum ("not over 18" for a minimum of 15). Verifying again
+        # would say the same, so the person is sent where their birth date is known.
+        return Eligibility(
+            False,
+            _(
+                "Your identity provider did not say whether you are %(age)d or older. Vote with "
+                "the code from your letter or at a polling station."
+            )
+            % {"age": budget_round.min_age},
+            other_ways=True,
+        )
     if old_enough is None:
         return Eligibility(
             False,
@@ -147,6 +184,8 @@ def eligibility_online(*, user, budget_round: BudgetRound, check_voted: bool = T
             _("Only residents of %(areas)s can vote in this round.")
             % {"areas": voting_area_names(budget_round)},
         )
+    if not identity.has_person_number and online_needs_person_number(config):
+        return Eligibility(False, person_number_refusal(), other_ways=True)
     if not check_voted:
         return Eligibility(
             True, _("You can vote online."), Channel.ONLINE, identity=identity, config=config

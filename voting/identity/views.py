@@ -18,13 +18,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from committees.models import BudgetRound
 from committees.permissions import is_signed_in
 from frontend.forms import add_service_errors
 from voting.identity.broker import IdentityAdapter, IdentityOAuth2Adapter, identity_providers
 from voting.identity.forms import AreaChoiceForm
 from voting.identity.services import identity_area_choose
 from voting.models import VerifiedIdentity
-from voting.selectors import rounds_other_ways
+from voting.selectors import round_config, rounds_other_ways
+from voting.services import eligibility_online, online_needs_person_number
 
 
 def _login_first(request: HttpRequest) -> HttpResponse:
@@ -54,12 +56,32 @@ def identity_start(request: HttpRequest) -> HttpResponse:
         {"name": provider.name, "login_url": provider.get_login_url(request)}
         for provider in identity_providers(request)
     ]
+    # Never a dead end: without online verification, with an identity that cannot vote online
+    # beside letter codes and stations (no CPR number), or when the round asked about sends
+    # this person to them (`Eligibility.other_ways`), the other ways to vote.
+    round_id = _round_of(next_url)
+    no_person_number = identity is not None and not identity.has_person_number
+    other_ways = []
+    if no_person_number or not providers:
+        other_ways = [
+            way
+            for way in rounds_other_ways(round_id=round_id)
+            if not providers
+            or online_needs_person_number(round_config(budget_round=way.budget_round))
+        ]
+    elif identity is not None and round_id is not None:
+        budget_round = BudgetRound.objects.filter(pk=round_id).first()
+        if (
+            budget_round is not None
+            and eligibility_online(user=request.user, budget_round=budget_round).other_ways
+        ):
+            other_ways = rounds_other_ways(round_id=round_id)
     context = {
         "identity": identity,
         "providers": providers,
         "next": next_url,
-        # Never a dead end: without online verification, the other ways to vote.
-        "other_ways": [] if providers else rounds_other_ways(round_id=_round_of(next_url)),
+        "other_ways": other_ways,
+        "no_person_number_ways": no_person_number and bool(other_ways),
     }
     return render(request, "voting/identity/start.html", context)
 
