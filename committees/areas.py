@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from committees.geometry import GeometryError, contains, geometry_check
 from committees.models import Address, Area, BudgetRound, Committee
@@ -45,6 +46,15 @@ class AreaDataError(ValidationError):
     def __init__(self, problems: list[str]):
         super().__init__(problems, code="import")
         self.problems = problems
+
+
+def nothing_imported(problems: int) -> str:
+    """The last line an import command prints after naming each problem."""
+    return ngettext(
+        "Nothing was imported: %(count)d problem.",
+        "Nothing was imported: %(count)d problems.",
+        problems,
+    ) % {"count": problems}
 
 
 # --- Resolving where someone lives -------------------------------------------------------------
@@ -244,13 +254,16 @@ def _parse_address(row: dict, columns: dict[str, str], line: int) -> dict:
         problems.append(_("the house number is missing or too long"))
     if not (len(value["postcode"]) == 4 and value["postcode"].isdigit()):
         problems.append(_("the postcode is not four digits"))
-    for key, low, high in (("longitude", -180, 180), ("latitude", -90, 90)):
+    for key, low, high, problem in (
+        ("longitude", -180, 180, _("the longitude is not a number from -180 to 180")),
+        ("latitude", -90, 90, _("the latitude is not a number from -90 to 90")),
+    ):
         try:
             number = float(value[key].replace(",", "."))
         except ValueError:
             number = None
         if number is None or number != number or not low <= number <= high:
-            problems.append(_("the %(coordinate)s is not a number in range") % {"coordinate": key})
+            problems.append(problem)
         else:
             value[key] = number
     if problems:

@@ -8,9 +8,14 @@ The test is ray casting with half-open edges: a point exactly on an edge shared 
 neighbouring areas is counted in exactly one of them, so an address on a boundary street still
 resolves to one area. Areas are a few kilometres across, so plane geometry on longitude and
 latitude is exact enough: the ring is the same straight-edged shape either way.
+
+An invalid outline is refused with a message for the person who imports or pastes it, in their
+language, naming the polygon, ring and position; `committees.areas` adds the feature's number.
 """
 
 from collections.abc import Sequence
+
+from django.utils.translation import gettext as _
 
 Ring = Sequence[Sequence[float]]
 
@@ -47,36 +52,64 @@ def contains(geometry: dict, x: float, y: float) -> bool:
         return point_in_polygon(x, y, geometry["coordinates"])
     if kind == "MultiPolygon":
         return any(point_in_polygon(x, y, polygon) for polygon in geometry["coordinates"])
-    raise GeometryError(f"unsupported geometry type {kind!r}")
+    raise GeometryError(_("The outline must be a GeoJSON Polygon or MultiPolygon."))
 
 
-def _check_ring(ring) -> None:
+def _where(polygon: int, ring: int, of_many: bool) -> str:
+    """ "polygon 2, ring 1" in a MultiPolygon, "ring 1" in a Polygon (counted from 1)."""
+    if of_many:
+        return _("Polygon %(polygon)d, ring %(ring)d") % {"polygon": polygon, "ring": ring}
+    return _("Ring %(ring)d") % {"ring": ring}
+
+
+def _check_ring(ring, where: str) -> None:
     if not isinstance(ring, list) or len(ring) < 4:
-        raise GeometryError("a ring needs at least four positions (the first repeated last)")
-    for position in ring:
+        raise GeometryError(
+            _("%(where)s: a ring needs at least four positions, the first repeated last.")
+            % {"where": where}
+        )
+    for number, position in enumerate(ring, start=1):
         if (
             not isinstance(position, list)
             or len(position) < 2
             or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in position[:2])
         ):
-            raise GeometryError("a position is [longitude, latitude] in numbers")
+            raise GeometryError(
+                _("%(where)s, position %(n)d: a position is [longitude, latitude] in numbers.")
+                % {"where": where, "n": number}
+            )
         if not (-180 <= position[0] <= 180 and -90 <= position[1] <= 90):
-            raise GeometryError("a position is outside longitude -180..180, latitude -90..90")
+            raise GeometryError(
+                _(
+                    "%(where)s, position %(n)d: outside longitude -180 to 180 and latitude "
+                    "-90 to 90."
+                )
+                % {"where": where, "n": number}
+            )
     if ring[0][:2] != ring[-1][:2]:
-        raise GeometryError("a ring must end where it starts")
+        raise GeometryError(_("%(where)s: a ring must end where it starts.") % {"where": where})
 
 
 def geometry_check(geometry) -> dict:
-    """Return the geometry if it is a valid GeoJSON Polygon or MultiPolygon, else raise."""
+    """Return the geometry if it is a valid GeoJSON Polygon or MultiPolygon, else raise.
+
+    The error says in the active language what is wrong and where: which polygon (in a
+    MultiPolygon), which ring and which position, counted from 1.
+    """
     if not isinstance(geometry, dict) or geometry.get("type") not in GEOMETRY_TYPES:
-        raise GeometryError("the geometry must be a GeoJSON Polygon or MultiPolygon")
+        raise GeometryError(_("The outline must be a GeoJSON Polygon or MultiPolygon."))
     coordinates = geometry.get("coordinates")
-    polygons = [coordinates] if geometry["type"] == "Polygon" else coordinates
-    if not isinstance(polygons, list) or not polygons:
-        raise GeometryError("the geometry has no coordinates")
-    for polygon in polygons:
+    of_many = geometry["type"] == "MultiPolygon"
+    polygons = coordinates if of_many else [coordinates]
+    if not isinstance(polygons, list) or not polygons or not coordinates:
+        raise GeometryError(_("The outline has no coordinates."))
+    for polygon_number, polygon in enumerate(polygons, start=1):
         if not isinstance(polygon, list) or not polygon:
-            raise GeometryError("a polygon needs an outer ring")
-        for ring in polygon:
-            _check_ring(ring)
+            raise GeometryError(
+                _("Polygon %(n)d has no outer ring.") % {"n": polygon_number}
+                if of_many
+                else _("The polygon has no outer ring.")
+            )
+        for ring_number, ring in enumerate(polygon, start=1):
+            _check_ring(ring, _where(polygon_number, ring_number, of_many))
     return {"type": geometry["type"], "coordinates": coordinates}

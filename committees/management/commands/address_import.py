@@ -3,8 +3,9 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import ngettext
 
-from committees.areas import AreaDataError, addresses_import
+from committees.areas import AreaDataError, addresses_import, nothing_imported
 
 
 class Command(BaseCommand):
@@ -27,9 +28,14 @@ class Command(BaseCommand):
         except AreaDataError as exc:
             for problem in exc.problems:
                 self.stderr.write(f"{file}: {problem}")
-            raise CommandError(f"Nothing was imported: {len(exc.problems)} problem(s).") from None
+            raise CommandError(nothing_imported(len(exc.problems))) from None
         self.stdout.write(
-            f"{report.imported} addresses imported, {report.outside} outside every area."
+            ngettext(
+                "%(imported)d address imported, %(outside)d outside every area.",
+                "%(imported)d addresses imported, %(outside)d outside every area.",
+                report.imported,
+            )
+            % {"imported": report.imported, "outside": report.outside}
         )
         for name, count in sorted(report.by_area.items()):
             self.stdout.write(f"  {name}: {count}")

@@ -4,8 +4,10 @@ import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from committees.areas import AreaDataError, areas_import
+from committees.areas import AreaDataError, areas_import, nothing_imported
 
 
 class Command(BaseCommand):
@@ -25,11 +27,20 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"{file}: {exc.strerror}") from None
         except ValueError as exc:
-            raise CommandError(f"{file}: not JSON ({exc})") from None
+            raise CommandError(
+                _("%(file)s: not JSON (%(problem)s)") % {"file": file, "problem": exc}
+            ) from None
         try:
             areas = areas_import(collection=collection, demo=demo)
         except AreaDataError as exc:
             for problem in exc.problems:
                 self.stderr.write(f"{file}: {problem}")
-            raise CommandError(f"Nothing was imported: {len(exc.problems)} problem(s).") from None
-        self.stdout.write(f"{len(areas)} area boundaries imported.")
+            raise CommandError(nothing_imported(len(exc.problems))) from None
+        self.stdout.write(
+            ngettext(
+                "%(count)d area boundary imported.",
+                "%(count)d area boundaries imported.",
+                len(areas),
+            )
+            % {"count": len(areas)}
+        )
