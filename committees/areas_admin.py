@@ -32,8 +32,8 @@ from committees.scoped_admin import (
     ScopedEditView,
     ScopedHistoryView,
     ScopedIndexView,
+    ServiceSaveMixin,
 )
-from frontend.forms import add_service_errors
 
 MAX_BOUNDARY_CHARACTERS = 500_000
 
@@ -119,25 +119,17 @@ class AreaForm(CommitteeScopedForm):
         return area
 
 
-class _SavedThroughService:
-    def save_instance(self):
-        return area_save(
-            actor=self.request.user, area=self.form.instance, apply=super().save_instance
-        )
-
-    def form_valid(self, form):
-        try:
-            return super().form_valid(form)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-            return self.form_invalid(form)
+class _AreaSave(ServiceSaveMixin):
+    def service_save(self, *, apply):
+        # Through the service: a frozen area is refused, and every save is audited.
+        return area_save(actor=self.request.user, area=self.form.instance, apply=apply)
 
 
-class AreaCreateView(_SavedThroughService, CreateView):
+class AreaCreateView(_AreaSave, CreateView):
     pass
 
 
-class AreaEditView(_SavedThroughService, ScopedEditView):
+class AreaEditView(_AreaSave, ScopedEditView):
     pass
 
 

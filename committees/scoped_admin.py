@@ -1,14 +1,16 @@
 """The admin's committee scoping, shared by every app's admin: a moderator files things only
 under a committee they moderate, and lists, edits, deletes and sees the history of only their own
-committees' objects (the model's permission policy decides, instance by instance)."""
+committees' objects (the model's permission policy decides, instance by instance). Create and
+edit views whose saves are audited save through the app's service (`ServiceSaveMixin`)."""
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.views.generic import DeleteView, EditView, IndexView
 from wagtail.admin.views.generic.history import HistoryView
 
 from committees.models import Committee
 from committees.permissions import committee_ids_for
+from frontend.forms import add_service_errors
 
 
 class CommitteeScopedForm(WagtailAdminModelForm):
@@ -57,3 +59,25 @@ class ScopedDeleteView(CommitteeScopedObjectMixin, DeleteView):
 
 class ScopedHistoryView(CommitteeScopedObjectMixin, HistoryView):
     pass
+
+
+class ServiceSaveMixin:
+    """A Wagtail create or edit view that saves through the app's service, which may refuse.
+
+    Define `service_save(apply)`: call the service, handing it `apply` (Wagtail's own save) to
+    run inside its transaction. A refusal (`ValidationError`) rolls the save back and shows on
+    the form, each message on its field where the service names one.
+    """
+
+    def service_save(self, *, apply):
+        raise NotImplementedError
+
+    def save_instance(self):
+        return self.service_save(apply=super().save_instance)
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return self.form_invalid(form)

@@ -46,11 +46,11 @@ from committees.scoped_admin import (
     ScopedEditView,
     ScopedHistoryView,
     ScopedIndexView,
+    ServiceSaveMixin,
 )
 from committees.selectors import audit_entries_for, reviewer_candidates
 from committees.workspace.panels import WorkspacePanel
 from frontend.admin import MoneyColumn
-from frontend.forms import add_service_errors
 
 register_permission_policy(BudgetRound, CommitteeScopedPolicy(BudgetRound))
 register_permission_policy(Meeting, CommitteeScopedPolicy(Meeting))
@@ -114,25 +114,16 @@ class RoundForm(CommitteeScopedForm):
         return cleaned
 
 
-class RoundCreateView(CreateView):
-    def save_instance(self):
+class RoundCreateView(ServiceSaveMixin, CreateView):
+    def service_save(self, *, apply):
         # Through the service: a new round's first rules are audited like every later edit.
-        return services.round_create(actor=self.request.user, apply=super().save_instance)
+        return services.round_create(actor=self.request.user, apply=apply)
 
 
-class RoundEditView(ScopedEditView):
-    def save_instance(self):
+class RoundEditView(ServiceSaveMixin, ScopedEditView):
+    def service_save(self, *, apply):
         # Through the service: refused when it changes what is frozen, and audited.
-        return services.round_edit(
-            actor=self.request.user, budget_round=self.object, apply=super().save_instance
-        )
-
-    def form_valid(self, form):
-        try:
-            return super().form_valid(form)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-            return self.form_invalid(form)
+        return services.round_edit(actor=self.request.user, budget_round=self.object, apply=apply)
 
     @cached_property
     def header_more_buttons(self):
@@ -168,6 +159,7 @@ class DistrictViewSet(ModelViewSet):
     menu_label = gettext_lazy("Districts")
     form_fields = ["name", "slug"]
     list_display = ["name", "slug"]
+    search_fields = ["name", "slug"]
     add_to_admin_menu = False
 
 
@@ -305,6 +297,7 @@ class DeadlineViewSet(CommitteeScopedViewSet):
     menu_label = gettext_lazy("Application deadlines")
     list_display = ["budget_round", "closes_at", "meeting"]
     list_filter = ["budget_round__committee", "budget_round", "closes_at"]
+    search_fields = ["budget_round__title", "meeting__title"]
     edit_handler = ObjectList(
         [FieldPanel("budget_round"), FieldPanel("closes_at"), FieldPanel("meeting")],
         base_form_class=DeadlineForm,
