@@ -83,6 +83,7 @@ class NewsletterViewSet(SnippetViewSet):
         Column("recipients", label=gettext_lazy("Recipients")),
     ]
     list_filter = ["committee", "audience"]
+    search_fields = ["subject"]
     edit_handler = ObjectList(
         [
             FieldPanel("committee"),
