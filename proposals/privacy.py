@@ -1,6 +1,8 @@
 from django.db.models import F
 
 from proposals.models import (
+    AssistedEntry,
+    AssistedSupport,
     Comment,
     CommentRevision,
     GrantApplication,
@@ -10,6 +12,15 @@ from proposals.models import (
     SubmitterKind,
     Support,
 )
+
+
+def _desk_entries(user):
+    """Ideas a desk entered for this person: those whose contact is the account's address."""
+    return (
+        AssistedEntry.objects.filter(resident_contact__iexact=user.email)
+        if user.email
+        else (AssistedEntry.objects.none())
+    )
 
 
 def export(user) -> dict:
@@ -49,6 +60,32 @@ def export(user) -> dict:
                 "created_at", "proposal__case_number", "proposal__title"
             )
         ),
+        # What a library or citizen service desk recorded for the person (proposals/intake/):
+        # supports tied to the account, ideas with the account's address as the contact.
+        "entered_at_a_desk": {
+            "supports": list(
+                AssistedSupport.objects.filter(account=user).values(
+                    "proposal__case_number",
+                    "proposal__title",
+                    "resident_name",
+                    "resident_address",
+                    "place",
+                    "created_at",
+                )
+            ),
+            "proposals": list(
+                _desk_entries(user).values(
+                    "proposal__case_number",
+                    "proposal__title",
+                    "channel",
+                    "resident_name",
+                    "resident_address",
+                    "resident_contact",
+                    "place",
+                    "created_at",
+                )
+            ),
+        },
         "grant_applications": list(
             GrantApplication.objects.filter(proposal__author=user).values(
                 "proposal__case_number",
@@ -70,11 +107,18 @@ def erase(user) -> None:
     """Proposals and comments stay, without their author; supports go and counts follow."""
     supported = list(Support.objects.filter(user=user).values_list("proposal_id", flat=True))
     Support.objects.filter(user=user).delete()
+    # A desk's support tied to the account goes like an online one; a desk's idea stays, as
+    # every proposal does, without what was recorded of the resident.
+    desk = AssistedSupport.objects.filter(account=user)
+    supported += list(desk.values_list("proposal_id", flat=True))
+    desk.delete()
+    _desk_entries(user).update(resident_name="", resident_address="", resident_contact="")
     ProjectSubscription.objects.filter(user=user).delete()
     ProposalFollow.objects.filter(user=user).delete()
     for proposal_id in supported:
         Proposal.objects.filter(pk=proposal_id).update(
             support_count=Support.objects.filter(proposal_id=proposal_id).count()
+            + AssistedSupport.objects.filter(proposal_id=proposal_id).count()
         )
     # Grant applications stay part of the public record (the applying association, amounts,
     # decisions); the contact person's details go, and a resident's own name as applicant.

@@ -366,16 +366,25 @@ def proposal_merge(*, moderator, duplicate: Proposal, survivor: Proposal, reason
         merged_into=survivor,
     )
     already = Support.objects.filter(proposal=survivor).values("user_id")
-    # The survivor's author may have supported the duplicate: that support does not move over.
+    at_desk = AssistedSupport.objects.filter(proposal=survivor, account__isnull=False)
+    # The survivor's author may have supported the duplicate: that support does not move over;
+    # nor does one whose account a desk already entered a support for on the survivor.
     Support.objects.filter(proposal=duplicate).exclude(user_id__in=already).exclude(
-        user_id=survivor.author_id
-    ).update(proposal=survivor)
+        user_id__in=at_desk.values("account_id")
+    ).exclude(user_id=survivor.author_id).update(proposal=survivor)
     Support.objects.filter(proposal=duplicate).delete()
-    # Supports entered at a desk (proposals/intake/) move the same way, once per resident.
+    # Supports entered at a desk (proposals/intake/) move the same way, once per resident and
+    # once per account, online or at a desk.
     already = AssistedSupport.objects.filter(proposal=survivor).values("resident_key")
-    AssistedSupport.objects.filter(proposal=duplicate).exclude(resident_key__in=already).update(
-        proposal=survivor
+    moving = (
+        AssistedSupport.objects.filter(proposal=duplicate)
+        .exclude(resident_key__in=already)
+        .exclude(account_id__in=Support.objects.filter(proposal=survivor).values("user_id"))
+        .exclude(account_id__in=at_desk.values("account_id"))
     )
+    if survivor.author_id is not None:
+        moving = moving.exclude(account_id=survivor.author_id)
+    moving.update(proposal=survivor)
     AssistedSupport.objects.filter(proposal=duplicate).delete()
     for proposal in (duplicate, survivor):
         Proposal.objects.filter(pk=proposal.pk).update(
@@ -415,6 +424,12 @@ def support_add(*, user, proposal: Proposal) -> bool:
         raise ValidationError(_("Supports are collected until the review ends."))
     try:
         with transaction.atomic():
+            # A support a desk entered for this account is this person's support already
+            # (proposals/intake/services.py); the proposal's row is locked there and here, so
+            # the two cannot both count when they come at the same moment.
+            Proposal.objects.select_for_update().filter(pk=proposal.pk).first()
+            if AssistedSupport.objects.filter(account=user, proposal=proposal).exists():
+                return False
             Support.objects.create(user=user, proposal=proposal)
             Proposal.objects.filter(pk=proposal.pk).update(support_count=F("support_count") + 1)
     except IntegrityError:

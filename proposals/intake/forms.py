@@ -84,6 +84,15 @@ class IntakeSupportForm(forms.Form):
         self.fields["proposal"].queryset = proposals
         self.fields["proposal"].label_from_instance = lambda p: f"{p.case_number}: {p.title}"
         self.fields.update(_resident_fields(address_required=True))
+        self.fields["resident_email"] = forms.EmailField(
+            label=_("The resident's e-mail address, if they have an account here (optional)"),
+            max_length=254,
+            required=False,
+            help_text=_(
+                "Then their support here and one given online count once. Only an address "
+                "the account has verified is accepted."
+            ),
+        )
 
 
 class IntakeImportForm(forms.Form):

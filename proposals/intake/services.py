@@ -22,6 +22,7 @@ import io
 import re
 import secrets
 
+from allauth.account.models import EmailAddress
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -38,6 +39,7 @@ from proposals.models import (
     IntakeChannel,
     Proposal,
     SubmitterKind,
+    Support,
 )
 from proposals.permissions import may_enter_for_residents
 from proposals.services import (
@@ -210,23 +212,76 @@ def proposal_enter_for_resident(
         )
 
 
+def _email_refused(message: str, *, code: str) -> ValidationError:
+    return ValidationError({"resident_email": ValidationError(message, code=code)})
+
+
+def resident_account(*, email: str):
+    """The active account whose verified e-mail address the resident gave at the desk, or None.
+
+    An address alone, unverified, could be anyone's: only a verified one names an account."""
+    address = EmailAddress.objects.filter(
+        email__iexact=email.strip(), verified=True, user__is_active=True
+    ).first()
+    return address.user if address else None
+
+
 def support_enter_for_resident(
-    *, staff, proposal: Proposal, resident_name: str, resident_address: str, place: str = ""
+    *,
+    staff,
+    proposal: Proposal,
+    resident_name: str,
+    resident_address: str,
+    place: str = "",
+    resident_email: str = "",
 ) -> bool:
     """Enter a support for a resident whose ID and address staff checked. True when it was
-    added, False when this resident (by name and address) already supports the proposal."""
+    added, False when this resident (by name and address, or by account) already supports the
+    proposal at a desk.
+
+    A resident with an account gives its e-mail address: the support is tied to the account,
+    and refused, with a message for staff, when the account already supports the proposal
+    online (one person counts once). The proposal's row is locked while both are checked and
+    written, as `proposals.services.support_add` does, so a desk and an online support of the
+    same person at the same moment cannot both count.
+    """
     budget_round = proposal.budget_round
     _require_staff(staff, budget_round)
     resident = resident_prepare(
         {"resident_name": resident_name, "resident_address": resident_address, "place": place},
         required=("resident_name", "resident_address"),
     )
+    account = None
+    if resident_email.strip():
+        account = resident_account(email=resident_email)
+        if account is None:
+            raise _email_refused(
+                _(
+                    "No account has this verified e-mail address. Leave the field empty if the "
+                    "resident has no account."
+                ),
+                code="no_account",
+            )
+        if account.pk == proposal.author_id:
+            raise _email_refused(
+                _("This resident wrote the proposal and cannot support it."), code="own_proposal"
+            )
     if proposal.state not in SUPPORTABLE_STATES:
         raise ValidationError(_("This proposal cannot be supported."))
     if budget_round.phase not in (Phase.IDEAS, Phase.REVIEW):
         raise ValidationError(_("Supports are collected until the review ends."))
     try:
         with transaction.atomic():
+            Proposal.objects.select_for_update().filter(pk=proposal.pk).first()
+            if account and Support.objects.filter(user=account, proposal=proposal).exists():
+                raise _email_refused(
+                    _(
+                        "This resident already supports %(case)s online with their account: a "
+                        "person counts once, so nothing was recorded."
+                    )
+                    % {"case": proposal.case_number},
+                    code="supported_online",
+                )
             support = AssistedSupport.objects.create(
                 proposal=proposal,
                 resident_name=resident["resident_name"],
@@ -234,6 +289,7 @@ def support_enter_for_resident(
                 resident_key=resident_key(
                     name=resident["resident_name"], address=resident["resident_address"]
                 ),
+                account=account,
                 place=resident["place"],
                 entered_by=staff,
             )
@@ -243,7 +299,11 @@ def support_enter_for_resident(
                 action="support.entered_for_resident",
                 obj=support,
                 committee_id=budget_round.committee_id,
-                data={"proposal": proposal.pk, "case_number": proposal.case_number},
+                data={
+                    "proposal": proposal.pk,
+                    "case_number": proposal.case_number,
+                    "account": account is not None,
+                },
             )
     except IntegrityError:
         return False

@@ -91,6 +91,7 @@ def intake_support(request, round_id: int):
                 resident_name=form.cleaned_data["resident_name"],
                 resident_address=form.cleaned_data["resident_address"],
                 place=form.cleaned_data["place"],
+                resident_email=form.cleaned_data["resident_email"],
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
