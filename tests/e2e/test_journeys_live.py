@@ -2,6 +2,7 @@
 the projector page open in another, through Daphne, the channel layer and live.js. axe-core
 checks the projector page and the join page."""
 
+import datetime
 import re
 
 import pytest
@@ -12,8 +13,10 @@ from tests import factories
 from tests.e2e.conftest import AXE_JS, TIMEOUT_MS, axe_check, phone
 from tests.e2e.conftest import in_language as _
 from voting.codes import services as codes_services
+from voting.live import services as live_services
 from voting.live import views as live_views
-from voting.models import VotingConfig
+from voting.models import PollingStation, VotingConfig
+from voting.paper import services as paper
 
 pytestmark = pytest.mark.browser
 
@@ -225,7 +228,7 @@ def crowded_meeting(transactional_db, home_page):
         )
     meeting = factories.meeting(committee=committee, budget_round=budget_round)
     host = factories.meeting_host(committee=committee)
-    vote, _codes = live.quick_vote_start(
+    vote, _codes = live_services.quick_vote_start(
         user=host,
         meeting=meeting,
         question="Hvor skal næste borgermøde holdes?",
@@ -392,11 +395,10 @@ def _log_in(page, user, next_url: str) -> None:
 def test_the_host_page_follows_the_room_and_warns_before_freezing(
     page, browser, asgi_server, world, language, browser_locale
 ):
-    from voting.live import services as live
 
     meeting = world["meeting"]
     host = factories.meeting_host(committee=meeting.committee, email="vaert@example.dk")
-    vote, _codes = live.quick_vote_start(
+    vote, _codes = live_services.quick_vote_start(
         user=host, meeting=meeting, question="Flere bænke?", kind="yes_no", counted_by="device"
     )
     prefix = "" if language == "da" else "/en"
@@ -457,3 +459,91 @@ def test_the_host_page_follows_the_room_and_warns_before_freezing(
     assert note == expected  # not "voting has closed" beside a countdown of days
     heading = page.locator("[data-live-time-heading]").inner_text()
     assert heading == _(language, "Online voting closes in")
+
+
+@pytest.fixture
+def station_world(world):
+    """The meeting at the round's polling station: two voters checked in, one already voted on
+    paper today, and the host has started a quick vote counted once per checked-in voter."""
+    meeting = world["meeting"]
+    station = PollingStation.objects.create(budget_round=world["round"], name="Bibliotek")
+    staff = factories.polling_staff(committee=meeting.committee, email="stab@example.dk")
+    voters = [
+        paper.voter_check_in(
+            staff=staff,
+            station=station,
+            national_id=f"010190{serial}",
+            birth_date=datetime.date(1990, 1, 1),
+            area=meeting.committee.district,
+            intent=intent,
+        )
+        for serial, intent in (("1234", "tablet"), ("5678", "paper"))
+    ]
+    host = factories.meeting_host(committee=meeting.committee, email="vaert@example.dk")
+    vote, _codes = live_services.quick_vote_start(
+        user=host, meeting=meeting, question="Flere bænke?", kind="yes_no", counted_by="checked_in"
+    )
+    return {**world, "station": station, "staff": staff, "voters": voters, "vote": vote}
+
+
+@pytest.mark.parametrize(
+    ("language", "browser_locale", "browser_context_options"),
+    [("da", "da-DK", phone()), ("en", "en-GB", phone())],
+    ids=["da", "en"],
+)
+def test_polling_staff_hand_the_tablet_to_each_checked_in_voter_once(
+    page, station_world, language, tmp_path
+):
+    """On a phone-sized tablet: staff pick a waiting voter, the voter answers with the keyboard
+    alone, the list then says they have answered; a phone of their own cannot answer."""
+    meeting, station = station_world["meeting"], station_world["station"]
+    first, second = station_world["voters"]
+    prefix = "" if language == "da" else "/en"
+    tablet = f"{prefix}/afstemning/live/moede/{meeting.pk}/station/{station.pk}/"
+    _log_in(page, station_world["staff"], tablet)
+    main = page.locator("main")
+    assert "Flere bænke?" in main.inner_text()
+    axe_check(page)
+    page.screenshot(path=str(tmp_path / f"station-{language}.png"), full_page=True)
+    assert page.evaluate("() => document.scrollingElement.scrollWidth") <= 390
+
+    for voter, answer in ((first, "Yes"), (second, "No")):
+        link = page.get_by_role(
+            "link",
+            name=_(language, "Voter no. %(number)s: open the quick vote on the tablet")
+            % {"number": voter.pk},
+        )
+        link.focus()
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        assert page.get_by_role("group", name="Flere bænke?").count() == 1
+        axe_check(page)
+        if voter == first:
+            page.screenshot(path=str(tmp_path / f"answer-{language}.png"), full_page=True)
+            assert page.evaluate("() => document.scrollingElement.scrollWidth") <= 390
+        page.get_by_label(_(language, answer), exact=True).focus()
+        page.keyboard.press("Space")
+        with page.expect_navigation():  # the answer is posted, and staff get the list back
+            page.keyboard.press("Enter")  # submits the form from the radio button
+        page.wait_for_url(re.compile(rf".*{re.escape(tablet)}$"))
+        assert _(language, "Thank you. The answer is counted.") in main.inner_text()
+        assert (
+            _(language, "Voter no. %(number)s: has answered") % {"number": voter.pk}
+            in main.inner_text()
+        )
+    axe_check(page)
+
+    # The first voter again, by the address: refused, and still one answer each.
+    page.goto(f"{tablet}{first.pk}/")
+    page.get_by_label(_(language, "No"), exact=True).check()
+    page.get_by_role("button", name=_(language, "Send my answer")).click()
+    page.wait_for_load_state()
+    assert _(language, "This voter has already answered this quick vote.") in main.inner_text()
+    axe_check(page)
+    vote = station_world["vote"]
+    assert sorted(vote.answers.values_list("choice", flat=True)) == [0, 1]
+
+    # The room's phones are pointed to the tablet and cannot answer.
+    page.goto(f"{prefix}/afstemning/live/moede/{meeting.pk}/deltag/")
+    assert page.locator("input[name=choice]").count() == 0
+    axe_check(page)
