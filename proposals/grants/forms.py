@@ -23,7 +23,7 @@ TEXT_FIELDS = {
     "volunteers": (_("How do volunteers take part?"), 2000, True),
 }
 PROPOSAL_FIELDS = ("title", "summary", "description", "location_text")
-OPTIONAL_TO_SUBMIT = {"contact_phone", "attachments"}
+OPTIONAL_TO_SUBMIT = {"contact_phone", "attachments", "remove_attachments"}
 
 
 class GrantApplicationForm(forms.Form):
@@ -70,6 +70,13 @@ class GrantApplicationForm(forms.Form):
                 choices=[("yes", _("Yes")), ("no", _("No"))],
                 widget=forms.RadioSelect,
                 initial={True: "yes", False: "no"}.get(answers.get(str(item.pk))),
+            )
+        if application is not None and application.proposal.attachments.exists():
+            self.fields["remove_attachments"] = forms.ModelMultipleChoiceField(
+                queryset=application.proposal.attachments.all(),
+                required=False,
+                label=_("Remove attachments"),
+                widget=forms.CheckboxSelectMultiple,
             )
         # Optional for a draft, but not optional to submit: the label must not say otherwise.
         for name, field in self.fields.items():

@@ -172,9 +172,11 @@ def grant_application_save(
     lines: list[Line],
     application: GrantApplication | None = None,
     attachments: list[CleanFile] = (),
+    remove_attachments: list[int] = (),
 ) -> GrantApplication:
     """Save a draft (or a returned application) with its budget and its attachments (quotes,
-    budgets: PDFs already checked by proposals/uploads.py); submitting checks the rest."""
+    budgets: PDFs already checked by proposals/uploads.py; those named in remove_attachments go,
+    their files after the commit); submitting checks the rest."""
     if not budget_round.is_grant_pool:
         raise ValidationError(_("This round does not take grant applications."))
     if application is not None:
@@ -206,6 +208,10 @@ def grant_application_save(
         GrantBudgetLine(application=application, kind=li.kind, text=li.text, amount=li.amount)
         for li in lines
     )
+    for attachment in proposal.attachments.filter(pk__in=list(remove_attachments)):
+        storage, name = attachment.file.storage, attachment.file.name
+        attachment.delete()
+        transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
     if attachments:
         if proposal.attachments.count() + len(attachments) > MAX_ATTACHMENTS:
             raise ValidationError(

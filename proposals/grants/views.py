@@ -108,6 +108,9 @@ def grant_edit(request, round_id: int | None = None, pk: int | None = None):
                         grant_data=form.grant_data(),
                         lines=formset.lines(),
                         attachments=form.cleaned_data["attachments"],
+                        remove_attachments=[
+                            item.pk for item in form.cleaned_data.get("remove_attachments") or []
+                        ],
                     )
             except ValidationError as exc:
                 add_service_errors(form, exc)
@@ -140,7 +143,6 @@ def grant_edit(request, round_id: int | None = None, pk: int | None = None):
             "pool": pool,
             "application": application,
             "totals": grant_selectors.grant_budget_totals(application=application),
-            "attachments": list(application.proposal.attachments.all()) if application else [],
         },
     )
 

@@ -308,3 +308,37 @@ def test_a_refused_applications_road_ends_at_the_refusal(pool, secretariat):
         steps = application.progress()
         assert [str(step["label"]) for step in steps][-1] == pgettext("grant state", "Refused")
         assert steps[-1]["current"] and all(step["done"] for step in steps[:-1])
+
+
+def test_the_applicant_removes_a_wrong_quote_and_only_their_own(
+    client, pool, django_capture_on_commit_callbacks
+):
+    applicant = factories.user()
+    client.force_login(applicant)
+    quote = SimpleUploadedFile("forkert.pdf", PDF, content_type="application/pdf")
+    data = factories.grant_form_data(pool, submit=None, attachments=quote)
+    client.post(reverse("proposals:grant_create", args=[pool.pk]), data)
+    application = GrantApplication.objects.get()
+    wrong = ProposalAttachment.objects.get()
+    stored = wrong.file.name
+    other = factories.grant_application(pool=pool)
+    foreign = ProposalAttachment.objects.create(
+        proposal=other.proposal, file=SimpleUploadedFile("x.pdf", PDF), title="x.pdf"
+    )
+    edit = reverse("proposals:grant_edit", args=[application.pk])
+    html = client.get(edit).content.decode()
+    assert da("Remove attachments") in html and "forkert.pdf" in html
+
+    # Another application's attachment is no choice here: the form refuses, nothing goes.
+    data = factories.grant_form_data(pool, submit=None, remove_attachments=[foreign.pk])
+    response = client.post(edit, data)
+    assert response.status_code == HTTPStatus.OK
+    assert ProposalAttachment.objects.filter(pk__in=[wrong.pk, foreign.pk]).count() == 2
+
+    with django_capture_on_commit_callbacks(execute=True):
+        data = factories.grant_form_data(pool, submit=None, remove_attachments=[wrong.pk])
+        response = client.post(edit, data)
+    assert response["Location"] == edit
+    assert not ProposalAttachment.objects.filter(pk=wrong.pk).exists()
+    assert not wrong.file.storage.exists(stored)
+    assert ProposalAttachment.objects.filter(pk=foreign.pk).exists()
