@@ -80,13 +80,19 @@ class BoundaryField(forms.CharField):
             geometry = geometry.get("geometry")
         try:
             return geometry_check(geometry)
-        except GeometryError:
+        except GeometryError as exc:
+            # What an outline must be, then what is wrong with this one and where.
             raise ValidationError(
-                _(
-                    "The outline must be a GeoJSON Polygon or MultiPolygon in longitude and "
-                    "latitude, with closed rings of at least four positions."
-                ),
-                code="geometry",
+                [
+                    ValidationError(
+                        _(
+                            "The outline must be a GeoJSON Polygon or MultiPolygon in longitude "
+                            "and latitude, with closed rings of at least four positions."
+                        ),
+                        code="geometry",
+                    ),
+                    ValidationError(str(exc), code="geometry_detail"),
+                ]
             ) from None
 
 

@@ -88,6 +88,16 @@ def test_a_bad_outline_is_refused_with_a_clear_message(client, places, boundary,
     assert not Area.objects.filter(slug="ryesgade").exists()
 
 
+def test_a_bad_outline_says_where_it_is_wrong_in_danish(client, places):
+    client.force_login(places["moderator"])
+    ring = [[12.5, 55.7], [12.6, 55.7], [12.6, 55.8], [12.5, 55.8], [12.5, 55.7]]
+    outline = {"type": "MultiPolygon", "coordinates": [[ring], [ring[:-1] + [[12.5, 55.75]]]]}
+    response = _add(client, places["this"], boundary=json.dumps(outline))
+    assert response.status_code == HTTPStatus.OK
+    assert "Polygon 2, ring 1: en ring skal slutte, hvor den begynder." in response.content.decode()
+    assert not Area.objects.filter(slug="ryesgade").exists()
+
+
 def test_a_moderator_cannot_file_an_area_under_another_committee(client, places):
     client.force_login(places["moderator"])
     response = _add(client, places["other"])
