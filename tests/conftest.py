@@ -69,6 +69,12 @@ def committee(home_page):
 
 
 @pytest.fixture
+def ideas_round(committee):
+    """A round of `committee` open for ideas, with a category and a checklist question."""
+    return factories.ideas_round(committee=committee)
+
+
+@pytest.fixture
 def moderator(committee):
     return factories.moderator(committee=committee)
 

@@ -68,6 +68,16 @@ def budget_round(*, committee: Committee, phase: str = "ideas", **fields) -> Bud
     return BudgetRound.objects.create(committee=committee, **values)
 
 
+def ideas_round(*, committee: Committee, **fields) -> BudgetRound:
+    """A round open for ideas with what the proposal form asks about: a category ("Grønt") and
+    a checklist question ("Åben for alle?")."""
+    ideas = budget_round(committee=committee, phase="ideas", **fields)
+    ideas.categories.create(name="Grønt")
+    ideas.checklist.create(text="Åben for alle?")
+    ideas.save()  # the round is a cluster: its categories and checklist are stored on save
+    return ideas
+
+
 def meeting(*, committee: Committee, days_from_now: int = 7, **fields) -> Meeting:
     starts = timezone.now() + datetime.timedelta(days=days_from_now)
     values = {

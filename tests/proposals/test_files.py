@@ -52,15 +52,6 @@ def _no_renditions_of_earlier_tests():
 
 
 @pytest.fixture
-def ideas_round(committee):
-    budget_round = factories.budget_round(committee=committee, phase="ideas", max_cost=100_000)
-    budget_round.categories.create(name="Grønt")
-    budget_round.checklist.create(text="Åben for alle?")
-    budget_round.save()
-    return budget_round
-
-
-@pytest.fixture
 def author():
     return factories.user()
 

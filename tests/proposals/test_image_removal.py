@@ -24,10 +24,7 @@ def _jpeg() -> bytes:
 @pytest.fixture
 def draft(client, committee, settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path)
-    budget_round = factories.budget_round(committee=committee, phase="ideas", max_cost=100_000)
-    budget_round.categories.create(name="Grønt")
-    budget_round.checklist.create(text="Åben for alle?")
-    budget_round.save()
+    budget_round = factories.ideas_round(committee=committee)
     author = factories.user()
     client.force_login(author)
     client.post(

@@ -20,15 +20,6 @@ _form_data = factories.proposal_form_data
 
 
 @pytest.fixture
-def ideas_round(committee):
-    budget_round = factories.budget_round(committee=committee, phase="ideas", max_cost=100_000)
-    budget_round.categories.create(name="Grønt")
-    budget_round.checklist.create(text="Åben for alle?")
-    budget_round.save()
-    return budget_round
-
-
-@pytest.fixture
 def resident(client):
     person = factories.user()
     client.force_login(person)

@@ -126,10 +126,7 @@ class World:
     def __init__(self):
         self.committee = factories.committee("Østerbro Lokaludvalg")
         self.foreign_committee = factories.committee("Vesterbro Lokaludvalg", district_name="Vest")
-        self.ideas = factories.budget_round(committee=self.committee, phase="ideas")
-        self.ideas.categories.create(name="Grønt")
-        self.ideas.checklist.create(text="Åben for alle?")
-        self.ideas.save()
+        self.ideas = factories.ideas_round(committee=self.committee)
         self.voting = factories.budget_round(
             committee=self.committee, phase="voting", ballot_style="approval"
         )

@@ -14,16 +14,6 @@ def _fresh_cache():
 
 
 @pytest.fixture
-def ideas_round(committee):
-    """A round open for ideas, with one category and one checklist question."""
-    budget_round = factories.budget_round(committee=committee, phase="ideas", max_cost=100_000)
-    budget_round.categories.create(name="Grønt")
-    budget_round.checklist.create(text="Åben for alle?")
-    budget_round.save()  # the round is a cluster: inline children are stored on save
-    return budget_round
-
-
-@pytest.fixture
 def resident(client):
     """A signed-in resident (not verified)."""
     person = factories.user()

@@ -337,10 +337,7 @@ def test_a_huge_description_never_holds_the_write_lock_while_a_ballot_is_cast(ho
     from voting.models import VotingConfig
 
     committee = factories.committee("Østerbro Lokaludvalg")
-    ideas = factories.budget_round(committee=committee, phase="ideas", max_cost=100_000)
-    ideas.categories.create(name="Grønt")
-    ideas.checklist.create(text="Åben for alle?")
-    ideas.save()
+    ideas = factories.ideas_round(committee=committee)
     voting = factories.budget_round(
         committee=committee, phase="voting", pot=100_000, max_cost=100_000, ballot_style="approval"
     )

@@ -19,15 +19,6 @@ def committee():
 
 
 @pytest.fixture
-def ideas_round(committee):
-    budget_round = factories.budget_round(committee=committee, phase="ideas")
-    budget_round.categories.create(name="Grønt")
-    budget_round.checklist.create(text="Åben for alle?")
-    budget_round.save()  # a clusterable round keeps its categories until it is saved
-    return budget_round
-
-
-@pytest.fixture
 def secretariat(committee):
     return factories.moderator(committee=committee)
 

@@ -16,15 +16,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def ideas_round(committee):
-    budget_round = factories.budget_round(committee=committee, phase="ideas", max_cost=100_000)
-    budget_round.categories.create(name="Grønt")
-    budget_round.checklist.create(text="Åben for alle?")
-    budget_round.save()
-    return budget_round
-
-
-@pytest.fixture
 def secretariat(client, committee):
     person = factories.moderator(committee=committee)
     client.force_login(person)

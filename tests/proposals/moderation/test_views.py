@@ -16,10 +16,7 @@ pytestmark = pytest.mark.django_db
 def world(home_page):
     this = factories.committee("Østerbro Lokaludvalg")
     other = factories.committee("Valby Lokaludvalg", district_name="Valby")
-    ideas = factories.budget_round(committee=this, phase="ideas")
-    ideas.categories.create(name="Grønt")
-    ideas.checklist.create(text="Åben for alle?")
-    ideas.save()  # the categories and checklist are the round's cluster: saved with it
+    ideas = factories.ideas_round(committee=this)
     author = factories.user(display_name="Anna")
     return {
         "round": ideas,
