@@ -12,12 +12,14 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from committees.services import committee_create
 from tests import factories
 from tests.voting.conftest import project_ids
+from tests.voting.identity import test_oidc
 from voting import services
 from voting.codes import services as codes_services
 from voting.identity.services import identity_verify
-from voting.models import Ballot, Participation, PollingStation, VotingConfig
+from voting.models import Ballot, Participation, PollingStation, VerifiedIdentity, VotingConfig
 from voting.paper import services as paper
 from voting.roll import services as roll
 
@@ -176,3 +178,39 @@ def test_the_identity_page_in_english(client, voting_round, committee):
         code_url = reverse("voting:ballot_code", args=[voting_round.pk])
     assert "Your identity was verified without a CPR number." in start.text
     assert f'href="{code_url}"' in start.text
+
+
+# --- Through the broker: which claims give a person number --------------------------------------
+
+oidc, broker, voter = test_oidc.oidc, test_oidc.broker, test_oidc.voter
+identity_urls = test_oidc.identity_urls
+
+
+@pytest.fixture
+def oesterbro_vote(db):
+    committee = committee_create(
+        name="Østerbro Lokaludvalg",
+        slug="oesterbro-lokaludvalg",
+        district=factories.district("Østerbro"),
+    )
+    return factories.voting_round(committee=committee)
+
+
+def test_a_broker_that_sends_only_an_age_claim_gives_no_person_number(
+    client, broker, oesterbro_vote, voter
+):
+    broker.claims = test_oidc._claims(
+        **{"dk:gov:cpr": None, "birthdate": None, "age_over_18": "true"}
+    )
+    test_oidc._verify(client, broker)
+    identity = VerifiedIdentity.objects.get(user=voter)
+    assert not identity.has_person_number
+    eligibility = services.eligibility_online(user=voter, budget_round=oesterbro_vote)
+    assert eligibility.reason == _refusal()
+
+
+def test_a_broker_that_sends_a_cpr_number_gives_one(client, broker, oesterbro_vote, voter):
+    broker.claims = test_oidc._claims(**{"dk:gov:cpr": None, "cpr": "010190-1234"})
+    test_oidc._verify(client, broker)
+    assert VerifiedIdentity.objects.get(user=voter).has_person_number
+    assert services.eligibility_online(user=voter, budget_round=oesterbro_vote).can_vote
