@@ -25,7 +25,12 @@ def proposal_follow(request, pk: int):
     if not has_verified_email(request.user):
         messages.error(request, _("Verify your e-mail address before you follow a proposal."))
         return redirect("account_email")
-    if services.proposal_follow(user=request.user, proposal=proposal):
+    try:
+        followed = services.proposal_follow(user=request.user, proposal=proposal)
+    except PermissionDenied as exc:  # a draft, a hidden proposal, or one's own
+        messages.error(request, str(exc))
+        return redirect("proposals:detail", pk=pk)
+    if followed:
         messages.success(
             request, _("You follow this proposal. We e-mail you when its state changes.")
         )

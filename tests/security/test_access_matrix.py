@@ -233,6 +233,12 @@ def _rows():
             url("proposals:support", pk("submitted")),
             {**SIGNED_IN_DONE, "association": REFUSED},
         ),
+        # Following: anyone signed in, but not one's own proposal (the association wrote it).
+        "following:follow": (
+            "post",
+            url("following:follow", pk("submitted")),
+            {**SIGNED_IN_DONE, "association": REFUSED},
+        ),
         "proposals:comment": (
             "post",
             url("proposals:comment", pk("submitted")),
