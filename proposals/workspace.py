@@ -121,7 +121,9 @@ def grant_items(*, user, committees) -> dict[int, list[WorkspaceItem]]:
     items: dict[int, list[WorkspaceItem]] = {}
     for row in sorted(rows, key=lambda r: GRANT_STAGES_TO_CHECK.index(r["stage"])):
         count, next_deadline = row["count"], row["next_deadline"]
-        items.setdefault(row["proposal__budget_round__committee"], []).append(
+        committee_id = row["proposal__budget_round__committee"]
+        query = {"committee": committee_id, "stage": row["stage"]}
+        items.setdefault(committee_id, []).append(
             WorkspaceItem(
                 label=ngettext(
                     "%(count)d grant application: %(stage)s",
@@ -135,7 +137,7 @@ def grant_items(*, user, committees) -> dict[int, list[WorkspaceItem]]:
                     if next_deadline
                     else ""
                 ),
-                url=f"{reverse('grant_queue')}?{urlencode({'stage': row['stage']})}",
+                url=f"{reverse('grant_queue')}?{urlencode(query)}",
                 order=30,
             )
         )

@@ -105,7 +105,7 @@ def test_grant_applications_to_check_with_their_deadline(client, home_page):
     factories.grant_application(pool=pool)
     html = dashboard(client, factories.moderator(committee=committee))
     assert "1 puljeansøgning" in html
-    assert f"{reverse('grant_queue')}?stage=submitted" in html
+    assert f"{reverse('grant_queue')}?committee={committee.pk}&amp;stage=submitted" in html
     assert "frist" in html
 
 

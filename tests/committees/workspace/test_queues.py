@@ -7,6 +7,8 @@ from urllib.parse import quote
 import pytest
 from django.urls import reverse
 
+from committees import services as committee_services
+from proposals.models import Proposal
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -112,3 +114,97 @@ def test_districts_can_be_searched(client, home_page):
     client.force_login(factories.user(is_superuser=True, is_staff=True))
     html = client.get(reverse("district:index"), {"q": "vester"}).content.decode()
     assert "Vesterbro" in html and "Amager Øst" not in html
+
+
+# --- The grant queue: filters, and back to the filtered queue after a step ---------------------
+
+
+@pytest.fixture
+def grants(home_page):
+    ours = factories.committee("Østerbro Lokaludvalg")
+    also = factories.committee("Nørrebro Lokaludvalg", district_name="Nørrebro")
+    theirs = factories.committee("Valby Lokaludvalg", district_name="Valby")
+    secretariat = factories.moderator(committee=ours)
+    committee_services.committee_role_grant(user=secretariat, committee=also, role="moderator")
+    pool = factories.grant_pool(committee=ours, deadlines=2)
+    spring, autumn = pool.deadlines.order_by("closes_at")
+    ours_spring = factories.grant_application(pool=pool)
+    ours_autumn = factories.grant_application(pool=pool)
+    ours_autumn.deadline = autumn
+    ours_autumn.save(update_fields=["deadline"])
+    also_pool = factories.grant_pool(committee=also)
+    return {
+        "secretariat": secretariat,
+        "ours": ours,
+        "also": also,
+        "theirs": theirs,
+        "pool": pool,
+        "also_pool": also_pool,
+        "spring": spring,
+        "autumn": autumn,
+        "ours_spring": ours_spring,
+        "ours_autumn": ours_autumn,
+        "also_app": factories.grant_application(pool=also_pool),
+        "theirs_app": factories.grant_application(pool=factories.grant_pool(committee=theirs)),
+    }
+
+
+def listed(client, **query) -> set[str]:
+    html = client.get(reverse("grant_queue"), query).content.decode()
+    return {
+        number
+        for number in Proposal.objects.values_list("case_number", flat=True)
+        if number and f"<td>{number}</td>" in html
+    }
+
+
+def case(application) -> str:
+    return application.proposal.case_number
+
+
+def test_the_grant_queue_filters_by_committee_pool_stage_and_deadline(client, grants):
+    client.force_login(grants["secretariat"])
+    mine = {case(grants[k]) for k in ("ours_spring", "ours_autumn", "also_app")}
+    assert listed(client) == mine
+    assert listed(client, committee=grants["also"].pk) == {case(grants["also_app"])}
+    assert listed(client, pool=grants["pool"].pk) == mine - {case(grants["also_app"])}
+    assert listed(client, deadline=grants["autumn"].pk) == {case(grants["ours_autumn"])}
+    assert listed(client, stage="submitted") == mine
+    assert listed(client, stage="granted") == set()
+
+
+def test_the_grant_filters_offer_and_accept_only_the_own_committees(client, grants):
+    client.force_login(grants["secretariat"])
+    html = client.get(reverse("grant_queue")).content.decode()
+    assert "Nørrebro Lokaludvalg" in html and "Valby Lokaludvalg" not in html
+    # Another committee's id in the address is not a valid choice: the filter is ignored, and
+    # the queue still holds only the person's own committees.
+    mine = {case(grants[k]) for k in ("ours_spring", "ours_autumn", "also_app")}
+    assert listed(client, committee=grants["theirs"].pk) == mine
+    assert case(grants["theirs_app"]) not in listed(client, stage="submitted")
+
+
+def test_a_step_taken_from_the_filtered_queue_returns_to_it(client, grants):
+    client.force_login(grants["secretariat"])
+    queue = f"{reverse('grant_queue')}?committee={grants['ours'].pk}&stage=submitted"
+    html = client.get(queue).content.decode()
+    process = reverse("grant_process", args=[grants["ours_spring"].pk])
+    link = f"{process}?next={quote(queue, safe='/')}"
+    assert f'href="{link}"' in html.replace("&amp;", "&")
+    page = client.get(link).content.decode().replace("&amp;", "&")
+    assert f'href="{queue}"' in page
+    response = client.post(link, {"complete": "yes", "missing": ""})
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"] == queue
+    grants["ours_spring"].refresh_from_db()
+    assert grants["ours_spring"].stage == "complete"
+
+
+def test_the_grant_screen_never_returns_to_another_site(client, grants):
+    client.force_login(grants["secretariat"])
+    process = reverse("grant_process", args=[grants["ours_spring"].pk])
+    response = client.post(
+        f"{process}?next={quote('https://evil.example/', safe='')}",
+        {"complete": "yes", "missing": ""},
+    )
+    assert response["Location"] == process
