@@ -104,101 +104,72 @@ def _told(*, kind: str, pk: int, action: str, reason: str) -> None:
     )
 
 
+def _already(*, kind: str, hidden: bool) -> str:
+    if kind == "comment":
+        return _("The comment is already hidden.") if hidden else _("The comment is not hidden.")
+    return _("The proposal is already hidden.") if hidden else _("The proposal is not hidden.")
+
+
+def _set_hidden(*, moderator, obj: Proposal | Comment, hide: bool, reason: str):
+    """Hide or show again a proposal or a comment: the one path both take.
+
+    The committee's moderator only, with a public reason; the row is locked and looked at again,
+    so two moderators deciding at once cannot both act; hiding closes the open reports; one
+    audit entry; the author is told the reason after the commit.
+    """
+    kind = "comment" if isinstance(obj, Comment) else "proposal"
+    _require_moderator(moderator, obj.proposal if kind == "comment" else obj)
+    reason = _public_reason(reason)
+    model = type(obj)
+    to_round = "proposal__budget_round" if kind == "comment" else "budget_round"
+    obj = model.objects.select_for_update().select_related(to_round).get(pk=obj.pk)
+    if obj.hidden == hide:
+        raise ValidationError(_already(kind=kind, hidden=hide))
+    obj.hidden, obj.hidden_reason = hide, reason if hide else ""
+    if kind == "comment":
+        obj.hidden_by = moderator if hide else None
+        obj.save(update_fields=["hidden", "hidden_reason", "hidden_by"])
+        open_reports = CommentFlag.objects.filter(comment=obj, handled=False)
+        budget_round = obj.proposal.budget_round
+    else:
+        obj.save(update_fields=["hidden", "hidden_reason", "updated_at"])
+        open_reports = ProposalReport.objects.filter(proposal=obj, handled=False)
+        budget_round = obj.budget_round
+    if hide:
+        open_reports.update(handled=True)
+    audit_record(
+        actor=moderator,
+        action=f"{kind}.{'hide' if hide else 'restore'}",
+        obj=obj,
+        reason=reason,
+        committee_id=budget_round.committee_id,
+    )
+    _told(kind=kind, pk=obj.pk, action="hidden" if hide else "restored", reason=reason)
+    return obj
+
+
 @transaction.atomic
 def proposal_hide(*, moderator, proposal: Proposal, reason: str) -> Proposal:
     """Hide a proposal from the lists, the API and its page, with a public reason."""
-    _require_moderator(moderator, proposal)
-    reason = _public_reason(reason)
-    proposal = (
-        Proposal.objects.select_for_update().select_related("budget_round").get(pk=proposal.pk)
-    )
-    if proposal.hidden:
-        raise ValidationError(_("The proposal is already hidden."))
-    proposal.hidden, proposal.hidden_reason = True, reason
-    proposal.save(update_fields=["hidden", "hidden_reason", "updated_at"])
-    ProposalReport.objects.filter(proposal=proposal, handled=False).update(handled=True)
-    audit_record(
-        actor=moderator,
-        action="proposal.hide",
-        obj=proposal,
-        reason=reason,
-        committee_id=proposal.budget_round.committee_id,
-    )
-    _told(kind="proposal", pk=proposal.pk, action="hidden", reason=reason)
-    return proposal
+    return _set_hidden(moderator=moderator, obj=proposal, hide=True, reason=reason)
 
 
 @transaction.atomic
 def proposal_restore(*, moderator, proposal: Proposal, reason: str) -> Proposal:
     """Show a hidden proposal again; the reason is told to the author."""
-    _require_moderator(moderator, proposal)
-    reason = _public_reason(reason)
-    proposal = (
-        Proposal.objects.select_for_update().select_related("budget_round").get(pk=proposal.pk)
-    )
-    if not proposal.hidden:
-        raise ValidationError(_("The proposal is not hidden."))
-    proposal.hidden, proposal.hidden_reason = False, ""
-    proposal.save(update_fields=["hidden", "hidden_reason", "updated_at"])
-    audit_record(
-        actor=moderator,
-        action="proposal.restore",
-        obj=proposal,
-        reason=reason,
-        committee_id=proposal.budget_round.committee_id,
-    )
-    _told(kind="proposal", pk=proposal.pk, action="restored", reason=reason)
-    return proposal
+    return _set_hidden(moderator=moderator, obj=proposal, hide=False, reason=reason)
 
 
 @transaction.atomic
 def comment_hide(*, moderator, comment: Comment, reason: str) -> Comment:
     """Hide a comment with a public reason shown in its place."""
-    _require_moderator(moderator, comment.proposal)
-    reason = _public_reason(reason)
-    comment = (
-        Comment.objects.select_for_update()
-        .select_related("proposal__budget_round")
-        .get(pk=comment.pk)
-    )
-    if comment.hidden:
-        raise ValidationError(_("The comment is already hidden."))
-    comment.hidden, comment.hidden_reason, comment.hidden_by = True, reason, moderator
-    comment.save(update_fields=["hidden", "hidden_reason", "hidden_by"])
-    CommentFlag.objects.filter(comment=comment, handled=False).update(handled=True)
-    audit_record(
-        actor=moderator,
-        action="comment.hide",
-        obj=comment,
-        reason=reason,
-        committee_id=comment.proposal.budget_round.committee_id,
-    )
-    _told(kind="comment", pk=comment.pk, action="hidden", reason=reason)
-    return comment
+    return _set_hidden(moderator=moderator, obj=comment, hide=True, reason=reason)
 
 
 @transaction.atomic
 def comment_restore(*, moderator, comment: Comment, reason: str) -> Comment:
-    _require_moderator(moderator, comment.proposal)
-    reason = _public_reason(reason)
-    comment = (
-        Comment.objects.select_for_update()
-        .select_related("proposal__budget_round")
-        .get(pk=comment.pk)
-    )
-    if not comment.hidden:
-        raise ValidationError(_("The comment is not hidden."))
-    comment.hidden, comment.hidden_reason, comment.hidden_by = False, "", None
-    comment.save(update_fields=["hidden", "hidden_reason", "hidden_by"])
-    audit_record(
-        actor=moderator,
-        action="comment.restore",
-        obj=comment,
-        reason=reason,
-        committee_id=comment.proposal.budget_round.committee_id,
-    )
-    _told(kind="comment", pk=comment.pk, action="restored", reason=reason)
-    return comment
+    """Show a hidden comment again; the reason is told to its author."""
+    return _set_hidden(moderator=moderator, obj=comment, hide=False, reason=reason)
 
 
 @transaction.atomic
