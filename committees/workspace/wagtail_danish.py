@@ -210,3 +210,27 @@ WAGTAIL_STRINGS = (
     gettext_noop("show in menus"),
     gettext_noop("title tag"),
 )
+
+# The strings Wagtail hands its scripts in `wagtailConfig` (wagtail.admin.localization): the
+# bulk actions' count of what is selected. Wagtail's own scripts (/admin/jsi18n/) read
+# locale/da/LC_MESSAGES/djangojs.po instead.
+SCRIPT_STRINGS = (
+    gettext_noop("1 page selected"),
+    gettext_noop("%(objects)s pages selected"),
+    gettext_noop("All %(objects)s pages on this screen selected"),
+    gettext_noop("1 document selected"),
+    gettext_noop("%(objects)s documents selected"),
+    gettext_noop("All %(objects)s documents on this screen selected"),
+    gettext_noop("1 image selected"),
+    gettext_noop("%(objects)s images selected"),
+    gettext_noop("All %(objects)s images on this screen selected"),
+    gettext_noop("1 user selected"),
+    gettext_noop("%(objects)s users selected"),
+    gettext_noop("All %(objects)s users on this screen selected"),
+    gettext_noop("1 snippet selected"),
+    gettext_noop("%(objects)s snippets selected"),
+    gettext_noop("All %(objects)s snippets on this screen selected"),
+    gettext_noop("1 item selected"),
+    gettext_noop("%(objects)s items selected"),
+    gettext_noop("All %(objects)s items on this screen selected"),
+)
