@@ -266,7 +266,8 @@ def support_enter_for_resident(
             raise _email_refused(
                 _("This resident wrote the proposal and cannot support it."), code="own_proposal"
             )
-    if proposal.state not in SUPPORTABLE_STATES:
+    # A grant application is decided by the committee: no support counts for it, at a desk either.
+    if proposal.state not in SUPPORTABLE_STATES or proposal.is_grant_application:
         raise ValidationError(_("This proposal cannot be supported."))
     if budget_round.phase not in (Phase.IDEAS, Phase.REVIEW):
         raise ValidationError(_("Supports are collected until the review ends."))

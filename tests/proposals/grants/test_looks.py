@@ -342,3 +342,19 @@ def test_the_applicant_removes_a_wrong_quote_and_only_their_own(
     assert not ProposalAttachment.objects.filter(pk=wrong.pk).exists()
     assert not wrong.file.storage.exists(stored)
     assert ProposalAttachment.objects.filter(pk=foreign.pk).exists()
+
+
+def test_a_desk_cannot_enter_a_support_for_a_grant_application(pool, secretariat):
+    from proposals.intake import services as intake_services
+    from proposals.models import AssistedSupport
+
+    application = factories.grant_application(pool=pool)
+    with pytest.raises(ValidationError) as refused:
+        intake_services.support_enter_for_resident(
+            staff=secretariat,
+            proposal=application.proposal,
+            resident_name="Mette Hansen",
+            resident_address="Rosenvængets Allé 1, 2100 København Ø",
+        )
+    assert da("This proposal cannot be supported.") in refused.value.messages
+    assert not AssistedSupport.objects.exists()
