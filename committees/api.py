@@ -8,6 +8,7 @@ every other app may import; `pbsite.api` wires all the apps' viewsets under /api
 import django_filters
 from django import forms
 from django.conf import settings
+from django.utils import translation
 from rest_framework import pagination, permissions, serializers, throttling, viewsets
 
 from committees import clients
@@ -19,6 +20,7 @@ from committees.models import (
     Committee,
     District,
     Meeting,
+    MinutesEntry,
     RoundCategory,
 )
 
@@ -153,8 +155,26 @@ class AgendaItemSerializer(serializers.ModelSerializer):
         fields = ["title", "recommendation", "problem", "solution", "economy", "decision"]
 
 
+class MinutesEntrySerializer(serializers.ModelSerializer):
+    """A line the platform added to the minutes: its data, and its words in the reader's
+    language (the language cookie or Accept-Language: the API has no /en/ prefix)."""
+
+    text = serializers.SerializerMethodField()
+
+    class Meta:
+        model = MinutesEntry
+        fields = ["kind", "params", "added_at", "text"]
+
+    def get_text(self, entry: MinutesEntry) -> str:
+        request = self.context.get("request")
+        language = translation.get_language_from_request(request) if request else None
+        with translation.override(language or settings.LANGUAGE_CODE):
+            return entry.text()
+
+
 class MeetingSerializer(serializers.ModelSerializer):
     agenda = AgendaItemSerializer(source="agenda_items", many=True, read_only=True)
+    minutes_generated = MinutesEntrySerializer(source="minutes_entries", many=True, read_only=True)
 
     class Meta:
         model = Meeting
@@ -169,6 +189,7 @@ class MeetingSerializer(serializers.ModelSerializer):
             "venue_address",
             "venue_kind",
             "minutes",
+            "minutes_generated",
             "agenda",
         ]
 
@@ -235,7 +256,7 @@ class MeetingViewSet(PublicViewSet):
 
     queryset = (
         Meeting.objects.filter(is_public=True)
-        .prefetch_related("agenda_items")
+        .prefetch_related("agenda_items", "minutes_entries")
         .order_by("starts_at", "pk")
     )
     serializer_class = MeetingSerializer

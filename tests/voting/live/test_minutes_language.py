@@ -124,3 +124,12 @@ def test_lines_stored_as_words_become_data_and_typed_text_stays(meeting, host):
     migration.forwards(apps, None)  # run twice: nothing left to take out
     assert MinutesEntry.objects.count() == 2
     assert QuickVote.objects.filter(is_open=False).count() == 2
+
+
+def test_the_api_gives_the_line_as_data_and_in_the_readers_language(client, meeting, host):
+    _closed_vote(meeting, host, "da")
+    for language, words in (("en", "Quick vote – "), ("da", "Hurtig afstemning – ")):
+        data = client.get(f"/api/v1/meetings/{meeting.pk}/", HTTP_ACCEPT_LANGUAGE=language).json()
+        (line,) = data["minutes_generated"]
+        assert line["kind"] == "quick_vote" and line["params"]["counts"] == [2, 1, 0]
+        assert line["text"].startswith(words)
