@@ -221,3 +221,64 @@ def test_staff_see_a_voting_rounds_rules_frozen_and_a_forced_change_is_ignored(
     page.wait_for_load_state()
     voting.refresh_from_db()
     assert voting.pot == pot
+
+
+@pytest.mark.parametrize(("language", "browser_locale"), LANGUAGES)
+def test_an_identity_without_a_cpr_number_is_shown_the_code_and_the_stations(
+    page, demo, asgi_server, language, tmp_path
+):
+    """A broker sent only an "over 18" claim: online voting beside letter codes and polling
+    stations is refused with the reason, and the way on is one link away, on a phone, by
+    keyboard."""
+    from voting.identity.services import identity_verify
+
+    voting = demo["voting"]
+    VotingConfig.objects.filter(budget_round=voting).update(allow_codes=True, allow_paper=True)
+    station, _created = voting.polling_stations.get_or_create(
+        name="Østerbro Bibliotek", defaults={"address": "Dag Hammarskjölds Allé 19"}
+    )
+    resident = factories.user()
+    identity_verify(
+        user=resident,
+        provider="dev",
+        subject="over-18-only",
+        national_id="",
+        age_min=18,
+        age_max=None,
+        area=voting.committee.areas.get(kind="committee"),
+    )
+    before = Participation.objects.filter(budget_round=voting).count()  # the demo's own voters
+    page.set_viewport_size({"width": 390, "height": 844})
+    _log_in(page, asgi_server, resident)
+
+    page.goto(_ballot(language, voting))
+    expect_language(page, language)
+    main = page.locator("main")
+    refusal = _(
+        language,
+        "Your identity was verified without a CPR number. This round is also voted with "
+        "letter codes or at polling stations, which know voters by their CPR number, so you "
+        "cannot vote online here: vote with the code from your letter or at a polling station.",
+    )
+    assert main.get_by_role("status").filter(has_text=refusal).count() == 1
+    assert main.locator("form[data-ballot] button[type=submit]").count() == 0
+    axe_check(page)
+
+    other_ways = main.get_by_role(
+        "link", name=_(language, "Other ways to vote: polling stations and letter codes")
+    )
+    other_ways.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/afstemning/identitet/\?next="))
+    expect_language(page, language)
+    assert main.get_by_text(_(language, "Your identity was verified without a CPR number.")).count()
+    assert main.get_by_text(station.name).count() == 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    axe_check(page)
+    page.screenshot(path=str(tmp_path / f"no-cpr-{language}-phone.png"), full_page=True)
+
+    code_link = main.get_by_role("link", name=_(language, "Vote with the code from your letter"))
+    code_link.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(rf"/afstemning/runde/{voting.pk}/kode/$"))
+    assert Participation.objects.filter(budget_round=voting).count() == before
