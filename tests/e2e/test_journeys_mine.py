@@ -80,7 +80,10 @@ def test_a_resident_finds_their_own_things_and_answers_edits_and_deletes(page, w
     main = page.locator("main")
     _log_in(page, language, world["me"].email)
 
-    # The header leads to the resident's own page, where the forgotten draft waits.
+    # The header leads to the resident's own page, where the forgotten draft waits (on a phone
+    # behind the account's button).
+    if page.viewport_size["width"] < 576:
+        page.locator("header summary.header-menu__button").click()
     page.locator("header").get_by_role(
         "link", name=_(language, "My Borgerbudget"), exact=True
     ).click()
