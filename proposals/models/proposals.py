@@ -236,6 +236,10 @@ class StatusChange(models.Model):
         return f"{self.proposal_id}: {self.from_state} → {self.to_state}"
 
     @property
+    def from_state_label(self) -> str:
+        return state_label(self.from_state, grant=self.proposal.is_grant_application)
+
+    @property
     def to_state_label(self) -> str:
         return state_label(self.to_state, grant=self.proposal.is_grant_application)
 

@@ -358,3 +358,13 @@ def test_a_desk_cannot_enter_a_support_for_a_grant_application(pool, secretariat
         )
     assert da("This proposal cannot be supported.") in refused.value.messages
     assert not AssistedSupport.objects.exists()
+
+
+def test_the_staffs_screen_reads_the_history_in_the_grants_words(client, pool, secretariat):
+    application = _recommended(factories.grant_application(pool=pool), secretariat)
+    secretariat.preferred_language = "da"
+    secretariat.save(update_fields=["preferred_language"])
+    client.force_login(secretariat)
+    html = client.get(reverse("grant_process", args=[application.pk])).content.decode()
+    assert f"{state('Complete')} → {state('Recommended, on the agenda')}" in html
+    assert da(State.FEASIBLE.label) not in html
