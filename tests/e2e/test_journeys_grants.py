@@ -143,6 +143,11 @@ def _shot(page, name: str) -> None:
         page.screenshot(path=os.path.join(SHOTS, f"{name}.png"), full_page=True)
 
 
+def _fits(page) -> None:
+    """Nothing runs off the side of the screen, a phone's included."""
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), page.url
+
+
 def _no_support_or_vote(page, language: str) -> None:
     main = page.locator("main")
     for word in ("Support this proposal", "Log in to support this proposal", "Vote"):
@@ -218,6 +223,7 @@ def test_an_association_applies_and_is_granted_with_no_support_or_vote_anywhere(
         files=[{"name": "tilbud-scene.pdf", "mimeType": "application/pdf", "buffer": _pdf()}]
     )
     axe_check(page)
+    _fits(page)
     _shot(page, f"grant-form-{language}-{size}")
     form.get_by_role("button", name=_(language, "Submit application"), exact=True).click()
 
@@ -233,6 +239,7 @@ def test_an_association_applies_and_is_granted_with_no_support_or_vote_anywhere(
     assert _state(language, "Received") in current.inner_text()
     assert main.get_by_role("link", name=re.compile(r"tilbud-scene.*\.pdf")).count() == 1
     axe_check(page)
+    _fits(page)
     _shot(page, f"grant-received-{language}-{size}")
 
     # The application's public page, the pool's list, the home page: no support, no vote.
