@@ -292,3 +292,90 @@ def test_a_resident_given_a_role_gets_the_admin_in_their_language(world):
     assert not UserProfile.objects.filter(user=person).exists()  # residents need no profile
     factories.moderator(committee=world["committee"], person=person)
     assert UserProfile.get_for_user(person).preferred_language == "en"
+
+
+# --- What Wagtail's scripts say: its JavaScript catalogue and the strings in `wagtailConfig` ---
+
+WAGTAIL_SCRIPT_CATALOGUE = (
+    Path(wagtail.__file__).parent / "admin" / "locale" / "en" / "LC_MESSAGES" / "djangojs.po"
+)
+
+
+def served_script_catalogue(client) -> dict:
+    """The catalogue the admin's scripts read (/admin/jsi18n/), in the signed-in user's
+    language: Wagtail's own Danish, with ours (locale/da/LC_MESSAGES/djangojs.po) over it."""
+    body = client.get(reverse("wagtailadmin_javascript_catalog")).content.decode()
+    start = body.index("{", body.index("newcatalog"))
+    return json.JSONDecoder().raw_decode(body, start)[0]
+
+
+def test_every_string_of_wagtail_s_scripts_has_danish(client, world):
+    client.force_login(world["admin"])
+    served = served_script_catalogue(client)
+    msgids = {msgid for _context, msgid, _msgstr in po_entries(WAGTAIL_SCRIPT_CATALOGUE) if msgid}
+    assert len(msgids) > 50
+    assert sorted(msgids - set(served)) == []
+    # Danish, not the English copied over (a few are the same words in both languages).
+    same = {msgid for msgid in msgids if served[msgid] == msgid}
+    assert same <= {"%(time_zone_option)s: %(localized_time_zone_label)s", "Dashboard"}
+
+
+def script_strings(html: str) -> dict[str, str]:
+    """The strings of `wagtailConfig` (Wagtail's config JSON) by their path in it."""
+    config = html.split('<script id="wagtail-config" type="application/json">', 1)[1]
+    config = json.loads(config.split("</script>", 1)[0])
+
+    def flat(value, path):
+        if isinstance(value, str):
+            yield path, value
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                yield from flat(item, f"{path}.{key}")
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                yield from flat(item, f"{path}[{index}]")
+
+    return dict(flat(config["STRINGS"], "STRINGS"))
+
+
+def test_the_strings_wagtail_hands_its_scripts_are_danish(client, world):
+    client.force_login(world["admin"])
+    danish = script_strings(admin_home(client))
+    world["admin"].preferred_language = "en"
+    world["admin"].save(update_fields=["preferred_language"])
+    english = script_strings(admin_home(client))
+    assert set(danish) == set(english) and len(danish) > 40
+    assert sorted(path for path in danish if danish[path] == english[path]) == []
+
+
+class Placeholders(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        value = dict(attrs).get("placeholder")
+        if value and any(c.isalpha() for c in value):
+            self.found.append(value.strip())
+
+
+def placeholders(client, url) -> list[str]:
+    parser = Placeholders()
+    parser.feed(client.get(url).content.decode())
+    return parser.found
+
+
+def test_placeholders_on_our_admin_screens_are_danish(client, world):
+    """Each screen in Danish and in English: the same boxes, and no hint left in English."""
+    client.force_login(world["admin"])
+    pages = our_admin_pages(world)
+    danish = {url: placeholders(client, url) for url in pages}
+    world["admin"].preferred_language = "en"
+    world["admin"].save(update_fields=["preferred_language"])
+    english = {url: placeholders(client, url) for url in pages}
+    assert sum(len(found) for found in danish.values()) >= 5
+    left = {
+        url: [text for text, other in zip(danish[url], english[url], strict=True) if text == other]
+        for url in pages
+    }
+    assert {url: texts for url, texts in left.items() if texts} == {}
