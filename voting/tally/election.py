@@ -14,8 +14,8 @@ Tie-breaking
 """
 
 from collections import namedtuple
-from collections.abc import Mapping, Sequence
-from itertools import chain
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import chain, repeat
 from math import lcm
 
 from voting.tally.outcome import Explanation, Outcome
@@ -86,14 +86,50 @@ def check_projects(costs: Mapping[str, int], budget: int, utility: str) -> list[
     return sorted(costs)
 
 
-def approval_ballots(ballots: Sequence[Mapping[str, int]]) -> bool:
-    """Whether every ballot is a dict whose values are all the integer 1 (approval ballots, the
-    common case): the rules can then count supporters without checking each value in turn."""
+class ApprovalBallots(Sequence):
+    """Approval ballots kept as the lists of project ids a file gives (no id twice in a list).
+    Read as a sequence, each is the ballot the rules take, ``{id: 1, ...}``; the rules read the
+    lists themselves. A reader hands ballots over this way to make no dict per voter."""
+
+    __slots__ = ("chosen",)
+
+    def __init__(self, chosen: list[list[str]]) -> None:
+        self.chosen = chosen
+
+    def __len__(self) -> int:
+        return len(self.chosen)
+
+    def __getitem__(self, index):  # type: ignore[override]
+        if index.__class__ is slice:
+            return ApprovalBallots(self.chosen[index])
+        return dict.fromkeys(self.chosen[index], 1)
+
+    def __iter__(self) -> Iterator[dict[str, int]]:
+        return map(dict.fromkeys, self.chosen, repeat(1))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence) and not isinstance(other, str):
+            return list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, like a list
+
+    def __repr__(self) -> str:
+        return f"ApprovalBallots({self.chosen!r})"
+
+
+def approval_lists(ballots: Sequence[Mapping[str, int]]) -> Iterable[Iterable[str]] | None:
+    """Each ballot's project ids if all the ballots are approval ballots (every value the
+    integer 1), else None: the rules then count supporters without checking value by value."""
+    if ballots.__class__ is ApprovalBallots:
+        return ballots.chosen  # type: ignore[attr-defined]
     if set(map(type, ballots)) - {dict}:
-        return False
+        return None
     values = list(chain.from_iterable(map(dict.values, ballots)))
     # 1 == True == 1.0: the types are checked too
-    return values.count(1) == len(values) and set(map(type, values)) <= {int}
+    if values.count(1) == len(values) and set(map(type, values)) <= {int}:
+        return ballots  # a dict's ids are its keys
+    return None
 
 
 def prepare(
@@ -104,9 +140,10 @@ def prepare(
     supporters: list[list[int]] = [[] for _ in ids]
     values: list[list[int]] = [[] for _ in ids]
     try:
-        if approval_ballots(ballots):
-            for voter, ballot in enumerate(ballots):
-                for project in ballot:
+        chosen = approval_lists(ballots)
+        if chosen is not None:
+            for voter, listed in enumerate(chosen):
+                for project in listed:
                     supporters[index[project]].append(voter)
             values = [[1] * len(group) for group in supporters]
         else:

@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from itertools import chain
 
-from voting.tally.election import approval_ballots, check_projects
+from voting.tally.election import approval_lists, check_projects
 from voting.tally.outcome import Explanation, Outcome
 from voting.tally.utility import Utility
 
@@ -25,7 +25,8 @@ def greedy(
     """Fund projects by decreasing score while they fit in the budget."""
     ids = check_projects(costs, budget, utility)
     score = dict.fromkeys(ids, 0)
-    votes = Counter(chain.from_iterable(ballots)) if approval_ballots(ballots) else None
+    chosen = approval_lists(ballots)
+    votes = None if chosen is None else Counter(chain.from_iterable(chosen))
     if votes is not None and votes.keys() <= score.keys():
         score.update(votes)  # approval ballots: a project's score is its number of votes
     else:

@@ -19,9 +19,10 @@ import os
 from _csv import Error as CsvError
 from _csv import reader as csv_reader
 from _csv import writer as csv_writer
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from itertools import chain, repeat
 
+from voting.tally.election import ApprovalBallots
 from voting.tally.records import Record
 
 TYPE_CHECKING = False  # typing is not imported at run time: a recount starts faster without it
@@ -138,7 +139,10 @@ class PbBallots(Record):
     _fields = ("meta", "projects", "ballots")
 
     def __init__(
-        self, meta: dict[str, str], projects: dict[str, PbProject], ballots: list[dict[str, int]]
+        self,
+        meta: dict[str, str],
+        projects: dict[str, PbProject],
+        ballots: Sequence[dict[str, int]],
     ) -> None:
         self.meta = meta
         self.projects = projects
@@ -240,7 +244,7 @@ class _Parser:
     def __init__(self, *, ballots_only: bool = False) -> None:
         # With ballots_only, plain VOTES rows are read into `ballots` and no PbVote is made.
         self.ballots_only = ballots_only
-        self.ballots: list[dict[str, int]] | None = None
+        self.ballots: Sequence[dict[str, int]] | None = None
         self.meta: dict[str, str] = {}
         self.meta_lines: dict[str, int] = {}
         self.projects: dict[str, PbProject] = {}
@@ -450,15 +454,12 @@ class _Parser:
             projects = list(chain.from_iterable(chosen))
         if not self.projects.keys() >= set(projects):
             return False
-        if self.ballots_only and self.vote_type in LIST_VOTE_TYPES and self.vote_type != "ordinal":
-            # Approval ballots as PbInstance.ballots gives them; a dict keeps no project twice.
-            ballots = list(map(dict.fromkeys, chosen, repeat(1)))
-            if len(projects) != sum(map(len, ballots)):
-                return False
-            self.ballots = ballots
-            return True
         if len(projects) != sum(map(len, map(set, chosen))):
             return False
+        if self.ballots_only and self.vote_type in LIST_VOTE_TYPES and self.vote_type != "ordinal":
+            # Approval ballots, read as PbInstance.ballots gives them, without a dict per voter.
+            self.ballots = ApprovalBallots(chosen)
+            return True
         votes: list[list[str]] | list[dict[str, int]] = chosen
         if self.vote_type in POINT_VOTE_TYPES:
             texts = [

@@ -29,6 +29,7 @@ from pabutools.rules import greedy_utilitarian_welfare, method_of_equal_shares
 from voting import tally
 from voting.tally import election as tally_election
 from voting.tally import equal_shares, floats
+from voting.tally.election import ApprovalBallots
 from voting.tally.exact import equal_shares_exact
 from voting.tally.pabulib import read_pb
 
@@ -467,10 +468,13 @@ def test_bad_input(rule, costs, budget, ballots, words):
 
 @pytest.mark.parametrize("rule", RULES)
 def test_approval_ballots_of_any_mapping_count_alike(rule):
-    """Approval ballots as dicts (counted in bulk) and as other mappings (value by value)."""
+    """Approval ballots as dicts and as the reader's lists (counted in bulk), and as other
+    mappings (value by value)."""
     as_dicts = ours(rule, COSTS, 400, BALLOTS)
     as_mappings = ours(rule, COSTS, 400, [MappingProxyType(ballot) for ballot in BALLOTS])
-    assert as_dicts == as_mappings
+    as_lists = ApprovalBallots([list(ballot) for ballot in BALLOTS])
+    assert as_lists == BALLOTS
+    assert as_dicts == as_mappings == ours(rule, COSTS, 400, as_lists)
 
 
 def test_bad_utility():
