@@ -13,7 +13,6 @@ from tests import factories
 from tests.voting.conftest import project_ids
 from voting import keys, services
 from voting.codes import services as codes_services
-from voting.identity import services as identity_services
 from voting.models import Ballot, Participation, VerifiedIdentity, VotingCode, VotingConfig
 from voting.selectors import round_results, round_turnout
 from voting.tally.ballots import Limits, ballot_problems
@@ -24,16 +23,10 @@ NATIONAL_ID = "0101901234"
 
 
 def _voter(committee, national_id=NATIONAL_ID, birth=datetime.date(1990, 1, 1), area=None):
-    user = factories.user()
-    identity_services.identity_verify(
-        user=user,
-        provider="mitid-test",
-        subject=f"sub-{user.pk}",
-        national_id=national_id,
-        birth_date=birth,
-        area=area or committee.district,
+    """A verified resident; by default the same person number each time (one person)."""
+    return factories.verified_voter(
+        area=area or committee.district, national_id=national_id, birth_date=birth
     )
-    return user
 
 
 def test_ballot_rules_for_every_style():

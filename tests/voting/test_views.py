@@ -19,15 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _verified(client, committee, national_id="0101901234"):
-    user = factories.user()
-    identity_services.identity_verify(
-        user=user,
-        provider="mitid-test",
-        subject=f"s-{user.pk}",
-        national_id=national_id,
-        birth_date=datetime.date(1990, 1, 1),
-        area=committee.district,
-    )
+    user = factories.verified_voter(area=committee.district, national_id=national_id)
     client.force_login(user)
     return user
 

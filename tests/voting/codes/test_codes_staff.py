@@ -13,7 +13,6 @@ from django.test import Client
 from django.urls import reverse
 
 from committees.models import AuditEntry, CommitteeRole
-from committees.services import committee_role_grant
 from proposals.models import State
 from tests import factories
 from voting import keys
@@ -56,9 +55,7 @@ def url(voting_round):
 
 @pytest.fixture
 def staff(committee):
-    person = factories.user()
-    committee_role_grant(user=person, committee=committee, role=CommitteeRole.Role.POLLING_STAFF)
-    return person
+    return factories.polling_staff(committee=committee)
 
 
 def _person(kind: str, committee):
@@ -66,7 +63,6 @@ def _person(kind: str, committee):
         return None
     if kind == "site admin":
         return factories.user(is_superuser=True, is_staff=True)
-    person = factories.user()
     roles = {
         "polling staff": (committee, CommitteeRole.Role.POLLING_STAFF),
         "moderator": (committee, CommitteeRole.Role.MODERATOR),
@@ -76,8 +72,8 @@ def _person(kind: str, committee):
     }
     if kind in roles:
         where, role = roles[kind]
-        committee_role_grant(user=person, committee=where, role=role)
-    return person
+        return factories.staff(committee=where, role=role)
+    return factories.user()
 
 
 def _post(client, url, **fields):

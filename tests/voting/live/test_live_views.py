@@ -76,13 +76,7 @@ def test_meeting_page_links_to_the_live_display(client, meeting, home_page):
 def test_host_page_is_for_the_committees_hosts_only(client, meeting, host):
     url = reverse("voting:live_host", args=[meeting.pk])
     assert client.get(url).status_code == HTTPStatus.FOUND  # anonymous: to the login
-    moderator = factories.user()
-    from committees.models import CommitteeRole
-    from committees.services import committee_role_grant
-
-    committee_role_grant(
-        user=moderator, committee=meeting.committee, role=CommitteeRole.Role.MODERATOR
-    )
+    moderator = factories.moderator(committee=meeting.committee)
     outsider = factories.meeting_host(committee=factories.committee())
     for person in (factories.user(), moderator, outsider):
         client.force_login(person)
