@@ -10,7 +10,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import Image
 
-from committees import services as committee_services
 from proposals import services
 from proposals.models import Proposal, State
 from tests import factories
@@ -279,10 +278,7 @@ def test_moderator_hides_a_comment_with_a_reason(client, ideas_round):
     proposal = factories.proposal(budget_round=ideas_round, state="submitted")
     writer = factories.user()
     comment = services.comment_add(author=writer, proposal=proposal, body="Dumt forslag!")
-    moderator = factories.user()
-    committee_services.committee_role_grant(
-        user=moderator, committee=ideas_round.committee, role="moderator"
-    )
+    moderator = factories.moderator(committee=ideas_round.committee)
     client.force_login(writer)
     response = client.post(reverse("proposals:comment_hide", args=[comment.pk]), {"reason": "x"})
     assert response.status_code == HTTPStatus.NOT_FOUND

@@ -7,7 +7,6 @@ from http import HTTPStatus
 import pytest
 from django.urls import reverse
 
-from committees import services as committee_services
 from proposals.models import Proposal, State
 from tests import factories
 from tests.voting.conftest import project_ids
@@ -134,8 +133,7 @@ def test_committee_confirms_or_overrides_with_a_public_reason(client, committee,
         voting_round.voting_start + datetime.timedelta(minutes=1)
     )
     voting_round.save()
-    moderator = factories.user()
-    committee_services.committee_role_grant(user=moderator, committee=committee, role="moderator")
+    moderator = factories.moderator(committee=committee)
     client.force_login(moderator)
     url = reverse("voting_result_confirm", args=[voting_round.pk])
     response = client.post(url, {"override": "1", "selected": [ids["Træer"]], "reason": ""})
@@ -157,8 +155,7 @@ def test_staff_find_codes_stations_and_results_from_the_admin(client, committee,
     from voting.models import PollingStation
 
     station = PollingStation.objects.create(budget_round=voting_round, name="Biblioteket")
-    staff = factories.user()
-    committee_services.committee_role_grant(user=staff, committee=committee, role="polling_staff")
+    staff = factories.polling_staff(committee=committee)
     client.force_login(staff)
     html = client.get(reverse("voting_overview")).content.decode()
     assert voting_round.title in html
