@@ -74,5 +74,7 @@ def rounds_open_first(
     now = now or timezone.now()
     rounds = list(rounds)
     for budget_round in rounds:
-        budget_round.is_open = budget_round.phase_at(now) in OPEN_PHASES
+        # A grant pool is open while it takes applications; the committee decides the rest.
+        open_phases = ("ideas",) if budget_round.is_grant_pool else OPEN_PHASES
+        budget_round.is_open = budget_round.phase_at(now) in open_phases
     return sorted(rounds, key=lambda budget_round: not budget_round.is_open)

@@ -368,3 +368,15 @@ def test_the_staffs_screen_reads_the_history_in_the_grants_words(client, pool, s
     html = client.get(reverse("grant_process", args=[application.pk])).content.decode()
     assert f"{state('Complete')} → {state('Recommended, on the agenda')}" in html
     assert da(State.FEASIBLE.label) not in html
+
+
+def test_a_pool_deciding_its_applications_is_not_marked_open_on_the_committee_page(committee):
+    from committees.models import BudgetRound
+
+    taking = factories.grant_pool(committee=committee, title="Tager imod")
+    deciding = factories.grant_pool(committee=committee, title="Besluttes")
+    BudgetRound.objects.filter(pk=deciding.pk).update(**factories.round_dates(phase="voting"))
+    voting = factories.budget_round(committee=committee, phase="voting")
+    rounds = whats_open.rounds_open_first(BudgetRound.objects.filter(committee=committee))
+    is_open = {budget_round.pk: budget_round.is_open for budget_round in rounds}
+    assert is_open == {taking.pk: True, deciding.pk: False, voting.pk: True}
