@@ -50,6 +50,15 @@ def peak_kib(pid: int) -> int:
     return 0
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process so far: what a message costs, whatever the load."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except FileNotFoundError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def start_worker(n: int, log_dir: Path) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "manage.py", "db_worker", "--backend", "notices", "--queue-name", "*",
@@ -111,20 +120,23 @@ def main() -> int:
         print(f"seeded {len(users)} followers in {time.perf_counter() - started:.1f} s")
 
         notice = PhaseNotice.objects.create(budget_round=budget_round, kind=Kind.VOTING_OPENS)
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         scheduler.phase_notice_fanout(phase_notice_id=notice.pk)
         enqueue_s = time.perf_counter() - started
+        enqueue_cpu = time.process_time() - cpu_started
         from django_tasks_db.models import DBTaskResult
 
         tasks = DBTaskResult.objects.filter(status="READY").count()
         print(
-            f"enqueue: {Delivery.objects.count()} deliveries, {tasks} tasks in {enqueue_s:.2f} s",
+            f"enqueue: {Delivery.objects.count()} deliveries, {tasks} tasks in {enqueue_s:.2f} s "
+            f"({enqueue_cpu:.2f} s of CPU in this process; load {os.getloadavg()[0]:.1f})",
             flush=True,
         )
 
         started = time.perf_counter()
         workers = [start_worker(n, tmp) for n in range(args.workers)]
         peaks: dict[int, int] = {}
+        cpu: dict[int, float] = {}
         killed_at = rescue_after = None
         next_report = time.monotonic() + 30
         while True:
@@ -135,6 +147,7 @@ def main() -> int:
                 next_report += 30
             for worker in workers:
                 peaks[worker.pid] = max(peaks.get(worker.pid, 0), peak_kib(worker.pid))
+                cpu[worker.pid] = max(cpu.get(worker.pid, 0.0), cpu_seconds(worker.pid))
             if killed_at is None and sent >= args.followers * args.kill_at:
                 victim = workers[0]
                 victim.send_signal(signal.SIGKILL)
@@ -158,10 +171,11 @@ def main() -> int:
                 break
             if all(w.poll() is not None for w in workers):
                 raise SystemExit("every worker stopped; see the logs in " + str(tmp))
-            time.sleep(0.5)
+            time.sleep(1)
         deliver_s = time.perf_counter() - started
         for worker in workers:
             peaks[worker.pid] = max(peaks.get(worker.pid, 0), peak_kib(worker.pid))
+            cpu[worker.pid] = max(cpu.get(worker.pid, 0.0), cpu_seconds(worker.pid))
             worker.send_signal(signal.SIGTERM)
         for worker in workers:
             worker.wait(timeout=30)
@@ -170,9 +184,17 @@ def main() -> int:
         repeats_log = mailbox / "repeats.log"
         repeats = len(repeats_log.read_text().splitlines()) if repeats_log.exists() else 0
         rows = Delivery.objects.filter(state=Delivery.State.SENT).count()
+        engine = "PostgreSQL" if database.pg_name else "SQLite WAL"
         print(
             f"delivery: {rows} sent by {args.workers} workers in {deliver_s:.1f} s = "
-            f"{rows / deliver_s:.0f} messages/s (SQLite WAL; one commit per message)"
+            f"{rows / deliver_s:.0f} messages/s ({engine}; one commit per message)"
+        )
+        worker_cpu = sum(cpu.values())
+        print(
+            f"workers' CPU: {worker_cpu:.0f} s in all (start-up included), "
+            f"{1000 * worker_cpu / rows:.1f} ms a message = {rows / worker_cpu:.0f} messages "
+            f"per CPU-second of a worker (the database server's CPU not counted); "
+            f"load at the end {os.getloadavg()[0]:.1f}"
         )
         print(f"peak memory of a worker (VmHWM): {max(peaks.values()) / 1024:.0f} MiB")
         print(

@@ -10,15 +10,17 @@ import datetime
 import logging
 import secrets
 import uuid
+from contextlib import contextmanager, nullcontext
 from datetime import timedelta
 
 from django.apps import apps
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMessage, get_connection
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django_tasks.backends.immediate import ImmediateBackend
 from django_tasks_db.models import DBTaskResult
 
 from committees.models import Committee, User
@@ -210,12 +212,18 @@ def deliveries_enqueue(*, ids: list[int], run_after=None) -> None:
 
     def enqueue():
         task = tasks.deliver
+        backend = task.get_backend()
         if run_after is not None:
-            if not task.get_backend().supports_defer:
+            if not backend.supports_defer:
                 return  # the scheduler queues it when it is due (retries_enqueue)
             task = task.using(run_after=run_after)
-        for batch in batches:
-            task.enqueue(batch)
+        # A queue in the database gets a fan-out's task rows in one commit, not one each (a
+        # commit waits for the disk: 14 ms on this machine's PostgreSQL). The immediate backend
+        # sends as it enqueues, and each send must commit on its own.
+        together = nullcontext() if isinstance(backend, ImmediateBackend) else transaction.atomic()
+        with together:
+            for batch in batches:
+                task.enqueue(batch)
 
     transaction.on_commit(enqueue)
 
@@ -256,10 +264,36 @@ def deliveries_send(*, ids: list[int]) -> int:
         return 0
     sent = 0
     thawed: dict = {}
-    with get_connection() as connection:
+    with get_connection() as mail_connection, _marks_without_waiting_for_disk():
         for delivery in claimed:
-            sent += _send_one(delivery=delivery, token=token, connection=connection, thawed=thawed)
+            sent += _send_one(
+                delivery=delivery, token=token, connection=mail_connection, thawed=thawed
+            )
     return sent
+
+
+@contextmanager
+def _marks_without_waiting_for_disk():
+    """On PostgreSQL, a batch's per-message marks commit without waiting for the WAL to reach
+    the disk (`synchronous_commit` off, on this connection, for this batch only).
+
+    Each mark still commits on its own, right after its message left, and is at once visible
+    and kept whatever happens to the worker: a worker killed mid-batch loses nothing and repeats
+    at most the one message it was sending. Only a crash of the database server itself within
+    a fraction of a second of a mark could lose it; the message then goes again with the same
+    Message-ID. The claim before the batch still waits for the disk. Measured here: a commit
+    that waits takes 14 ms, one that does not 2.4 ms, and delivery is bound by it.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO OFF")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET synchronous_commit")
 
 
 def _send_one(*, delivery: Delivery, token: str, connection, thawed: dict) -> int:
