@@ -170,6 +170,15 @@ def test_the_ballot_and_identity_pages_say_why_and_show_the_other_ways(
     assert station.name in start.text and station.address in start.text
 
 
+def test_my_borgerbudget_links_to_the_other_ways(client, voting_round, committee):
+    person = _without_cpr(committee, age_min=18)
+    client.force_login(person)
+    mine = client.get(reverse("my_borgerbudget"))
+    assert _refusal() in mine.text
+    ballot_url = reverse("voting:ballot", args=[voting_round.pk])
+    assert f'href="{reverse("voting:identity_start")}?next={ballot_url}"' in mine.text
+
+
 def test_the_identity_page_in_english(client, voting_round, committee):
     person = _without_cpr(committee, age_min=18)
     client.force_login(person)
