@@ -101,14 +101,12 @@ def test_late_paper_keying_and_confirming_the_result_never_both_succeed():
     keying that wins holds the confirmation back; a confirmation that wins refuses the keying."""
     from django.utils import timezone
 
-    from committees.services import committee_role_grant
     from voting.models import PaperEntry, PollingStation, RoundResult
     from voting.paper import services as paper
 
     committee = factories.committee("Østerbro Lokaludvalg")
-    staff, moderator = factories.user(), factories.user()
-    committee_role_grant(user=staff, committee=committee, role="polling_staff")
-    committee_role_grant(user=moderator, committee=committee, role="moderator")
+    staff = factories.polling_staff(committee=committee)
+    moderator = factories.moderator(committee=committee)
     both = 0
     for _repetition in range(10):
         budget_round = factories.budget_round(

@@ -10,7 +10,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.db.models import Sum
 
-from committees import services as committee_services
 from committees.models import BudgetRound
 from proposals.grants import services as grant_services
 from proposals.models import GrantApplication, GrantStage, Recommendation
@@ -50,8 +49,7 @@ def _release_together(functions):
 @pytest.mark.django_db(transaction=True)
 def test_simultaneous_decisions_never_grant_more_than_the_pot():
     committee = factories.committee("Østerbro Lokaludvalg")
-    secretariat = factories.user()
-    committee_services.committee_role_grant(user=secretariat, committee=committee, role="moderator")
+    secretariat = factories.moderator(committee=committee)
     for _repetition in range(REPETITIONS):
         pool = factories.grant_pool(committee=committee, pot=POT)
         applications = []

@@ -11,7 +11,6 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from committees import services as committee_services
 from committees.accounts import privacy
 from committees.models import BudgetRound
 from proposals.models import State
@@ -108,11 +107,9 @@ def test_exports_are_refused_to_everyone_but_the_committees_staff(client, publis
     person = factories.user()
     if role == "other_committee":
         other = factories.committee("Valby Lokaludvalg", district_name="Valby")
-        committee_services.committee_role_grant(user=person, committee=other, role="moderator")
+        factories.moderator(committee=other, person=person)
     elif role:
-        committee_services.committee_role_grant(
-            user=person, committee=published.committee, role=role
-        )
+        factories.staff(committee=published.committee, role=role, person=person)
     client.force_login(person)
     assert client.get(url).status_code == HTTPStatus.FORBIDDEN
 
@@ -125,8 +122,9 @@ def test_committee_staff_download_csv_and_excel_without_personal_data(
     factories.proposal(
         budget_round=published, author=author, state=State.SUBMITTED, title="=HYPERLINK(1)"
     )
-    staff = factories.user(email="staff-secret@example.dk")
-    committee_services.committee_role_grant(user=staff, committee=published.committee, role=role)
+    staff = factories.staff(
+        committee=published.committee, role=role, email="staff-secret@example.dk"
+    )
     client.force_login(staff)
     urls = {
         (k, f): _export_url(published, k, f)
@@ -201,10 +199,7 @@ def test_results_email_once_after_commit_in_each_recipients_language(
     services.round_follow(user=follower, budget_round=published)
     services.round_follow(user=author_en, budget_round=published)  # author and follower: once
     factories.user()  # neither author nor follower
-    moderator = factories.user()
-    committee_services.committee_role_grant(
-        user=moderator, committee=published.committee, role="moderator"
-    )
+    moderator = factories.moderator(committee=published.committee)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         results_services.result_confirm(moderator=moderator, budget_round=published)
@@ -235,20 +230,14 @@ def test_results_email_once_after_commit_in_each_recipients_language(
 
 
 def test_moderators_find_the_downloads_from_the_voting_overview(client, published):
-    moderator = factories.user()
-    committee_services.committee_role_grant(
-        user=moderator, committee=published.committee, role="moderator"
-    )
+    moderator = factories.moderator(committee=published.committee)
     client.force_login(moderator)
     html = client.get(reverse("voting_overview")).content.decode()
     assert reverse("voting:results", args=[published.pk]) + "#downloads" in html
 
 
 def test_proposals_export_works_before_the_results_and_results_wait_for_them(client, voting_round):
-    moderator = factories.user()
-    committee_services.committee_role_grant(
-        user=moderator, committee=voting_round.committee, role="moderator"
-    )
+    moderator = factories.moderator(committee=voting_round.committee)
     client.force_login(moderator)
     proposals = client.get(_export_url(voting_round, "proposals", "xlsx"))
     assert proposals.status_code == HTTPStatus.OK
