@@ -26,7 +26,7 @@ from frontend.forms import add_service_errors
 from frontend.money import format_kroner
 from voting import permissions
 from voting.ballot_list import ballot_list
-from voting.models import Channel, PaperEntry, Participation, PollingStation
+from voting.models import Channel, PaperEntry, Participation, PollingStation, QuickVote
 from voting.paper import services as paper
 from voting.selectors import round_config
 from voting.services import limits_for
@@ -272,6 +272,14 @@ def station(request, station_id: int):
             "form": form,
             "waiting": paper.station_waiting(station=station),
             "row": _station_row(station),
+            # A meeting of the round counting a quick vote per checked-in voter: its tablet page.
+            "quick_votes": QuickVote.objects.filter(
+                is_open=True,
+                counted_by=QuickVote.CountedBy.CHECKED_IN,
+                meeting__is_public=True,
+                meeting__budget_round=station.budget_round,
+                meeting__committee_id=station.budget_round.committee_id,
+            ).select_related("meeting"),
         },
     )
 

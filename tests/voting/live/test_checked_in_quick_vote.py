@@ -186,6 +186,8 @@ def test_the_tablet_pages(client, room):
     assert client.get(station_url).status_code == HTTPStatus.FORBIDDEN
     assert client.post(answer_url, {"quick_vote": vote.pk, "choice": 0}).status_code == 403
     client.force_login(room["staff"])
+    check_in = reverse("voting:paper_station", args=[room["station"].pk])
+    assert station_url in client.get(check_in).content.decode()  # where staff land
     page = client.get(station_url).content.decode()
     assert answer_url in page and vote.question in page
     response = client.post(answer_url, {"quick_vote": vote.pk, "choice": 1})
