@@ -10,7 +10,6 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
-from committees import services as committee_services
 from committees.models import AuditEntry, Meeting
 from proposals.grants import services as grant_services
 from proposals.grants.services import Line
@@ -26,13 +25,11 @@ PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\
 def world(home_page):
     ours = factories.committee("Østerbro Lokaludvalg")
     theirs = factories.committee("Valby Lokaludvalg", district_name="Valby")
-    people = {name: factories.user() for name in ("secretariat", "working_group", "outsider")}
-    for name, committee, role in (
-        ("secretariat", ours, "moderator"),
-        ("working_group", ours, "reviewer"),
-        ("outsider", theirs, "moderator"),
-    ):
-        committee_services.committee_role_grant(user=people[name], committee=committee, role=role)
+    people = {
+        "secretariat": factories.moderator(committee=ours),
+        "working_group": factories.reviewer(committee=ours),
+        "outsider": factories.moderator(committee=theirs),
+    }
     pool = factories.grant_pool(committee=ours, pot=50_000)
     other_pool = factories.grant_pool(committee=theirs, pot=50_000)
     return {
