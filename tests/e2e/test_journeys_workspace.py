@@ -2,7 +2,9 @@
 Danish, follows the link to the queue, moves a proposal and is back in the same queue; polling
 staff land on their polling station on a phone; an English moderator gets the admin in English
 from a Danish browser; a reviewer goes from the workspace to the proposals to check and back; the
-secretariat goes from the workspace to the grant applications to check.
+secretariat goes from the workspace to the grant applications to check, filtered to its
+committee, takes a step and is back in that filtered queue, and finds its way back from the public
+site through the header's workspace link.
 
 axe-core checks the public pages and our own admin screens (the dashboard panel, the review
 page). See conftest.py for the browser.
@@ -12,9 +14,9 @@ import datetime
 import re
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from proposals.models import Proposal
+from proposals.models import GrantStage, Proposal
 from tests import factories
 from tests.e2e.conftest import axe_check, expect_language, phone
 
@@ -150,9 +152,26 @@ def test_a_reviewer_finds_the_proposals_to_check_and_returns_to_them(page, revie
 def test_the_secretariat_goes_from_the_workspace_to_the_grant_applications(page, review_world):
     _sign_in(page, review_world["moderator"].email)
     page.wait_for_url(re.compile(r"/admin/$"))
-    link = page.get_by_role("link", name="1 puljeansøgning: afventer kontrol af fuldstændighed")
+    with translation.override("da"):
+        stage = str(GrantStage.SUBMITTED.label).lower()
+    link = page.get_by_role("link", name=f"1 puljeansøgning: {stage}")
     assert page.locator("li").filter(has=link).get_by_text(re.compile("frist")).is_visible()
     link.click()
-    page.wait_for_url(re.compile(r"/admin/grants/\?stage=submitted$"))
+    committee = review_world["committee"].pk
+    page.wait_for_url(re.compile(rf"/admin/grants/\?committee={committee}&stage=submitted$"))
+    queue_url = page.url
     assert page.locator("table.listing tbody tr").count() == 1
+    filters = page.get_by_role("form", name="Filtrér ansøgningerne")
+    assert filters.get_by_label("Lokaludvalg").input_value() == str(committee)
     axe_check(page)
+    page.locator("table.listing tbody tr a").first.click()
+    axe_check(page)
+    page.get_by_label("Ja").check()
+    page.locator("main form[method=post] button[type=submit]").click()
+    # Back in the same filtered queue, where the application no longer waits for this step.
+    page.wait_for_url(queue_url)
+    assert page.locator("table.listing tbody tr").filter(has_text="Gadefest").count() == 0
+    # From the public site, the header's workspace link leads back to the admin.
+    page.goto("/")
+    page.locator("header").get_by_role("link", name="Arbejdsrum").click()
+    page.wait_for_url(re.compile(r"/admin/$"))
