@@ -500,7 +500,12 @@ def test_polling_staff_hand_the_tablet_to_each_checked_in_voter_once(
     first, second = station_world["voters"]
     prefix = "" if language == "da" else "/en"
     tablet = f"{prefix}/afstemning/live/moede/{meeting.pk}/station/{station.pk}/"
-    _log_in(page, station_world["staff"], tablet)
+    # Staff land on the check-in page, which points to the quick vote's tablet page.
+    check_in = f"{prefix}/afstemning/personale/valgsted/{station.pk}/"
+    _log_in(page, station_world["staff"], check_in)
+    axe_check(page)
+    page.get_by_role("link", name=re.compile("Flere bænke")).click()
+    page.wait_for_url(re.compile(rf".*{re.escape(tablet)}$"))
     main = page.locator("main")
     assert "Flere bænke?" in main.inner_text()
     axe_check(page)
