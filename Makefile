@@ -14,10 +14,12 @@ $(BIN)/python:
 # Reinstall whenever the pins change. `run` needs the platform only; `test` adds the test tools.
 $(VENV)/.installed-run: $(BIN)/python pyproject.toml requirements/constraints.txt
 	$(BIN)/python -m pip install --quiet -c requirements/constraints.txt -e .
+	$(BIN)/python requirements/editable_links.py $(VENV)
 	@touch $@
 
 $(VENV)/.installed: $(BIN)/python pyproject.toml requirements/constraints.txt
 	$(BIN)/python -m pip install --quiet -c requirements/constraints.txt -e '.[test]'
+	$(BIN)/python requirements/editable_links.py $(VENV)
 	@touch $@ $(VENV)/.installed-run
 
 install: $(VENV)/.installed
