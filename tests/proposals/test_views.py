@@ -303,12 +303,15 @@ def test_a_point_on_the_map_is_kept_and_one_outside_the_area_refused(client, res
     assert (float(proposal.latitude), float(proposal.longitude)) == (55.699, 12.573)
 
 
-def test_list_offers_a_map_view_from_our_own_assets(client, ideas_round):
-    factories.proposal(
+def test_list_offers_a_map_view_drawn_on_the_server(client, ideas_round):
+    proposal = factories.proposal(
         budget_round=ideas_round, state="submitted", latitude="55.699", longitude="12.573"
     )
     url = reverse("proposals:list", args=[ideas_round.pk])
     html = client.get(url, {"view": "map"}).content.decode()
-    assert "data-map-list" in html and 'data-lat="55.699000"' in html
-    assert "/static/leaflet/leaflet.js" in html and "/static/frontend/map.js" in html
-    assert "data-map-list" not in client.get(url).content.decode()
+    detail = reverse("proposals:detail", args=[proposal.pk])
+    # The point is a link in the drawing and again in the list under it; no map script.
+    assert '<svg class="area-map__drawing"' in html
+    assert html.count(f'href="{detail}"') >= 2
+    assert "/static/leaflet/" not in html
+    assert "area-map__drawing" not in client.get(url).content.decode()
