@@ -1,15 +1,13 @@
 """One ballot per voter per round under concurrency: 50 submissions released together, 20 times."""
 
 import datetime
-import threading
 from functools import partial
 
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
 
 from proposals.models import State
 from tests import factories
+from tests.races import release_together
 from voting import services
 from voting.identity import services as identity_services
 from voting.models import Ballot, Participation, VotingConfig
@@ -17,29 +15,6 @@ from voting.results import services as results_services
 
 THREADS = 50
 ROUNDS = 20
-
-
-def _release_together(fn, n):
-    barrier = threading.Barrier(n)
-    outcomes, errors = [], []
-
-    def run():
-        try:
-            barrier.wait()
-            outcomes.append(fn())
-        except (ValidationError, PermissionDenied) as exc:
-            outcomes.append(type(exc).__name__)
-        except Exception as exc:  # any other error would be a server error
-            errors.append(repr(exc))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    return outcomes, errors
 
 
 @pytest.mark.postgres
@@ -65,33 +40,22 @@ def test_fifty_simultaneous_ballots_of_one_voter_leave_exactly_one(allow_change)
             birth_date=datetime.date(1980, 2, 2),
             area=committee.district,
         )
-        outcomes, errors = _release_together(
-            lambda voter=voter: (
-                services.ballot_cast_online(
-                    user=voter, budget_round=budget_round, selection=selection
-                ).receipt_code
-            ),
-            THREADS,
+        race = release_together(
+            *[
+                lambda voter=voter: (
+                    services.ballot_cast_online(
+                        user=voter, budget_round=budget_round, selection=selection
+                    ).receipt_code
+                )
+            ]
+            * THREADS
         )
-        assert errors == []
-        assert len(outcomes) == THREADS
-        successes = [o for o in outcomes if o not in ("AlreadyVoted", "PermissionDenied")]
+        assert race.errors == []
+        assert {type(exc).__name__ for exc in race.refusals} <= {"AlreadyVoted", "PermissionDenied"}
         if not allow_change:
-            assert len(successes) == 1
+            assert len(race.results) == 1
         assert Participation.objects.filter(budget_round=budget_round).count() == repetition + 1
         assert Ballot.objects.filter(budget_round=budget_round).count() == repetition + 1
-
-
-def _one_of(*calls):
-    """A function that runs the next of `calls` each time it is called (one per thread)."""
-    pending, lock = iter(calls), threading.Lock()
-
-    def one():
-        with lock:
-            call = next(pending)
-        return call()
-
-    return one
 
 
 @pytest.mark.postgres
@@ -125,7 +89,7 @@ def test_late_paper_keying_and_confirming_the_result_never_both_succeed():
             implementation_start=now + datetime.timedelta(days=10),
         )
         budget_round.refresh_from_db()
-        one = _one_of(
+        race = release_together(
             partial(
                 paper.paper_key,
                 staff=staff,
@@ -137,10 +101,9 @@ def test_late_paper_keying_and_confirming_the_result_never_both_succeed():
                 results_services.result_confirm, moderator=moderator, budget_round=budget_round
             ),
         )
-        outcomes, errors = _release_together(one, 2)
-        assert errors == []
+        assert race.errors == []
         keyed = PaperEntry.objects.filter(station=station).exists()
         confirmed = RoundResult.objects.filter(budget_round=budget_round).exists()
-        assert keyed or confirmed, outcomes  # one of them went through
+        assert keyed or confirmed, race  # one of them went through
         both += keyed and confirmed
     assert both == 0

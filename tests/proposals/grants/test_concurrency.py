@@ -3,46 +3,19 @@
 Many meeting decisions released together by a barrier, against PostgreSQL, repeated.
 """
 
-import threading
-
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
 from django.db.models import Sum
 
 from committees.models import BudgetRound
 from proposals.grants import services as grant_services
 from proposals.models import GrantApplication, GrantStage, Recommendation
 from tests import factories
+from tests.races import release_together
 
 THREADS = 16
 REPETITIONS = 5
 POT = 100_000
 AMOUNT = 15_000  # six of them fit in the pot, the seventh would not
-
-
-def _release_together(functions):
-    barrier = threading.Barrier(len(functions))
-    outcomes, errors = [], []
-
-    def run(fn):
-        try:
-            barrier.wait()
-            fn()
-            outcomes.append("granted")
-        except (ValidationError, PermissionDenied) as exc:
-            outcomes.append(getattr(exc, "code", None) or type(exc).__name__)
-        except Exception as exc:  # anything else would be a server error
-            errors.append(repr(exc))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(fn,)) for fn in functions]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    return outcomes, errors
 
 
 @pytest.mark.postgres
@@ -67,8 +40,8 @@ def test_simultaneous_decisions_never_grant_more_than_the_pot():
             factories.deciding_meeting_begins(application)
             applications.append(application)
 
-        outcomes, errors = _release_together(
-            [
+        race = release_together(
+            *[
                 lambda application=application: grant_services.grant_decide(
                     actor=secretariat,
                     application=application,
@@ -80,11 +53,10 @@ def test_simultaneous_decisions_never_grant_more_than_the_pot():
             ]
         )
 
-        assert errors == []
-        assert len(outcomes) == THREADS
+        assert race.errors == []
         fits = POT // AMOUNT
-        assert outcomes.count("granted") == fits
-        assert outcomes.count("pool_exhausted") == THREADS - fits
+        assert len(race.results) == fits
+        assert race.refusal_codes == ["pool_exhausted"] * (THREADS - fits)
         pool = BudgetRound.objects.get(pk=pool.pk)
         granted = GrantApplication.objects.filter(
             proposal__budget_round=pool, stage=GrantStage.GRANTED

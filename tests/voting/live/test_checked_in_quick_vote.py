@@ -2,17 +2,16 @@
 station's tablet, and the answer is keyed by that person's voter key on the round's roll."""
 
 import datetime
-import threading
 from http import HTTPStatus
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tests import factories
+from tests.races import release_together
 from voting.live import services as live
 from voting.live.selectors import quick_vote_station_voters
 from voting.models import Participation, PollingStation, QuickVote, QuickVoteAnswer
@@ -201,30 +200,6 @@ def test_the_tablet_pages(client, room):
     assert 'name="choice"' not in join  # the phone page points to the tablet
 
 
-def _release_together(fns):
-    barrier = threading.Barrier(len(fns))
-    outcomes, errors = [], []
-
-    def run(fn):
-        try:
-            barrier.wait()
-            fn()
-            outcomes.append("counted")
-        except ValidationError as exc:
-            outcomes.append(exc.code)
-        except Exception as exc:  # anything else would be a server error
-            errors.append(repr(exc))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(fn,)) for fn in fns]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    return outcomes, errors
-
-
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_tablets_answering_for_one_person_at_once_count_one_answer():
@@ -242,14 +217,15 @@ def test_two_tablets_answering_for_one_person_at_once_count_one_answer():
     vote = _start(room)
     for repetition in range(10):
         participation = _check_in(room["staff"], station, repetition)
-        outcomes, errors = _release_together(
-            [
+        race = release_together(
+            *[
                 lambda participation=participation, staff=staff: _answer(
                     room, vote, participation, choice=0, staff=staff
                 )
                 for staff in (room["staff"], room["second"])
             ]
         )
-        assert errors == []
-        assert sorted(outcomes) == ["already", "counted"]
+        assert race.errors == []
+        assert len(race.results) == 1
+        assert race.refusal_codes == ["already"]
     assert QuickVoteAnswer.objects.filter(quick_vote=vote).count() == 10

@@ -3,15 +3,13 @@ ballot and a check-in at a polling station, released together by a barrier, agai
 Exactly one ballot per person survives, the loser is told why in words, and nothing fails."""
 
 import datetime
-import threading
 
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
 from django.utils import translation
 
 from committees.models import BudgetRound
 from tests import factories
+from tests.races import release_together
 from tests.voting.conftest import project_ids
 from voting import keys, services
 from voting.codes import services as codes_services
@@ -37,31 +35,6 @@ LOSER_MESSAGES = {
     "Find them on the list of voters waiting to vote.",
     "This person was checked in a moment ago.",
 }
-
-
-def _race(*calls):
-    """Run each call in its own thread, all released by one barrier: (results, refusals, errors)."""
-    barrier = threading.Barrier(len(calls))
-    results, refusals, errors = [], [], []
-
-    def run(call):
-        try:
-            with translation.override("en"):
-                barrier.wait()
-                results.append(call())
-        except (ValidationError, PermissionDenied) as exc:
-            refusals.append(" ".join(getattr(exc, "messages", None) or [str(exc)]))
-        except Exception as exc:  # anything else would be a 500 for the person
-            errors.append(repr(exc))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    return results, refusals, errors
 
 
 class Person:
@@ -131,7 +104,10 @@ def test_one_person_in_two_channels_at_once_leaves_one_ballot(pair, home_page):
             "online": person.online_vote,
             "station": lambda person=person: person.station_vote(staff, station),
         }
-        results, refusals, errors = _race(*(calls[name] for name in pair.split("+")))
+        race = release_together(*(calls[name] for name in pair.split("+")), language="en")
+        results, errors = race.results, race.errors
+        with translation.override("en"):
+            refusals = [" ".join(exc.messages) for exc in race.refusals]
         assert errors == []
         assert len(results) == 1 and len(refusals) == 1, (results, refusals)
         assert refusals[0] in LOSER_MESSAGES, refusals
