@@ -1,4 +1,5 @@
 from .comments import COMMENT_MAX_LENGTH, Comment, CommentFlag, CommentRevision
+from .following import ProposalFollow
 from .grants import (
     DECIDED_STAGES,
     GRANTED_STAGES,
@@ -9,7 +10,6 @@ from .grants import (
     LineKind,
     Recommendation,
 )
-from .following import ProposalFollow
 from .intake import AssistedEntry, AssistedSupport, IntakeChannel
 from .proposals import (
     Proposal,
