@@ -44,10 +44,10 @@ from proposals.models import (
 from proposals.permissions import may_enter_for_residents
 from proposals.services import (
     EDITABLE_FIELDS,
-    SUPPORTABLE_STATES,
     TEXT_LIMITS,
     proposal_number,
     proposal_text_prepare,
+    takes_supports,
 )
 from proposals.validation import proposal_problems
 
@@ -266,8 +266,9 @@ def support_enter_for_resident(
             raise _email_refused(
                 _("This resident wrote the proposal and cannot support it."), code="own_proposal"
             )
-    # A grant application is decided by the committee: no support counts for it, at a desk either.
-    if proposal.state not in SUPPORTABLE_STATES or proposal.is_grant_application:
+    # The same rule as online (`takes_supports`): no support for a proposal a moderator hid, nor
+    # for a grant application, which the committee decides.
+    if not takes_supports(proposal):
         raise ValidationError(_("This proposal cannot be supported."))
     if budget_round.phase not in (Phase.IDEAS, Phase.REVIEW):
         raise ValidationError(_("Supports are collected until the review ends."))

@@ -182,6 +182,18 @@ def test_a_resident_supports_once_by_name_and_address(submitted, secretariat):
     assert AuditEntry.objects.filter(action="support.entered_for_resident").count() == 2
 
 
+def test_a_proposal_a_moderator_hid_takes_no_support_at_a_desk_either(submitted, secretariat):
+    Proposal.objects.filter(pk=submitted.pk).update(hidden=True, hidden_reason="Personangreb.")
+    submitted.refresh_from_db()
+    with pytest.raises(ValidationError) as caught:
+        services.support_enter_for_resident(
+            staff=secretariat, proposal=submitted, resident_name="A", resident_address="B 1"
+        )
+    assert caught.value.messages == ["This proposal cannot be supported."]
+    assert not AssistedSupport.objects.filter(proposal=submitted).exists()
+    assert Proposal.objects.get(pk=submitted.pk).support_count == 0
+
+
 def test_assisted_supports_count_towards_the_ballot_even_when_only_verified_count(
     ideas_round, submitted, secretariat
 ):
