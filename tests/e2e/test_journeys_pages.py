@@ -51,6 +51,11 @@ def test_home_page_leads_with_what_is_open_now(page, world, language, browser_co
     assert section.get_by_role("link", name=_(language, "Vote")).count() == 1
     assert section.get_by_role("link", name=_(language, "Propose or support ideas")).count() == 1
     assert section.get_by_text("Borgermøde om idéerne").is_visible()
+    # Each card holds its whole button: a card sized by the design system's rule for card rows
+    # cut off its last 32 px, the button with it, and hid it behind overflow.
+    for index in range(items.count()):
+        card, button = items.nth(index).bounding_box(), items.nth(index).locator("a").bounding_box()
+        assert button["y"] + button["height"] <= card["y"] + card["height"], (index, card, button)
     _shot(page, f"home-{language}-{'phone' if browser_context_options else 'desktop'}")
     header = page.locator("header.header").bounding_box()
     if browser_context_options:
