@@ -150,9 +150,20 @@ class RoundSerializer(serializers.ModelSerializer):
 
 
 class AgendaItemSerializer(serializers.ModelSerializer):
+    """An agenda item in the reader's language (cookie or Accept-Language): what the platform
+    generated is worded by `AgendaItem.texts`, with its data in `generated`; typed parts as typed.
+    """
+
     class Meta:
         model = AgendaItem
-        fields = ["title", "recommendation", "problem", "solution", "economy", "decision"]
+        fields = ["generated"]
+
+    def to_representation(self, item: AgendaItem) -> dict:
+        request = self.context.get("request")
+        language = translation.get_language_from_request(request) if request else None
+        with translation.override(language or settings.LANGUAGE_CODE):
+            texts = item.texts()
+        return {**texts, **super().to_representation(item)}
 
 
 class MinutesEntrySerializer(serializers.ModelSerializer):

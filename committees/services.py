@@ -354,8 +354,11 @@ def agenda_item_add(
     problem: str = "",
     solution: str = "",
     economy: str = "",
+    generated: dict | None = None,
 ) -> AgendaItem:
-    """Put an item in the municipal structure at the end of a meeting's agenda."""
+    """Put an item in the municipal structure at the end of a meeting's agenda. `generated` is
+    what the platform wrote, as data (`AgendaItem.texts` words it for each reader); the text
+    fields hold the same in the words of the one who triggered it."""
     Meeting.objects.select_for_update().filter(pk=meeting.pk).first()  # serialise the ordering
     last = AgendaItem.objects.filter(meeting=meeting).aggregate(last=Max("sort_order"))["last"]
     order = 0 if last is None else last + 1
@@ -367,14 +370,24 @@ def agenda_item_add(
         problem=problem,
         solution=solution,
         economy=economy,
+        generated=generated,
     )
 
 
 @transaction.atomic
-def agenda_item_decide(*, agenda_item: AgendaItem, decision: str) -> AgendaItem:
-    """Record the committee's decision on an item, and list it in the meeting's minutes."""
+def agenda_item_decide(
+    *, agenda_item: AgendaItem, decision: str, generated_decision: dict | None = None
+) -> AgendaItem:
+    """Record the committee's decision on an item, and list it in the meeting's minutes.
+
+    For an item the platform generated, `generated_decision` is the decision as data, kept in
+    `generated["decision"]` so the item shows it in each reader's language."""
     agenda_item.decision = decision
-    agenda_item.save(update_fields=["decision"])
+    fields = ["decision"]
+    if generated_decision is not None and agenda_item.generated:
+        agenda_item.generated = {**agenda_item.generated, "decision": generated_decision}
+        fields.append("generated")
+    agenda_item.save(update_fields=fields)
     meeting_minutes_append(
         meeting_id=agenda_item.meeting_id,
         paragraph=f"<b>{html.escape(agenda_item.title)}</b>: {html.escape(decision)}",

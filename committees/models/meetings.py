@@ -4,18 +4,28 @@ What the platform itself writes into a meeting's minutes (a quick vote's result)
 `MinutesEntry`: its kind and parameters, never as finished words. It is put into words when it is
 read, in the reader's language, so the minutes do not stay in the language of the host who
 happened to close the vote. What people type (the minutes field, decisions) stays as typed.
+
+An agenda item the platform puts on the agenda (a grant application) keeps the same split in
+`AgendaItem.generated`: the kind and its parameters, worded by `AgendaItem.texts()` in the
+reader's language. Its text fields are filled too, in the words of whoever triggered it, for the
+editor and older readers; pages and the API show `texts()`.
 """
+
+import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.fields import RichTextField
 from wagtail.models import Orderable
+
+from frontend.money import format_kroner
 
 from .areas import Committee
 from .rounds import BudgetRound
@@ -143,13 +153,99 @@ class AgendaItem(Orderable):
     solution = models.TextField(_("solution"), blank=True)
     economy = models.TextField(_("economy"), blank=True)
     decision = models.TextField(_("decision"), blank=True)
+    generated = models.JSONField(
+        _("generated content"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("What the platform wrote, as data; shown in each reader's language."),
+    )
 
     class Meta(Orderable.Meta):
         verbose_name = _("agenda item")
         verbose_name_plural = _("agenda items")
 
     def __str__(self) -> str:
-        return self.title
+        return self.texts()["title"]
+
+    def texts(self) -> dict[str, str]:
+        """The item's parts in the active language: the generated parts worded from
+        `generated`, the typed parts as typed. An item with nothing generated is all typed."""
+        typed = {
+            "title": self.title,
+            "recommendation": self.recommendation,
+            "problem": self.problem,
+            "solution": self.solution,
+            "economy": self.economy,
+            "decision": self.decision,
+        }
+        generated = self.generated or {}
+        if generated.get("kind") == GRANT_APPLICATION:
+            return {**typed, **grant_application_texts(generated)}
+        return typed
+
+
+GRANT_APPLICATION = "grant_application"
+
+
+def grant_application_texts(params: dict) -> dict[str, str]:
+    """A grant application's agenda item worded in the active language from its parameters.
+
+    `params`: {"kind": "grant_application", "application": id, "case": case number,
+    "title": typed, "applicant": typed name or None for a resident in their own name,
+    "recommendation": "full" | "partial" | "refuse", "recommended_amount": int | None,
+    "reason": typed, "activity_date": ISO date | None, "advertising": typed,
+    "volunteers": typed, "lines": [[typed text, int], ...], "applied": int,
+    "pool_remaining": int | None (the pool before the decision; None leaves the line out),
+    "decision": None | {"kind": "granted" | "refused" | "withdrawn", "amount": int | None,
+    "reason": typed}}. Only the keys it words are returned; the problem (the summary) is typed.
+    """
+    applicant = params.get("applicant") or gettext("Resident")
+    if params.get("recommendation") == "refuse":
+        recommends = gettext("The working group recommends that the application is refused.")
+    else:
+        recommends = gettext("The working group recommends a grant of %(amount)s.") % {
+            "amount": format_kroner(params.get("recommended_amount"))
+        }
+    solution = []
+    if params.get("activity_date"):
+        day = datetime.date.fromisoformat(params["activity_date"])
+        solution.append(gettext("Activity on %(date)s.") % {"date": date_format(day)})
+    solution += [
+        gettext("Advertising: %(text)s") % {"text": params.get("advertising", "")},
+        gettext("Volunteers: %(text)s") % {"text": params.get("volunteers", "")},
+    ]
+    economy = [f"{text}: {format_kroner(amount)}" for text, amount in params.get("lines") or []]
+    economy.append(
+        gettext("Applied for: %(amount)s.") % {"amount": format_kroner(params.get("applied"))}
+    )
+    if params.get("pool_remaining") is not None:
+        economy.append(
+            gettext("Left in the pool before this decision: %(amount)s.")
+            % {"amount": format_kroner(params["pool_remaining"])}
+        )
+    texts = {
+        "title": gettext("Application %(case)s: %(title)s (%(applicant)s)")
+        % {
+            "case": params.get("case", ""),
+            "title": params.get("title", ""),
+            "applicant": applicant,
+        },
+        "recommendation": f"{recommends}\n{params.get('reason', '')}",
+        "solution": "\n".join(solution),
+        "economy": "\n".join(economy),
+    }
+    decision = params.get("decision") or {}
+    if decision.get("kind") == "granted":
+        texts["decision"] = gettext("Granted %(amount)s. %(reason)s") % {
+            "amount": format_kroner(decision.get("amount")),
+            "reason": decision.get("reason", ""),
+        }
+    elif decision.get("kind") == "refused":
+        texts["decision"] = gettext("Refused. %(reason)s") % {"reason": decision.get("reason", "")}
+    elif decision.get("kind") == "withdrawn":
+        texts["decision"] = gettext("Withdrawn by the applicant before the decision.")
+    return texts
 
 
 class MeetingAttachment(Orderable):

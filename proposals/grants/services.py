@@ -24,6 +24,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from committees.models import ApplicationDeadline, BudgetRound
+from committees.models.meetings import GRANT_APPLICATION, grant_application_texts
 from committees.services import (
     agenda_item_add,
     agenda_item_decide,
@@ -42,6 +43,7 @@ from proposals.models import (
     LineKind,
     Recommendation,
     State,
+    SubmitterKind,
 )
 from proposals.permissions import may_take_grant_step
 from proposals.services import proposal_draft_save, proposal_submit, proposal_transition
@@ -340,42 +342,29 @@ def grant_completeness_check(
 # --- The working group: recommendation and the agenda item -----------------------------------
 
 
-def _agenda_texts(application: GrantApplication) -> dict[str, str]:
+def _agenda_params(application: GrantApplication) -> dict:
+    """The agenda item as data (see `committees.models.meetings.grant_application_texts`): the
+    applicant's and the working group's own words as typed, the rest worded when read."""
     proposal = application.proposal
-    budget_round = proposal.budget_round
-    recommendation = Recommendation(application.recommendation)
-    if recommendation == Recommendation.REFUSE:
-        recommends = _("The working group recommends that the application is refused.")
-    else:
-        recommends = _("The working group recommends a grant of %(amount)s.") % {
-            "amount": format_kroner(application.recommended_amount)
-        }
-    lines = [f"{li.text}: {format_kroner(li.amount)}" for li in application.lines.all()]
+    resident = proposal.submitter_kind == SubmitterKind.RESIDENT
     return {
-        "title": _("Application %(case)s: %(title)s (%(applicant)s)")
-        % {
-            "case": proposal.case_number,
-            "title": proposal.title,
-            "applicant": application.public_applicant,
-        },
-        "recommendation": f"{recommends}\n{application.recommendation_reason}",
-        "problem": proposal.summary,
-        "solution": "\n".join(
-            [
-                _("Activity on %(date)s.") % {"date": date_format(application.activity_date)},
-                _("Advertising: %(text)s") % {"text": application.advertising},
-                _("Volunteers: %(text)s") % {"text": application.volunteers},
-            ]
+        "kind": GRANT_APPLICATION,
+        "application": application.pk,
+        "case": proposal.case_number,
+        "title": proposal.title,
+        "applicant": None if resident else application.applicant_name,
+        "recommendation": str(application.recommendation),
+        "recommended_amount": application.recommended_amount,
+        "reason": application.recommendation_reason,
+        "activity_date": (
+            application.activity_date.isoformat() if application.activity_date else None
         ),
-        "economy": "\n".join(
-            [
-                *lines,
-                _("Applied for: %(amount)s.")
-                % {"amount": format_kroner(application.amount_applied)},
-                _("Left in the pool before this decision: %(amount)s.")
-                % {"amount": format_kroner(budget_round.remaining)},
-            ]
-        ),
+        "advertising": application.advertising,
+        "volunteers": application.volunteers,
+        "lines": [[li.text, li.amount] for li in application.lines.all()],
+        "applied": application.amount_applied,
+        "pool_remaining": proposal.budget_round.remaining,
+        "decision": None,
     }
 
 
@@ -418,8 +407,17 @@ def grant_recommend(
     application.recommended_amount = amount
     application.recommendation_reason = reason
     application.stage = GrantStage.RECOMMENDED
-    texts = _agenda_texts(application)
-    application.agenda_item = agenda_item_add(meeting=application.deadline.meeting, **texts)
+    params = _agenda_params(application)
+    texts = grant_application_texts(params)  # the stored words, in the triggering language
+    application.agenda_item = agenda_item_add(
+        meeting=application.deadline.meeting,
+        title=texts["title"],
+        recommendation=texts["recommendation"],
+        problem=application.proposal.summary,
+        solution=texts["solution"],
+        economy=texts["economy"],
+        generated=params,
+    )
     application.save(
         update_fields=[
             "recommendation",
@@ -458,6 +456,7 @@ def grant_application_withdraw(*, author, application: GrantApplication) -> Gran
         agenda_item_decide(
             agenda_item=application.agenda_item,
             decision=_("Withdrawn by the applicant before the decision."),
+            generated_decision={"kind": "withdrawn", "amount": None, "reason": ""},
         )
     application.stage = GrantStage.WITHDRAWN
     application.save(update_fields=["stage"])
@@ -531,7 +530,15 @@ def grant_decide(
     application.stage = GrantStage.GRANTED if granted else GrantStage.REFUSED
     application.save(update_fields=["granted_amount", "decision_reason", "decided_at", "stage"])
     if application.agenda_item_id:
-        agenda_item_decide(agenda_item=application.agenda_item, decision=decision)
+        agenda_item_decide(
+            agenda_item=application.agenda_item,
+            decision=decision,
+            generated_decision={
+                "kind": "granted" if granted else "refused",
+                "amount": amount,
+                "reason": reason,
+            },
+        )
     _proposal_transition(
         application,
         target=State.SELECTED if granted else State.NOT_SELECTED,
