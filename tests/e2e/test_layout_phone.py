@@ -23,6 +23,10 @@ def test_the_main_menu_is_visible_and_usable_on_a_phone(page, home_page):
         assert link.is_visible()
         box = link.bounding_box()
         assert box["height"] >= 44 and box["x"] >= 0 and box["x"] + box["width"] <= 390
+    # The menu's first link lines up with the site's name above it, not with the screen's edge.
+    header = page.locator("header.header")
+    name = header.get_by_role("link", name="Borgerbudget").first.bounding_box()
+    assert links.first.bounding_box()["x"] >= name["x"] - 1, (links.first.bounding_box(), name)
     # The page does not scroll sideways, and the menu leads somewhere.
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     target = links.nth(1).get_attribute("href")
