@@ -381,13 +381,19 @@ def agenda_item_decide(
     """Record the committee's decision on an item, and list it in the meeting's minutes.
 
     For an item the platform generated, `generated_decision` is the decision as data, kept in
-    `generated["decision"]` so the item shows it in each reader's language."""
+    `generated["decision"]`; the minutes get it as a `MinutesEntry`, so the item and the minutes
+    line show it in each reader's language."""
     agenda_item.decision = decision
-    fields = ["decision"]
     if generated_decision is not None and agenda_item.generated:
         agenda_item.generated = {**agenda_item.generated, "decision": generated_decision}
-        fields.append("generated")
-    agenda_item.save(update_fields=fields)
+        agenda_item.save(update_fields=["decision", "generated"])
+        meeting_minutes_record(
+            meeting_id=agenda_item.meeting_id,
+            kind=MinutesEntry.Kind.AGENDA_DECISION,
+            params={"agenda_item": agenda_item.pk, "generated": agenda_item.generated},
+        )
+        return agenda_item
+    agenda_item.save(update_fields=["decision"])
     meeting_minutes_append(
         meeting_id=agenda_item.meeting_id,
         paragraph=f"<b>{html.escape(agenda_item.title)}</b>: {html.escape(decision)}",

@@ -103,10 +103,14 @@ class MinutesEntry(models.Model):
     "yes_no": bool, "options": typed answers (choose one) or yes/no keys, "counts": [int]}.
     The question, the item and chosen answers are the host's own words and are shown as typed;
     the rest is worded by `text()` in the active language.
+
+    `agenda_decision`: {"agenda_item": id, "generated": the item's `generated` with its
+    decision}: "title: decision", worded as the agenda item words them (`AgendaItem.texts`).
     """
 
     class Kind(models.TextChoices):
         QUICK_VOTE = "quick_vote", _("Quick vote result")
+        AGENDA_DECISION = "agenda_decision", _("Decision on an agenda item")
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="minutes_entries")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
@@ -119,7 +123,8 @@ class MinutesEntry(models.Model):
         verbose_name_plural = _("generated minutes lines")
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind__in=["quick_vote"]), name="minutes_entry_kind_known"
+                condition=Q(kind__in=["quick_vote", "agenda_decision"]),
+                name="minutes_entry_kind_known",
             ),
         ]
 
@@ -140,6 +145,9 @@ class MinutesEntry(models.Model):
             item = params.get("agenda_item") or ""
             where = f"{item}: " if item else ""
             return f"{gettext('Quick vote')} – {where}{params.get('question', '')} – {parts}"
+        if self.kind == self.Kind.AGENDA_DECISION:
+            texts = AgendaItem(generated=params.get("generated")).texts()
+            return f"{texts['title']}: {texts['decision']}"
         return ""
 
 

@@ -227,3 +227,69 @@ def test_the_migration_turns_a_stored_danish_item_into_data(client, pool, secret
     html = _page(client, item.meeting, "en")
     assert f"Granted {format_kroner(20_000, 'en')}. Enig." in html
     assert f"Left in the pool before this decision: {format_kroner(100_000, 'en')}." in html
+
+
+@pytest.mark.parametrize(("staff", "reader"), [("da", "en"), ("en", "da")])
+def test_the_decision_in_the_minutes_reads_in_the_readers_language(
+    client, pool, secretariat, staff, reader
+):
+    application = _recommended(pool, secretariat, staff)
+    with translation.override(staff):
+        grant_services.grant_decide(
+            actor=secretariat, application=application, granted=True, amount=20_000, reason="Enig."
+        )
+    application.refresh_from_db()
+    meeting = application.agenda_item.meeting
+    meeting.refresh_from_db()
+    assert meeting.minutes == ""  # nothing frozen into the typed minutes
+    (entry,) = meeting.minutes_entries.all()
+    assert (
+        entry.kind == "agenda_decision"
+        and entry.params["agenda_item"] == application.agenda_item_id
+    )
+    html = _page(client, meeting, reader)
+    minutes = html[html.index("</section>") :]
+    with translation.override(reader):
+        title = _expected(application, reader, "")[0]
+        decision = {"en": "Granted {}. Enig.", "da": "Bevilget {} Enig."}[reader].format(
+            format_kroner(20_000)
+        )
+    assert f"{title}: {decision}" in minutes
+    data = client.get(f"/api/v1/meetings/{meeting.pk}/", HTTP_ACCEPT_LANGUAGE=reader).json()
+    (line,) = data["minutes_generated"]
+    assert line["kind"] == "agenda_decision" and line["text"] == f"{title}: {decision}"
+
+
+def test_the_migration_turns_a_stored_decision_paragraph_into_a_minutes_line(
+    client, pool, secretariat
+):
+    """A decision recorded in Danish before this change left `<p><b>title</b>: decision</p>` in
+    the minutes. Only that exact paragraph is taken out; typed paragraphs stay."""
+    application = _recommended(pool, secretariat, "da")
+    with translation.override("da"):
+        grant_services.grant_decide(
+            actor=secretariat, application=application, granted=True, amount=20_000, reason="Enig."
+        )
+    application.refresh_from_db()
+    item = application.agenda_item
+    meeting = item.meeting
+    entry = meeting.minutes_entries.get()
+    params = entry.params
+    entry.delete()
+    typed = "<p>Formanden bød velkommen.</p>"
+    frozen = f'<p data-block-key="x1"><b>{item.title}</b>: {item.decision}</p>'
+    meeting.minutes = typed + frozen + "<p>Bevilget 20.000 kr. Enig.</p>"
+    meeting.save(update_fields=["minutes"])
+
+    migration = importlib.import_module("proposals.migrations.0014_grant_decision_minutes_as_data")
+    migration.forwards(apps, None)
+
+    meeting.refresh_from_db()
+    assert meeting.minutes == typed + "<p>Bevilget 20.000 kr. Enig.</p>"
+    entry = meeting.minutes_entries.get()
+    assert entry.kind == "agenda_decision" and entry.params == params
+    assert entry.added_at == application.decided_at
+    html = _page(client, meeting, "en")
+    assert f"Granted {format_kroner(20_000, 'en')}. Enig." in html[html.index("</section>") :]
+    migration.forwards(apps, None)  # twice: nothing left to take out
+    assert meeting.minutes_entries.count() == 1
