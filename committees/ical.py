@@ -52,7 +52,7 @@ def meetings_calendar(*, committee, meetings: Iterable, base_url: str, page_url:
     for meeting in meetings:
         location = ", ".join(p for p in (meeting.venue_name, meeting.venue_address) if p)
         agenda = "\n".join(
-            f"{i}. {item.title}" for i, item in enumerate(meeting.agenda_items.all(), 1)
+            f"{i}. {item.texts()['title']}" for i, item in enumerate(meeting.agenda_items.all(), 1)
         )
         lines += [
             "BEGIN:VEVENT",

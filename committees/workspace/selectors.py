@@ -103,7 +103,7 @@ def committee_items(*, user, committees: list[Committee]) -> dict[int, list[Work
                 label=_("Next meeting: %(title)s") % {"title": meeting.title},
                 detail=_("%(when)s at %(venue)s")
                 % {"when": when(meeting.starts_at), "venue": meeting.venue_name},
-                lines=tuple(item.title for item in meeting.agenda_items.all())
+                lines=tuple(item.texts()["title"] for item in meeting.agenda_items.all())
                 or (_("No agenda yet."),),
                 url=(
                     reverse("meeting:edit", args=[meeting.pk])

@@ -293,3 +293,19 @@ def test_the_migration_turns_a_stored_decision_paragraph_into_a_minutes_line(
     assert f"Granted {format_kroner(20_000, 'en')}. Enig." in html[html.index("</section>") :]
     migration.forwards(apps, None)  # twice: nothing left to take out
     assert meeting.minutes_entries.count() == 1
+
+
+def test_the_calendar_and_the_staff_pages_word_the_item_in_their_language(
+    client, pool, secretariat
+):
+    """The calendar feed (no language prefix: Danish, or the language asked for) and the
+    secretariat's process page word a generated item's title like the meeting page."""
+    application = _recommended(pool, secretariat, "en")
+    case = application.proposal.case_number
+    feed = client.get(f"/kalender/{pool.committee.slug}.ics").content.decode()
+    assert f"Ansøgning {case}" in feed.replace("\r\n ", "")
+    assert f"Application {case}" not in feed.replace("\r\n ", "")
+    with translation.override("da"):
+        assert str(application.agenda_item).startswith(f"Ansøgning {case}: ")
+    with translation.override("en"):
+        assert str(application.agenda_item).startswith(f"Application {case}: ")
