@@ -100,6 +100,7 @@ class MinutesEntry(models.Model):
     """One line of a meeting's minutes that the platform generated: a kind and its parameters.
 
     `quick_vote`: {"quick_vote": id, "question": typed text, "agenda_item": typed title or "",
+    "agenda_item_generated": the item's `AgendaItem.generated` when the platform wrote it,
     "yes_no": bool, "options": typed answers (choose one) or yes/no keys, "counts": [int]}.
     The question, the item and chosen answers are the host's own words and are shown as typed;
     the rest is worded by `text()` in the active language.
@@ -143,6 +144,8 @@ class MinutesEntry(models.Model):
                 for label, count in zip(options, params.get("counts") or [], strict=False)
             )
             item = params.get("agenda_item") or ""
+            if params.get("agenda_item_generated"):
+                item = AgendaItem(generated=params["agenda_item_generated"]).texts()["title"]
             where = f"{item}: " if item else ""
             return f"{gettext('Quick vote')} – {where}{params.get('question', '')} – {parts}"
         if self.kind == self.Kind.AGENDA_DECISION:

@@ -400,8 +400,9 @@ def _option_label(vote: QuickVote, index: int) -> str:
 
 
 def quick_vote_minutes_params(vote: QuickVote) -> dict:
-    """A closed quick vote as a minutes line's parameters (`committees.MinutesEntry`)."""
-    return {
+    """A closed quick vote as a minutes line's parameters (`committees.MinutesEntry`); an item
+    the platform generated comes with its data, so its title is worded for each reader."""
+    params = {
         "quick_vote": vote.pk,
         "question": vote.question,
         "agenda_item": vote.agenda_item.title if vote.agenda_item_id else "",
@@ -409,6 +410,9 @@ def quick_vote_minutes_params(vote: QuickVote) -> dict:
         "options": list(vote.options),
         "counts": list(vote.result or []),
     }
+    if vote.agenda_item_id and vote.agenda_item.generated:
+        params["agenda_item_generated"] = vote.agenda_item.generated
+    return params
 
 
 @transaction.atomic

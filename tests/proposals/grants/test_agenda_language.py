@@ -309,3 +309,28 @@ def test_the_calendar_and_the_staff_pages_word_the_item_in_their_language(
         assert str(application.agenda_item).startswith(f"Ansøgning {case}: ")
     with translation.override("en"):
         assert str(application.agenda_item).startswith(f"Application {case}: ")
+
+
+def test_a_quick_vote_on_a_generated_item_names_it_in_the_readers_language(pool, secretariat):
+    from voting.live import services as live
+
+    application = _recommended(pool, secretariat, "da")
+    item = application.agenda_item
+    host = factories.meeting_host(committee=pool.committee)
+    with translation.override("da"):
+        vote, _codes = live.quick_vote_start(
+            user=host,
+            meeting=item.meeting,
+            question="Er I enige?",
+            kind="yes_no",
+            options=None,
+            counted_by="device",
+            agenda_item_id=item.pk,
+        )
+        live.quick_vote_answer(quick_vote=vote, choice=0, device_token="d1")
+        live.quick_vote_close(user=host, quick_vote=vote)
+    entry = item.meeting.minutes_entries.get(kind="quick_vote")
+    case = application.proposal.case_number
+    with translation.override("en"):
+        assert f"Quick vote – Application {case}: " in entry.text()
+        assert "Ansøgning" not in entry.text()
