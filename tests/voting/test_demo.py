@@ -69,7 +69,7 @@ def test_demo_has_a_meeting_with_its_live_display_ready(client, settings, tmp_pa
     assert snapshot["round"]["tally_state"] == "shown" and snapshot["round"]["ballots"] == 40
     quick = QuickVote.objects.get()  # one closed quick vote, in the earlier meeting's minutes
     assert not quick.is_open and quick.result == [14, 4, 2]
-    assert quick.meeting.minutes_entries.get().params["question"] == quick.question
+    assert quick.meeting.minutes_entries.get(kind="quick_vote").params["question"] == quick.question
 
 
 def test_demo_results_and_statistics_pages_show_charts_and_figures(
