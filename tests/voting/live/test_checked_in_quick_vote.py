@@ -229,3 +229,21 @@ def test_two_tablets_answering_for_one_person_at_once_count_one_answer():
         assert len(race.results) == 1
         assert race.refusal_codes == ["already"]
     assert QuickVoteAnswer.objects.filter(quick_vote=vote).count() == 10
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_a_voter_number_is_written_as_a_number_not_an_amount(client, room, language):
+    """Staff read the number off the screen to pick the voter: 12345, never "12.345"."""
+    _start(room)
+    checked_in = _check_in(room["staff"], room["station"], 1)
+    Participation.objects.filter(pk=checked_in.pk).update(id=12345)
+    client.force_login(room["staff"])
+    prefix = "" if language == "da" else "/en"
+    pages = [
+        reverse("voting:live_station", args=[room["meeting"].pk, room["station"].pk]),
+        reverse("voting:live_station_answer", args=[room["meeting"].pk, room["station"].pk, 12345]),
+        reverse("voting:paper_station", args=[room["station"].pk]),
+    ]
+    for url in pages:
+        html = client.get(prefix + url.removeprefix("/en")).content.decode()
+        assert "12345" in html and "12.345" not in html and "12,345" not in html, url
