@@ -85,4 +85,15 @@ if __name__ == "__main__":
     # A recount is a short process that makes no garbage cycles: collecting would only walk
     # its thousands of ballots, again and again, as they are made.
     gc.disable()
-    sys.exit(main())
+    # Then leave without tearing the interpreter down: freeing the ballots object by object
+    # takes a recount of a large round longer than its imports. The output is written first;
+    # an output nobody reads is exit 120, as at Python's own exit, without a traceback.
+    try:
+        code = main()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        code = 120
+    sys.stderr.flush()
+    import os
+
+    os._exit(code)

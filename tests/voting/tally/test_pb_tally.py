@@ -235,3 +235,24 @@ def test_json_is_what_json_dumps_writes():
     assert json_text({"rule": "greedy", "selected": [], "total_cost": 0}) == json.dumps(
         {"rule": "greedy", "selected": [], "total_cost": 0}, ensure_ascii=False
     )
+
+
+@pytest.mark.parametrize("unbuffered", ["", "1"])
+def test_module_fails_quietly_when_its_output_is_closed(unbuffered):
+    # The tool leaves without tearing the interpreter down, but only after writing its output:
+    # an output nobody reads is exit 120, as Python's own exit gives it, with no traceback,
+    # whether the output is buffered (written at the end) or not (written by print).
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    env["PYTHONUNBUFFERED"] = unbuffered
+    process = subprocess.Popen(
+        [sys.executable, "-m", "voting.tally", str(DATA / "Netherlands_Assen_2024.pb"), "--json"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    process.stdout.close()
+    stderr = process.stderr.read()
+    process.stderr.close()
+    assert process.wait(timeout=60) == 120
+    assert stderr == b""
