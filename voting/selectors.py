@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Count, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from committees.models import BudgetRound, Phase, User
@@ -234,6 +234,16 @@ def round_live_snapshot(*, budget_round: BudgetRound, hidden_by_host: bool | Non
     }
 
 
+def agenda_item_titles(item) -> dict[str, str]:
+    """An agenda item's title in each of the site's languages, for a snapshot that every viewer
+    reads in their own: a generated item is worded per language, a typed one is as typed."""
+    titles = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            titles[code] = str(item)
+    return titles
+
+
 def meeting_quick_vote_snapshot(*, quick_vote) -> dict:
     answered = QuickVoteAnswer.objects.filter(quick_vote=quick_vote)
     data = {
@@ -243,7 +253,9 @@ def meeting_quick_vote_snapshot(*, quick_vote) -> dict:
         "options": quick_vote.options,
         "open": quick_vote.is_open,
         "answers": answered.count(),
-        "agenda_item": quick_vote.agenda_item.title if quick_vote.agenda_item_id else "",
+        "agenda_item": agenda_item_titles(quick_vote.agenda_item)
+        if quick_vote.agenda_item_id
+        else None,
     }
     # Counts only once the vote is closed: while it runs, the room sees how many have answered.
     data["result"] = None if quick_vote.is_open else quick_vote.result

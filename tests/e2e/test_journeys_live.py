@@ -4,9 +4,11 @@ checks the projector page and the join page."""
 
 import datetime
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.utils import translation
+from playwright.sync_api import expect
 
 from proposals.models import State
 from tests import factories
@@ -552,3 +554,41 @@ def test_polling_staff_hand_the_tablet_to_each_checked_in_voter_once(
     page.goto(f"{prefix}/afstemning/live/moede/{meeting.pk}/deltag/")
     assert page.locator("input[name=choice]").count() == 0
     axe_check(page)
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_the_display_names_a_generated_agenda_item_in_the_viewers_language(page, world, language):
+    """One message reaches every display; live.js picks the item's title in the page's language,
+    and a live update keeps it."""
+    from committees.models import AgendaItem
+    from tests.voting.live.test_display_language import DANISH, ENGLISH, GENERATED
+
+    meeting = world["meeting"]
+    item = AgendaItem.objects.create(
+        meeting=meeting, title=DANISH, sort_order=0, generated=GENERATED
+    )
+    host = factories.meeting_host(committee=meeting.committee)
+    with translation.override("en" if language == "da" else "da"):
+        vote, _codes = live_services.quick_vote_start(
+            user=host,
+            meeting=meeting,
+            question="Er I enige?",
+            kind="yes_no",
+            counted_by="device",
+            agenda_item_id=item.pk,
+        )
+    prefix = "" if language == "da" else "/en"
+    page.goto(f"{prefix}/afstemning/live/moede/{meeting.pk}/")
+    page.wait_for_function(
+        "() => document.querySelector('[data-live]').dataset.liveMode === 'socket'"
+    )
+    question = page.locator("[data-quick-question]")
+    expected = {"da": DANISH, "en": ENGLISH}[language] + ": Er I enige?"
+    expect(question).to_have_text(expected, timeout=TIMEOUT_MS)
+    # An answer from outside the browser's event loop, as from a phone: the display updates.
+    with ThreadPoolExecutor(1) as phone_side:
+        phone_side.submit(
+            live_services.quick_vote_answer, quick_vote=vote, choice=0, device_token="phone-1"
+        ).result()
+    expect(page.locator("[data-quick-answers]")).to_contain_text("1", timeout=TIMEOUT_MS)
+    expect(question).to_have_text(expected)

@@ -355,12 +355,16 @@ def meeting_host(request, meeting_id: int):
         if meeting.shows_own_round()
         else []
     )
+    snapshot = selectors.meeting_live_snapshot(meeting=meeting)
+    quick_titles = (snapshot["quick_vote"] or {}).get("agenda_item") or {}
+    quick_item = quick_titles.get(translation.get_language(), "")
     return TemplateResponse(
         request,
         "voting/live/host.html",
         {
             "meeting": meeting,
-            "snapshot": selectors.meeting_live_snapshot(meeting=meeting),
+            "snapshot": snapshot,
+            "quick_item": quick_item,
             "shows_round": meeting.shows_own_round(),
             "voting_open": live.online_voting_open(meeting),
             "last_closed": last_closed,

@@ -186,7 +186,9 @@
     if (!quick) { box.hidden = true; return; }
     box.hidden = false;
     text("[data-quick-heading]", quick.open ? labels.quick_running : labels.quick_result);
-    text("[data-quick-question]", (quick.agenda_item ? quick.agenda_item + ": " : "") + quick.question);
+    // The agenda item's title comes in every site language: a generated one is worded per reader.
+    var item = quick.agenda_item ? quick.agenda_item[lang] || quick.agenda_item.da || "" : "";
+    text("[data-quick-question]", (item ? item + ": " : "") + quick.question);
     text("[data-quick-answers]", quick.answers === 1 ? labels.answers_one : fill(labels.answers, { count: fmt.format(quick.answers) }));
     var table = $("[data-quick-table]");
     if (!quick.result) { table.hidden = true; return; }
