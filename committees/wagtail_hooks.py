@@ -238,6 +238,26 @@ class BudgetRoundViewSet(CommitteeScopedViewSet):
     )
 
 
+class MeetingForm(CommitteeScopedForm):
+    """A meeting's agenda: the parts of an item the platform wrote (a grant application's item)
+    are shown, worded in the staff member's language, but not edited here; they change with the
+    application's steps, and every reader sees them in their own language."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for form in self.formsets["agenda_items"].forms:
+            for name, text in form.instance.generated_texts().items():
+                field = form.fields.get(name)
+                if field is None:
+                    continue
+                field.disabled = True  # a posted value is ignored; the stored one is kept
+                form.initial[name] = text
+                field.help_text = _(
+                    "Written by the platform from the grant application, in each reader's "
+                    "language; it changes with the application's steps."
+                )
+
+
 class MeetingViewSet(CommitteeScopedViewSet):
     model = Meeting
     icon = "date"
@@ -260,7 +280,7 @@ class MeetingViewSet(CommitteeScopedViewSet):
             FieldPanel("minutes"),
             InlinePanel("attachments", label=gettext_lazy("Attachments")),
         ],
-        base_form_class=CommitteeScopedForm,
+        base_form_class=MeetingForm,
     )
 
 

@@ -190,10 +190,16 @@ class AgendaItem(Orderable):
             "economy": self.economy,
             "decision": self.decision,
         }
+        return {**typed, **self.generated_texts()}
+
+    def generated_texts(self) -> dict[str, str]:
+        """The parts the platform words from `generated`, in the active language (none for an
+        item people typed). The admin shows these parts without letting anyone edit them: an
+        edit there would be stored beside the data and never shown."""
         generated = self.generated or {}
         if generated.get("kind") == GRANT_APPLICATION:
-            return {**typed, **grant_application_texts(generated)}
-        return typed
+            return grant_application_texts(generated)
+        return {}
 
 
 GRANT_APPLICATION = "grant_application"
