@@ -270,6 +270,11 @@ GRANT_APPLICATIONS = [
     ("Lektiecafé for unge", "Frivillige hjælper unge med lektierne to dage om ugen.",
      "Netværket Unge på Østerbro", [("Materialer", 6_000), ("Forplejning", 8_000)], [],
      "submitted"),
+    ("Julemarked på pladsen", "Boder, gløgg og juletræ for hele kvarteret.",
+     "Foreningen Jul på Østerbro", [("Boder", 7_000), ("Lys og strøm", 3_000)],
+     [("Standleje", 2_000)], "on_agenda"),
+    ("Fællesspisning i beboerhuset", "Fællesspisning en gang om måneden for gamle og nye naboer.",
+     "Beboerhuset Strandvejen", [("Råvarer", 5_000), ("Service", 1_500)], [], "recommended"),
 ]  # fmt: skip
 
 
@@ -285,7 +290,9 @@ def _demo_staff(role: str):
 
 
 def seed_grants(*, stdout) -> None:
-    """Applications to the demo pool: one through the whole process, one refused, one waiting.
+    """Applications to the demo pool: one through the whole process, one refused, one on the
+    next meeting's agenda, one recommended (for the secretariat to put on an agenda), one
+    waiting for its check.
 
     Idempotent: nothing happens when the pool already has applications.
     """
@@ -338,7 +345,8 @@ def seed_grants(*, stdout) -> None:
         )
         if goal == "submitted":
             continue
-        if held is not None:
+        decided = goal in ("paid", "refused")
+        if decided and held is not None:
             GrantApplication.objects.filter(pk=application.pk).update(deadline=held)
         if goal == "paid":  # returned once for a missing detail, then sent in again
             grant_services.grant_completeness_check(
@@ -353,13 +361,30 @@ def seed_grants(*, stdout) -> None:
         )
         application.refresh_from_db()
         refuse = goal == "refused"
+        if not decided:
+            recommendation = {
+                "recommendation": Recommendation.FULL,
+                "reason": "Godt for naboskabet.",
+            }
+        elif refuse:
+            recommendation = {
+                "recommendation": Recommendation.REFUSE,
+                "reason": "Stadeleje dækker udgiften.",
+            }
+        else:
+            recommendation = {
+                "recommendation": Recommendation.PARTIAL,
+                "amount": 20_000,
+                "reason": "Bred deltagelse; bål dækkes ikke.",
+            }
         grant_services.grant_recommend(
-            actor=working_group,
-            application=application,
-            recommendation=Recommendation.REFUSE if refuse else Recommendation.PARTIAL,
-            amount=None if refuse else 20_000,
-            reason="Stadeleje dækker udgiften." if refuse else "Bred deltagelse; bål dækkes ikke.",
+            actor=working_group, application=application, **recommendation
         )
+        if goal == "recommended":
+            continue
+        grant_services.grant_put_on_agenda(actor=secretariat, application=application)
+        if goal == "on_agenda":
+            continue
         grant_services.grant_decide(
             actor=secretariat,
             application=application,

@@ -2,6 +2,7 @@ from django import forms
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from proposals.models import Proposal, State, SubmitterKind
 from proposals.models.proposals import GRANT_STATE_LABELS
@@ -10,6 +11,8 @@ from proposals.services import EDITABLE_FIELDS
 from proposals.uploads import clean_image, clean_pdf
 
 MAX_IMAGES = 5
+# The filter's choice for a grant in the proposal state FEASIBLE, which is two of its stages.
+GRANT_RECOMMENDED_OR_ON_AGENDA = pgettext_lazy("grant state", "Recommended or on the agenda")
 NEEDED_TO_SUBMIT = {
     "submitter_kind",
     "title",
@@ -202,7 +205,8 @@ class ProposalFilterForm(forms.Form):
             (c.pk, c.name) for c in budget_round.categories.all()
         ]
         if budget_round.is_grant_pool:  # a grant application's states, in the grant's words
-            states = [(s, label) for s, label in GRANT_STATE_LABELS.items() if s != State.DRAFT]
+            labels = {**GRANT_STATE_LABELS, State.FEASIBLE: GRANT_RECOMMENDED_OR_ON_AGENDA}
+            states = [(s, label) for s, label in labels.items() if s != State.DRAFT]
         else:
             states = [(s.value, s.label) for s in self.PUBLIC_STATES]
         self.fields["state"].choices = [("", _("All")), *states]

@@ -157,7 +157,10 @@ def send_project_news(*, project_id: int, update_id: int | None = None) -> None:
 def send_grant_step(*, application_id: int, step: str) -> None:
     """Tell the applicant what happened to their grant application, with its case number."""
     application = GrantApplication.objects.select_related(
-        "proposal__author", "proposal__budget_round__committee", "deadline__meeting"
+        "proposal__author",
+        "proposal__budget_round__committee",
+        "deadline__meeting",
+        "agenda_item__meeting",
     ).get(pk=application_id)
     _send(
         user=application.proposal.author,

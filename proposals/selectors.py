@@ -51,6 +51,8 @@ def proposal_list(
     proposals = proposals.select_related("category", "budget_round").prefetch_related(
         Prefetch("images", queryset=ProposalImage.objects.select_related("image"))
     )
+    if budget_round.is_grant_pool:  # its stage names a recommended application's state
+        proposals = proposals.select_related("grant")
     if sort == "support":
         return proposals.order_by("-support_count", "-submitted_at", "-pk")
     if sort == "random":

@@ -71,6 +71,7 @@ GRANT_TRANSITIONS = {
     for t in [
         _t(State.SUBMITTED, State.IN_REVIEW, MODERATOR),  # found complete (complete)
         _t(State.IN_REVIEW, State.FEASIBLE, MODERATOR, REVIEWER),  # recommended (recommended)
+        # Put on a meeting's agenda (on the agenda): a stage of its own, no move of the proposal.
         _t(State.FEASIBLE, State.SELECTED, MODERATOR),  # the meeting granted it (granted)
         _t(State.FEASIBLE, State.NOT_SELECTED, MODERATOR),  # the meeting refused it (refused)
         # The applicant's accounts start the follow-up (accounts); unlike an ordinary proposal,
@@ -85,11 +86,13 @@ GRANT_TRANSITIONS = {
 }
 
 # Who takes the staff step of each stage of a grant application. A step that moves the proposal
-# takes the roles of its move; paying an advance moves nothing and is the secretariat's.
+# takes the roles of its move; putting a recommended application on a meeting's agenda and
+# paying an advance move nothing and are the secretariat's.
 GRANT_STAGE_ROLES = {
     GrantStage.SUBMITTED: GRANT_TRANSITIONS[(State.SUBMITTED, State.IN_REVIEW)].roles,
     GrantStage.COMPLETE: GRANT_TRANSITIONS[(State.IN_REVIEW, State.FEASIBLE)].roles,
-    GrantStage.RECOMMENDED: GRANT_TRANSITIONS[(State.FEASIBLE, State.SELECTED)].roles,
+    GrantStage.RECOMMENDED: frozenset({MODERATOR}),
+    GrantStage.ON_AGENDA: GRANT_TRANSITIONS[(State.FEASIBLE, State.SELECTED)].roles,
     GrantStage.GRANTED: frozenset({MODERATOR}),
     GrantStage.ACCOUNTS: GRANT_TRANSITIONS[(State.IN_PROGRESS, State.COMPLETED)].roles,
 }

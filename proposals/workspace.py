@@ -22,7 +22,12 @@ from proposals.moderation.selectors import moderation_queue
 from proposals.permissions import ProposalPolicy, grant_committee_ids, sees_grants
 
 WAITING_STATES = (State.SUBMITTED, State.IN_REVIEW)
-GRANT_STAGES_TO_CHECK = (GrantStage.SUBMITTED, GrantStage.COMPLETE, GrantStage.ACCOUNTS)
+GRANT_STAGES_TO_CHECK = (
+    GrantStage.SUBMITTED,
+    GrantStage.COMPLETE,
+    GrantStage.RECOMMENDED,  # to put on a meeting's agenda
+    GrantStage.ACCOUNTS,
+)
 
 
 def _waiting_detail(oldest) -> str:

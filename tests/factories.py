@@ -300,12 +300,18 @@ def grant_application(
 
 
 def deciding_meeting_begins(application) -> None:
-    """The meeting that decides a grant application starts now (moved, as time passes): its
-    decision can be recorded from the meeting's start."""
+    """The meeting that decides a grant application (the one whose agenda it is on, else its
+    deadline's) starts now (moved, as time passes): its decision can be recorded from the
+    meeting's start."""
     from committees.models import Meeting
+    from proposals.models import GrantApplication
 
     now = timezone.now()
-    meeting = Meeting.objects.get(application_deadlines__applications=application)
+    application = GrantApplication.objects.select_related("agenda_item").get(pk=application.pk)
+    if application.agenda_item is not None:
+        meeting = Meeting.objects.get(pk=application.agenda_item.meeting_id)
+    else:
+        meeting = Meeting.objects.get(application_deadlines__applications=application)
     Meeting.objects.filter(pk=meeting.pk).update(
         starts_at=now - datetime.timedelta(minutes=1),
         ends_at=max(meeting.ends_at, now + datetime.timedelta(hours=1)),

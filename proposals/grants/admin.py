@@ -28,6 +28,7 @@ from proposals.grants import selectors as grant_selectors
 from proposals.grants import services as grant_services
 from proposals.grants.forms import (
     AdvanceForm,
+    AgendaForm,
     CompletenessForm,
     DecisionForm,
     PayoutForm,
@@ -46,7 +47,8 @@ from proposals.permissions import (
 STEP_FORMS = {
     GrantStage.SUBMITTED: CompletenessForm,
     GrantStage.COMPLETE: RecommendationForm,
-    GrantStage.RECOMMENDED: DecisionForm,
+    GrantStage.RECOMMENDED: AgendaForm,
+    GrantStage.ON_AGENDA: DecisionForm,
     GrantStage.GRANTED: AdvanceForm,
     GrantStage.ACCOUNTS: PayoutForm,
 }
@@ -115,17 +117,20 @@ def grant_process_view(request, pk):
         raise Http404
     if not roles_of(request.user, application.proposal) & STAFF:
         raise PermissionDenied
-    form_class = STEP_FORMS.get(application.stage)
+    step = application.stage
+    if step == GrantStage.ON_AGENDA and not application.agenda_item_id:
+        step = GrantStage.RECOMMENDED  # its item was deleted from the agenda: put it on again
+    form_class = STEP_FORMS.get(step)
     form = None
     # The decision is the meeting's: its form appears when the deciding meeting has begun.
     decision_waits = False
-    if application.stage == GrantStage.RECOMMENDED:
+    if step == GrantStage.ON_AGENDA:
         decision_opens = grant_services.decision_opens_at(application)
         decision_waits = decision_opens is None or timezone.now() < decision_opens
         if decision_waits:
             form_class = None
-    if form_class and may_take_grant_step(request.user, application, application.stage):
-        form = form_class(request.POST or None)
+    if form_class and may_take_grant_step(request.user, application, step):
+        form = form_class(request.POST or None, application=application)
         if request.method == "POST" and form.is_valid():
             try:
                 form.call(actor=request.user, application=application)
@@ -151,6 +156,8 @@ def grant_process_view(request, pk):
             "form": form,
             "payout": payout,
             "decision_waits": decision_waits,
+            "deciding_meeting": grant_services.deciding_meeting(application),
+            "submit_label": _("Put on the agenda") if form_class is AgendaForm else _("Save"),
             "queue_url": queue_to_return_to(request, default=reverse("grant_queue")),
             "checklist": [
                 (item.text, proposal.checklist_answers.get(str(item.pk)))

@@ -2,8 +2,11 @@
 and the staff's form of each step in the admin."""
 
 from django import forms
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from committees.models import Meeting
 from proposals.forms import MultipleFileField, MultipleFileInput
 from proposals.grants import services as grant_services
 from proposals.grants.services import MAX_ATTACHMENTS, MAX_LINES, MAX_RECEIPTS, Line
@@ -222,7 +225,15 @@ REASON = forms.CharField(
 )
 
 
-class CompletenessForm(forms.Form):
+class StepForm(forms.Form):
+    """The form of one staff step, for one application."""
+
+    def __init__(self, *args, application: GrantApplication, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.application = application
+
+
+class CompletenessForm(StepForm):
     complete = forms.ChoiceField(
         label=_("Is the application complete?"), choices=YES_NO, widget=forms.RadioSelect
     )
@@ -242,7 +253,7 @@ class CompletenessForm(forms.Form):
         )
 
 
-class RecommendationForm(forms.Form):
+class RecommendationForm(StepForm):
     recommendation = forms.ChoiceField(
         label=_("Recommendation"),
         choices=Recommendation.choices,
@@ -262,7 +273,50 @@ class RecommendationForm(forms.Form):
         )
 
 
-class DecisionForm(forms.Form):
+class MeetingChoiceField(forms.ModelChoiceField):
+    def __init__(self, *args, default: Meeting | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.default = default
+
+    def label_from_instance(self, meeting):
+        label = _("%(title)s, %(start)s") % {
+            "title": meeting.title,
+            "start": date_format(timezone.localtime(meeting.starts_at), "SHORT_DATETIME_FORMAT"),
+        }
+        if meeting == self.default:
+            return _("%(meeting)s (the deadline's meeting)") % {"meeting": label}
+        return label
+
+
+class AgendaForm(StepForm):
+    """The secretariat puts a recommended application on a meeting's agenda: the deadline's
+    meeting unless another upcoming one of the committee is chosen."""
+
+    meeting = MeetingChoiceField(
+        label=_("Put it on the agenda of the meeting"),
+        queryset=Meeting.objects.none(),
+        empty_label=None,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, application: GrantApplication, **kwargs):
+        super().__init__(*args, application=application, **kwargs)
+        meetings = grant_services.agenda_meetings(application)
+        default = meetings[0] if meetings and application.deadline_id else None
+        field = self.fields["meeting"]
+        field.queryset = Meeting.objects.filter(pk__in=[m.pk for m in meetings]).order_by(
+            "starts_at", "pk"
+        )
+        field.default = default
+        field.initial = default.pk if default else None
+
+    def call(self, *, actor, application):
+        return grant_services.grant_put_on_agenda(
+            actor=actor, application=application, meeting=self.cleaned_data["meeting"]
+        )
+
+
+class DecisionForm(StepForm):
     granted = forms.ChoiceField(
         label=_("Did the committee grant the application?"),
         choices=YES_NO,
@@ -288,7 +342,7 @@ class DecisionForm(forms.Form):
         )
 
 
-class AdvanceForm(forms.Form):
+class AdvanceForm(StepForm):
     amount = forms.IntegerField(label=_("Pay an advance (kr.)"), min_value=1, max_value=10**12)
 
     def call(self, *, actor, application):
@@ -297,7 +351,7 @@ class AdvanceForm(forms.Form):
         )
 
 
-class PayoutForm(forms.Form):
+class PayoutForm(StepForm):
     confirm = forms.BooleanField(
         label=_("The accounts and receipts are checked: approve the payout"),
         required=False,

@@ -1,9 +1,10 @@
 """Writes of the grant process: an application to a committee's grant pool, step by step.
 
 submit (case number) → completeness check by the secretariat (incomplete: back to the applicant,
-keeping its case number and deadline) → the working group's recommendation (puts an item on the
-deciding meeting's agenda) → the committee's decision (takes the amount from the pool's ledger,
-in the database) → accounts with receipts → payout as a deficit guarantee.
+keeping its case number and deadline) → the working group's recommendation → on a meeting's
+agenda, by the secretariat (the deadline's meeting, or another upcoming one) → the committee's
+decision (takes the amount from the pool's ledger, in the database) → accounts with receipts →
+payout as a deficit guarantee.
 
 Each staff step is authorised by the person's committee-scoped role, as the workflow gives it to
 the step's stage (proposals/workflow.py: GRANT_STAGE_ROLES), and written to the audit log. Each
@@ -23,8 +24,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from committees.models import ApplicationDeadline, BudgetRound
+from committees.models import ApplicationDeadline, BudgetRound, Meeting
 from committees.models.meetings import GRANT_APPLICATION, grant_application_texts
+from committees.selectors import meetings_upcoming
 from committees.services import (
     agenda_item_add,
     agenda_item_decide,
@@ -67,6 +69,7 @@ WITHDRAWABLE_STAGES = {
     GrantStage.INCOMPLETE,
     GrantStage.COMPLETE,
     GrantStage.RECOMMENDED,
+    GrantStage.ON_AGENDA,
 }
 MAX_LINES = 20
 MAX_RECEIPTS = 10
@@ -86,7 +89,7 @@ class Line:
 def _locked(application: GrantApplication) -> GrantApplication:
     return (
         GrantApplication.objects.select_for_update(of=("self",))
-        .select_related("proposal__budget_round", "deadline__meeting")
+        .select_related("proposal__budget_round", "deadline__meeting", "agenda_item__meeting")
         .get(pk=application.pk)
     )
 
@@ -339,7 +342,7 @@ def grant_completeness_check(
     return application
 
 
-# --- The working group: recommendation and the agenda item -----------------------------------
+# --- The working group's recommendation; the secretariat puts it on an agenda ---------------
 
 
 def _agenda_params(application: GrantApplication) -> dict:
@@ -377,7 +380,8 @@ def grant_recommend(
     reason: str,
     amount: int | None = None,
 ) -> GrantApplication:
-    """The working group's recommendation; the application goes on the deciding meeting's agenda."""
+    """The working group's recommendation (amount and reasons); the secretariat puts the
+    application on a meeting's agenda next (`grant_put_on_agenda`)."""
     application = _locked(application)
     _require_role(
         actor,
@@ -407,25 +411,8 @@ def grant_recommend(
     application.recommended_amount = amount
     application.recommendation_reason = reason
     application.stage = GrantStage.RECOMMENDED
-    params = _agenda_params(application)
-    texts = grant_application_texts(params)  # the stored words, in the triggering language
-    application.agenda_item = agenda_item_add(
-        meeting=application.deadline.meeting,
-        title=texts["title"],
-        recommendation=texts["recommendation"],
-        problem=application.proposal.summary,
-        solution=texts["solution"],
-        economy=texts["economy"],
-        generated=params,
-    )
     application.save(
-        update_fields=[
-            "recommendation",
-            "recommended_amount",
-            "recommendation_reason",
-            "stage",
-            "agenda_item",
-        ]
+        update_fields=["recommendation", "recommended_amount", "recommendation_reason", "stage"]
     )
     _proposal_transition(application, target=State.FEASIBLE, actor=actor)
     _audit(
@@ -435,9 +422,87 @@ def grant_recommend(
         reason=reason,
         recommendation=recommendation,
         amount=amount,
-        meeting=application.deadline.meeting_id,
     )
     _tell(application, "recommended")
+    return application
+
+
+def agenda_meetings(application: GrantApplication) -> list[Meeting]:
+    """The meetings the application can be put on the agenda of: its deadline's meeting (the
+    pool's own rule, as set when the deadline was made) first, then every other upcoming public
+    meeting of its committee (`committees.selectors.meetings_upcoming`)."""
+    committee = application.proposal.budget_round.committee
+    default = application.deadline.meeting if application.deadline_id else None
+    others = [m for m in meetings_upcoming(committee=committee) if m != default]
+    return [default, *others] if default else others
+
+
+def _agenda_meeting(application: GrantApplication, meeting: Meeting | None) -> Meeting:
+    default = application.deadline.meeting if application.deadline_id else None
+    if meeting is None or meeting == default:
+        if default is None:
+            raise ValidationError(
+                {"meeting": _("The application has no deadline meeting: choose a meeting.")}
+            )
+        return default
+    committee_id = application.proposal.budget_round.committee_id
+    if meeting.committee_id != committee_id:
+        raise ValidationError(
+            {"meeting": _("Choose a meeting of the committee that manages the grant pool.")}
+        )
+    if meeting.ends_at < timezone.now():
+        raise ValidationError(
+            {"meeting": _("That meeting has already been held: choose an upcoming meeting.")}
+        )
+    if not meeting.is_public:
+        raise ValidationError(
+            {"meeting": _("That meeting is closed to the public: grants are decided in public.")}
+        )
+    return meeting
+
+
+@transaction.atomic
+def grant_put_on_agenda(
+    *, actor, application: GrantApplication, meeting: Meeting | None = None
+) -> GrantApplication:
+    """The secretariat puts a recommended application on a meeting's agenda: by default its
+    deadline's meeting, or another upcoming public meeting of the same committee.
+
+    The agenda item is the application as it stands now (`_agenda_params`): the recommendation
+    and the money left in the pool at this step. An application whose item was deleted from the
+    meeting's agenda goes on an agenda again the same way.
+    """
+    application = _locked(application)
+    _require_role(
+        actor,
+        application,
+        GrantStage.RECOMMENDED,
+        _("Only the committee's secretariat puts applications on the agenda."),
+    )
+    if not (application.stage == GrantStage.ON_AGENDA and application.agenda_item_id is None):
+        _require_stage(application, GrantStage.RECOMMENDED)
+    meeting = _agenda_meeting(application, meeting)
+    application.stage = GrantStage.ON_AGENDA
+    params = _agenda_params(application)
+    texts = grant_application_texts(params)  # the stored words, in the triggering language
+    application.agenda_item = agenda_item_add(
+        meeting=meeting,
+        title=texts["title"],
+        recommendation=texts["recommendation"],
+        problem=application.proposal.summary,
+        solution=texts["solution"],
+        economy=texts["economy"],
+        generated=params,
+    )
+    application.save(update_fields=["stage", "agenda_item"])
+    _audit(
+        actor=actor,
+        application=application,
+        action="agenda",
+        meeting=meeting.pk,
+        agenda_item=application.agenda_item_id,
+    )
+    _tell(application, "on_agenda")
     return application
 
 
@@ -469,11 +534,25 @@ def grant_application_withdraw(*, author, application: GrantApplication) -> Gran
 # --- The committee: decision at the meeting --------------------------------------------------
 
 
-def decision_opens_at(application: GrantApplication) -> datetime.datetime | None:
-    """When the decision can be recorded: the deciding meeting's start. The committee decides at
-    the meeting, so a decision recorded before it began would be one nobody took."""
+def deciding_meeting(application: GrantApplication) -> Meeting | None:
+    """The meeting that decides the application: the one whose agenda it is on; before it is on
+    one, its deadline's meeting (the default)."""
+    if application.agenda_item_id:
+        return application.agenda_item.meeting
+    if application.stage == GrantStage.ON_AGENDA:
+        return None  # its item was deleted from the agenda: no meeting decides it now
     deadline = application.deadline
-    return deadline.meeting.starts_at if deadline and deadline.meeting_id else None
+    return deadline.meeting if deadline and deadline.meeting_id else None
+
+
+def decision_opens_at(application: GrantApplication) -> datetime.datetime | None:
+    """When the decision can be recorded: the start of the meeting whose agenda the application
+    is on. The committee decides at the meeting, so a decision recorded before it began would be
+    one nobody took."""
+    if application.stage != GrantStage.ON_AGENDA:
+        return None
+    meeting = deciding_meeting(application)
+    return meeting.starts_at if meeting else None
 
 
 @transaction.atomic
@@ -485,10 +564,10 @@ def grant_decide(
     _require_role(
         actor,
         application,
-        GrantStage.RECOMMENDED,
+        GrantStage.ON_AGENDA,
         _("Only the committee's secretariat records decisions."),
     )
-    _require_stage(application, GrantStage.RECOMMENDED)
+    _require_stage(application, GrantStage.ON_AGENDA)
     opens = decision_opens_at(application)
     if opens is None or timezone.now() < opens:
         raise ValidationError(

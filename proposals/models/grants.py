@@ -18,6 +18,7 @@ from .proposals import (
     GRANT_ACCOUNTS,
     GRANT_COMPLETE,
     GRANT_GRANTED,
+    GRANT_ON_AGENDA,
     GRANT_PAID,
     GRANT_RECEIVED,
     GRANT_RECOMMENDED,
@@ -30,15 +31,16 @@ from .proposals import (
 
 
 class GrantStage(models.TextChoices):
-    """The steps of an application, as applicants and staff read them. The working group's
-    recommendation puts the application on the deciding meeting's agenda in the same step, so
-    "recommended" and "on the agenda" are one stage."""
+    """The steps of an application, as applicants and staff read them. The working group
+    recommends; the secretariat then puts the application on a meeting's agenda: two stages, one
+    state of the proposal (FEASIBLE)."""
 
     DRAFT = "draft", State.DRAFT.label
     SUBMITTED = "submitted", GRANT_RECEIVED
     INCOMPLETE = "incomplete", _("Returned: information missing")
     COMPLETE = "complete", GRANT_COMPLETE
     RECOMMENDED = "recommended", GRANT_RECOMMENDED
+    ON_AGENDA = "on_agenda", GRANT_ON_AGENDA
     GRANTED = "granted", GRANT_GRANTED
     REFUSED = "refused", GRANT_REFUSED
     ACCOUNTS = "accounts", GRANT_ACCOUNTS
@@ -53,11 +55,12 @@ class Recommendation(models.TextChoices):
 
 
 # The road of an application, as its page shows it; returned for more information it is still
-# at "received", refused it ends after "recommended".
+# at "received", refused it ends after "on the agenda".
 PROGRESS = [
     GrantStage.SUBMITTED,
     GrantStage.COMPLETE,
     GrantStage.RECOMMENDED,
+    GrantStage.ON_AGENDA,
     GrantStage.GRANTED,
     GrantStage.ACCOUNTS,
     GrantStage.PAID,
@@ -146,6 +149,9 @@ class GrantApplication(models.Model):
                 condition=~Q(stage=GrantStage.PAID) | Q(payout_amount__isnull=False),
                 name="grant_paid_has_payout",
             ),
+            # No "on the agenda implies an agenda item": the item is the meeting's (an editor may
+            # delete it, SET_NULL here), and such a constraint would refuse that deletion. The
+            # secretariat puts an application whose item is gone on an agenda again.
         ]
 
     def __str__(self) -> str:
@@ -168,7 +174,10 @@ class GrantApplication(models.Model):
         stage = {GrantStage.INCOMPLETE: GrantStage.SUBMITTED}.get(self.stage, self.stage)
         if stage in (GrantStage.DRAFT, GrantStage.WITHDRAWN):
             return []
-        road = PROGRESS[:3] + [GrantStage.REFUSED] if stage == GrantStage.REFUSED else PROGRESS
+        refused = stage == GrantStage.REFUSED
+        road = (
+            PROGRESS[: PROGRESS.index(GrantStage.ON_AGENDA) + 1] + [stage] if refused else PROGRESS
+        )
         here = road.index(stage)
         return [
             {"label": step.label, "done": index < here, "current": index == here}

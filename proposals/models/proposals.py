@@ -33,7 +33,8 @@ class State(models.TextChoices):
 # labels of its stages (proposals/models/grants.py: GrantStage).
 GRANT_RECEIVED = pgettext_lazy("grant state", "Received")
 GRANT_COMPLETE = pgettext_lazy("grant state", "Complete")
-GRANT_RECOMMENDED = pgettext_lazy("grant state", "Recommended, on the agenda")
+GRANT_RECOMMENDED = pgettext_lazy("grant state", "Recommended")
+GRANT_ON_AGENDA = pgettext_lazy("grant state", "On the agenda")
 GRANT_GRANTED = pgettext_lazy("grant state", "Granted")
 GRANT_REFUSED = pgettext_lazy("grant state", "Refused")
 GRANT_ACCOUNTS = pgettext_lazy("grant state", "Accounts submitted")
@@ -43,6 +44,8 @@ GRANT_STATE_LABELS = {
     State.DRAFT: State.DRAFT.label,
     State.SUBMITTED: GRANT_RECEIVED,
     State.IN_REVIEW: GRANT_COMPLETE,
+    # Recommended, then on the agenda: two stages of the application in one state of its
+    # proposal (the recommendation moved it); `Proposal.state_label` tells them apart.
     State.FEASIBLE: GRANT_RECOMMENDED,
     State.SELECTED: GRANT_GRANTED,
     State.NOT_SELECTED: GRANT_REFUSED,
@@ -212,6 +215,11 @@ class Proposal(models.Model):
 
     @property
     def state_label(self) -> str:
+        if self.state == State.FEASIBLE and self.is_grant_application:
+            # Recommended or already on a meeting's agenda: the application's stage says which.
+            application = getattr(self, "grant", None)
+            if application is not None:
+                return str(application.get_stage_display())
         return state_label(self.state, grant=self.is_grant_application)
 
 

@@ -3,6 +3,7 @@ import io
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from proposals.models import Proposal, State, TrackedProject, TrackingStatus
 
@@ -34,7 +35,22 @@ def test_seed_demo_takes_a_grant_application_through_the_whole_process(
     stages = set(
         GrantApplication.objects.filter(proposal__budget_round=pool).values_list("stage", flat=True)
     )
-    assert {GrantStage.PAID, GrantStage.REFUSED, GrantStage.SUBMITTED} <= stages
+    assert {
+        GrantStage.PAID,
+        GrantStage.REFUSED,
+        GrantStage.ON_AGENDA,
+        GrantStage.RECOMMENDED,
+        GrantStage.SUBMITTED,
+    } <= stages
+    # Recommended, waiting for the secretariat; and on the agenda of a meeting still to come.
+    recommended = GrantApplication.objects.get(
+        proposal__budget_round=pool, stage=GrantStage.RECOMMENDED
+    )
+    assert recommended.recommendation and recommended.agenda_item is None
+    on_agenda = GrantApplication.objects.get(
+        proposal__budget_round=pool, stage=GrantStage.ON_AGENDA
+    )
+    assert on_agenda.agenda_item.meeting.starts_at > timezone.now()
     paid = GrantApplication.objects.get(proposal__budget_round=pool, stage=GrantStage.PAID)
     assert pool.granted_total == paid.granted_amount
     assert paid.payout_amount + paid.advance_paid <= paid.granted_amount

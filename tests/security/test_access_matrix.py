@@ -169,6 +169,24 @@ def _checked_in(w):
     return participation
 
 
+def _recommended_application(w):
+    """An application the working group has recommended: the secretariat's to put on the
+    agenda of its deadline's meeting."""
+    application = w.get("recommended_application")
+    if application is None:
+        from proposals.grants import services as grant_services
+
+        users = w["users"]
+        application = factories.grant_application(pool=w["pool"], author=users["association"])
+        grant_services.grant_completeness_check(
+            actor=users["moderator"], application=application, complete=True
+        )
+        application = w["recommended_application"] = grant_services.grant_recommend(
+            actor=users["reviewer"], application=application, recommendation="full", reason="Ja."
+        )
+    return application
+
+
 # name -> (method, url(world), outcome per role). Names are URL names ("namespace:name"), or a
 # URL name with a suffix after "@" where one URL is checked on several objects.
 def _rows():
@@ -619,6 +637,14 @@ def _rows():
             url("grant_process", pk("application")),
             {**ADMIN, **GRANT_STAFF_OK},
         ),
+        # Putting a recommended application on the agenda: its committee's secretariat does it;
+        # the working group sees the screen without the step.
+        "grant_process@agenda": (
+            "post",
+            lambda w: reverse("grant_process", args=[_recommended_application(w).pk]),
+            {**ADMIN, "moderator": DONE, "reviewer": OK, "site_admin": DONE},
+            lambda w: {"meeting": _recommended_application(w).deadline.meeting_id},
+        ),
         "tracking_index": ("get", url("tracking_index"), {**ADMIN, **MODERATORS_OK}),
         "tracking_edit": ("get", url("tracking_edit", pk("tracked")), THIS_MODERATOR),
         "tracking_edit@other": ("get", url("tracking_edit", pk("other_tracked")), OTHER_MODERATOR),
@@ -752,7 +778,8 @@ def test_access_matrix(client, world, role, settings):
     for name, (method, build, expected, *data) in _rows().items():
         path = build(world)
         if method == "post":  # with the row's form data, if it has any (then DONE means done)
-            response = client.post(path, data[0] if data else {})
+            form = data[0](world) if data and callable(data[0]) else data[0] if data else {}
+            response = client.post(path, form)
         else:
             response = client.get(path)
         outcome = _outcome(response)

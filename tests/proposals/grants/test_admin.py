@@ -1,6 +1,7 @@
 """The grant screens in the Wagtail admin: scoped by committee and role, each step a form."""
 
 import datetime
+import re
 from http import HTTPStatus
 
 import pytest
@@ -8,7 +9,8 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.html import escape
 
 from committees.models import AuditEntry, Meeting
 from proposals.grants import services as grant_services
@@ -38,6 +40,11 @@ def world(home_page):
         "ours": factories.grant_application(pool=pool),
         "theirs": factories.grant_application(pool=other_pool),
     }
+
+
+def da(text: str) -> str:
+    with translation.override("da"):
+        return translation.gettext(text)
 
 
 def _post(client, application, data):
@@ -94,10 +101,23 @@ def test_each_step_through_the_admin(client, world):
     )
     assert response.status_code == HTTPStatus.FOUND
     application.refresh_from_db()
-    assert application.stage == GrantStage.RECOMMENDED and application.agenda_item_id
-    factories.deciding_meeting_begins(application)
+    assert application.stage == GrantStage.RECOMMENDED and not application.agenda_item_id
+    # Putting it on the agenda is the secretariat's step, not the working group's.
+    page = client.get(reverse("grant_process", args=[application.pk])).content.decode()
+    assert 'name="meeting"' not in page
 
     client.force_login(world["secretariat"])
+    page = client.get(reverse("grant_process", args=[application.pk])).content.decode()
+    deadline_meeting = application.deadline.meeting
+    assert da("Put on the agenda") in page
+    assert re.search(rf'name="meeting" value="{deadline_meeting.pk}"[^>]* checked', page)
+    response = _post(client, application, {"meeting": deadline_meeting.pk})
+    assert response.status_code == HTTPStatus.FOUND
+    application.refresh_from_db()
+    assert application.stage == GrantStage.ON_AGENDA
+    assert application.agenda_item.meeting == deadline_meeting
+    factories.deciding_meeting_begins(application)
+
     response = _post(
         client, application, {"granted": "yes", "amount": "20000", "reason": "Som indstillet"}
     )
@@ -170,6 +190,7 @@ def test_the_secretariat_sends_accounts_back_and_the_applicant_corrects_them(
     grant_services.grant_recommend(
         actor=secretariat, application=application, recommendation="full", reason="Godt."
     )
+    grant_services.grant_put_on_agenda(actor=secretariat, application=application)
     factories.deciding_meeting_begins(application)
     grant_services.grant_decide(
         actor=secretariat, application=application, granted=True, amount=20_000, reason="Ja."
@@ -219,8 +240,59 @@ def _recommended(world):
     return application
 
 
+def test_the_secretariat_puts_it_on_another_upcoming_meeting_of_the_committee(client, world):
+    application = _recommended(world)
+    committee = application.proposal.budget_round.committee
+    later = factories.meeting(committee=committee, days_from_now=60, title="Ekstra møde")
+    held = factories.meeting(committee=committee, days_from_now=-3, title="Holdt møde")
+    theirs = factories.meeting(
+        committee=world["theirs"].proposal.budget_round.committee, title="Valbys møde"
+    )
+    client.force_login(world["secretariat"])
+    url = reverse("grant_process", args=[application.pk])
+    html = client.get(url).content.decode()
+    # The choice: the deadline's meeting (chosen) and the committee's other upcoming meetings.
+    deadlines_own = da("%(meeting)s (the deadline's meeting)") % {"meeting": ""}
+    assert "Ekstra møde" in html and escape(deadlines_own) in html
+    assert "Holdt møde" not in html and "Valbys møde" not in html
+    for refused in (held, theirs):
+        assert _post(client, application, {"meeting": refused.pk}).status_code == HTTPStatus.OK
+        application.refresh_from_db()
+        assert application.stage == GrantStage.RECOMMENDED
+    assert _post(client, application, {"meeting": later.pk}).status_code == HTTPStatus.FOUND
+    application.refresh_from_db()
+    assert application.stage == GrantStage.ON_AGENDA
+    assert application.agenda_item.meeting == later
+    # The decision waits for that meeting, not the deadline's.
+    html = client.get(url).content.decode()
+    assert "Ekstra møde" in html and 'name="granted"' not in html
+    factories.deciding_meeting_begins(application)
+    assert 'name="granted"' in client.get(url).content.decode()
+
+
+def test_an_application_whose_agenda_item_was_deleted_goes_on_an_agenda_again(client, world):
+    application = _recommended(world)
+    grant_services.grant_put_on_agenda(actor=world["secretariat"], application=application)
+    application.refresh_from_db()
+    application.agenda_item.delete()  # an editor removed it from the meeting's agenda
+    application.refresh_from_db()
+    assert application.stage == GrantStage.ON_AGENDA and application.agenda_item is None
+    with pytest.raises(ValidationError):  # no meeting decides it now
+        grant_services.grant_decide(
+            actor=world["secretariat"], application=application, granted=False, reason="Nej"
+        )
+    client.force_login(world["secretariat"])
+    meeting = application.deadline.meeting
+    assert _post(client, application, {"meeting": meeting.pk}).status_code == HTTPStatus.FOUND
+    application.refresh_from_db()
+    assert application.stage == GrantStage.ON_AGENDA
+    assert application.agenda_item.meeting == meeting
+
+
 def test_a_decision_is_recorded_only_from_the_deciding_meetings_start(client, world):
     application = _recommended(world)
+    grant_services.grant_put_on_agenda(actor=world["secretariat"], application=application)
+    application.refresh_from_db()
     meeting = application.deadline.meeting
     assert meeting.starts_at > timezone.now()
     with pytest.raises(ValidationError) as refused:
@@ -240,7 +312,7 @@ def test_a_decision_is_recorded_only_from_the_deciding_meetings_start(client, wo
     # A decision posted anyway, before the meeting, is not recorded.
     _post(client, application, {"granted": "yes", "amount": "20000", "reason": "For tidligt"})
     application.refresh_from_db()
-    assert application.stage == GrantStage.RECOMMENDED and application.decided_at is None
+    assert application.stage == GrantStage.ON_AGENDA and application.decided_at is None
     assert not AuditEntry.objects.filter(action="grant.decide").exists()
 
     factories.deciding_meeting_begins(application)

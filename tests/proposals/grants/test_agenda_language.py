@@ -57,6 +57,7 @@ def _recommended(pool, secretariat, language, **recommend):
             actor=secretariat, application=application, complete=True
         )
         grant_services.grant_recommend(actor=secretariat, application=application, **recommend)
+        grant_services.grant_put_on_agenda(actor=secretariat, application=application)
     factories.deciding_meeting_begins(application)
     application.refresh_from_db()
     return application

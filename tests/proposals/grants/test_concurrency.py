@@ -37,6 +37,7 @@ def test_simultaneous_decisions_never_grant_more_than_the_pot():
                 recommendation=Recommendation.FULL,
                 reason="Godt for kvarteret.",
             )
+            grant_services.grant_put_on_agenda(actor=secretariat, application=application)
             factories.deciding_meeting_begins(application)
             applications.append(application)
 
@@ -68,7 +69,7 @@ def test_simultaneous_decisions_never_grant_more_than_the_pot():
         # The refused decisions left nothing behind: still on the agenda, undecided.
         assert (
             GrantApplication.objects.filter(
-                proposal__budget_round=pool, stage=GrantStage.RECOMMENDED
+                proposal__budget_round=pool, stage=GrantStage.ON_AGENDA
             ).count()
             == THREADS - fits
         )

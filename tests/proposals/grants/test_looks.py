@@ -126,10 +126,15 @@ def test_the_proposal_page_of_an_application_reads_as_a_grant(client, pool, secr
 
     _recommended(application, secretariat)
     html = client.get(url).content.decode()
-    assert f"<strong>{state('Recommended, on the agenda')}</strong>" in html
+    assert f"<strong>{state('Recommended')}</strong>" in html
     # "On the ballot" neither in the status nor in the history.
     assert da(State.FEASIBLE.label) not in html
     assert html.count(state("Complete")) >= 1  # the history, in the grant's words
+    # On the agenda: the same state of the proposal, read as the application's stage.
+    grant_services.grant_put_on_agenda(actor=secretariat, application=application)
+    html = client.get(url).content.decode()
+    assert f"<strong>{state('On the agenda')}</strong>" in html
+    assert da(State.FEASIBLE.label) not in html
     client.logout()
     html = client.get(url).content.decode()
     assert da("Log in to support this proposal") not in html
@@ -137,15 +142,18 @@ def test_the_proposal_page_of_an_application_reads_as_a_grant(client, pool, secr
 
 def test_the_list_of_a_pool_shows_grant_states_and_no_supporters(client, pool, secretariat):
     _recommended(factories.grant_application(pool=pool), secretariat)
+    on_agenda = _recommended(factories.grant_application(pool=pool), secretariat)
+    grant_services.grant_put_on_agenda(actor=secretariat, application=on_agenda)
     html = client.get(reverse("proposals:list", args=[pool.pk])).content.decode()
-    assert state("Recommended, on the agenda") in html
+    assert f"{state('Recommended')}<" in html and f"{state('On the agenda')}<" in html
     assert da(State.FEASIBLE.label) not in html
     with translation.override("da"):
         supporters = translation.ngettext("%(n)s supporter", "%(n)s supporters", 0)
     assert "0 " + supporters.split(" ", 1)[1] not in html
     assert da("Voting") not in html
-    # The state filter offers the grant's states.
+    # The state filter offers the grant's states; recommended and on the agenda are one state.
     assert f'value="{State.IN_REVIEW}">{state("Complete")}</option>' in html
+    assert f'value="{State.FEASIBLE}">{state("Recommended or on the agenda")}</option>' in html
 
 
 def test_a_vote_rounds_list_keeps_its_own_words(client, committee):
@@ -165,17 +173,26 @@ def test_every_grant_state_has_its_own_words_in_both_languages():
             proposal_labels = {str(label) for label in GRANT_STATE_LABELS.values()}
             assert proposal_labels <= set(labels)
     with translation.override("da"):
-        english = ["Received", "Complete", "Recommended, on the agenda", "Granted", "Paid"]
+        english = ["Received", "Complete", "Recommended", "On the agenda", "Granted", "Paid"]
         assert all(pgettext("grant state", word) != word for word in english)
 
 
-def test_mine_shows_the_applications_state(client, pool):
+def test_mine_shows_the_applications_state(client, pool, secretariat):
     application = factories.grant_application(pool=pool)
-    client.force_login(application.proposal.author)
+    applicant = application.proposal.author
+    recommended = _recommended(
+        factories.grant_application(pool=pool, author=applicant), secretariat
+    )
+    on_agenda = _recommended(factories.grant_application(pool=pool, author=applicant), secretariat)
+    grant_services.grant_put_on_agenda(actor=secretariat, application=on_agenda)
+    client.force_login(applicant)
     html = client.get(reverse("my_borgerbudget")).content.decode()
     assert reverse("proposals:grant", args=[application.pk]) in html
     assert f"<strong>{state('Received')}</strong>" in html
     assert reverse("proposals:detail", args=[application.proposal.pk]) not in html
+    for shown, words in ((recommended, "Recommended"), (on_agenda, "On the agenda")):
+        assert reverse("proposals:grant", args=[shown.pk]) in html
+        assert f"<strong>{state(words)}</strong>" in html
 
 
 def test_home_open_now_offers_applications_and_never_a_vote_for_a_pool(client, committee):
@@ -285,28 +302,33 @@ def test_the_applicants_page_shows_where_the_application_is(client, pool, secret
     url = reverse("proposals:grant", args=[application.pk])
     html = client.get(url).content.decode()
     assert _current_step(html) == state("Received")
-    for later in ("Complete", "Recommended, on the agenda", "Granted", "Paid"):
+    for later in ("Complete", "Recommended", "On the agenda", "Granted", "Paid"):
         assert f"<strong>{state(later)}</strong>" in html
 
     _recommended(application, secretariat)
+    grant_services.grant_put_on_agenda(actor=secretariat, application=application)
     factories.deciding_meeting_begins(application)
     grant_services.grant_decide(
         actor=secretariat, application=application, granted=True, amount=25_000, reason="Enig."
     )
     html = client.get(url).content.decode()
     assert _current_step(html) == state("Granted")
-    assert html.count("round-timeline__step--done") == 3
+    assert html.count("round-timeline__step--done") == 4
 
 
 def test_a_refused_applications_road_ends_at_the_refusal(pool, secretariat):
     application = _recommended(factories.grant_application(pool=pool), secretariat)
+    grant_services.grant_put_on_agenda(actor=secretariat, application=application)
     factories.deciding_meeting_begins(application)
     application = grant_services.grant_decide(
         actor=secretariat, application=application, granted=False, reason="Ikke i år."
     )
     with translation.override("da"):
         steps = application.progress()
-        assert [str(step["label"]) for step in steps][-1] == pgettext("grant state", "Refused")
+        assert [str(step["label"]) for step in steps][-2:] == [
+            pgettext("grant state", "On the agenda"),
+            pgettext("grant state", "Refused"),
+        ]
         assert steps[-1]["current"] and all(step["done"] for step in steps[:-1])
 
 
@@ -366,7 +388,7 @@ def test_the_staffs_screen_reads_the_history_in_the_grants_words(client, pool, s
     secretariat.save(update_fields=["preferred_language"])
     client.force_login(secretariat)
     html = client.get(reverse("grant_process", args=[application.pk])).content.decode()
-    assert f"{state('Complete')} → {state('Recommended, on the agenda')}" in html
+    assert f"{state('Complete')} → {state('Recommended')}" in html
     assert da(State.FEASIBLE.label) not in html
 
 

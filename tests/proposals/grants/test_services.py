@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from committees import services as committee_services
-from committees.models import AuditEntry, BudgetRound
+from committees.models import AgendaItem, AuditEntry, BudgetRound
 from proposals import services as proposal_services
 from proposals.grants import services as grant_services
 from proposals.grants.services import Line
@@ -56,11 +56,10 @@ def _to_decision(application, secretariat, working_group, **recommend):
         "reason": "Godt for kvarteret.",
         **recommend,
     }
-    recommended = grant_services.grant_recommend(
-        actor=working_group, application=application, **recommend
-    )
+    grant_services.grant_recommend(actor=working_group, application=application, **recommend)
+    on_agenda = grant_services.grant_put_on_agenda(actor=secretariat, application=application)
     factories.deciding_meeting_begins(application)
-    return recommended
+    return on_agenda
 
 
 def test_an_application_goes_from_submission_to_payout(
@@ -122,16 +121,35 @@ def test_an_application_goes_from_submission_to_payout(
     assert application.proposal.case_number == case_number
     assert application.deadline == pool.deadlines.first()
 
-    # Complete, then the working group recommends a grant in part: an agenda item appears.
+    # Complete, then the working group recommends a grant in part: no agenda item yet.
     step(
-        _to_decision,
+        grant_services.grant_completeness_check,
+        actor=secretariat,
         application=application,
-        secretariat=secretariat,
-        working_group=working_group,
+        complete=True,
+    )
+    step(
+        grant_services.grant_recommend,
+        actor=working_group,
+        application=application,
         recommendation=Recommendation.PARTIAL,
         amount=20_000,
+        reason="Godt for kvarteret.",
     )
     application.refresh_from_db()
+    assert application.stage == GrantStage.RECOMMENDED and application.agenda_item is None
+    assert application.recommended_amount == 20_000
+    assert application.proposal.state == State.FEASIBLE
+    assert application.proposal.state_label == "Recommended"
+    assert "working group has made its recommendation" in mail.outbox[-1].body
+
+    # The secretariat puts it on the deciding meeting's agenda: the agenda item appears.
+    step(grant_services.grant_put_on_agenda, actor=secretariat, application=application)
+    application.refresh_from_db()
+    assert application.stage == GrantStage.ON_AGENDA
+    assert application.proposal.state_label == "On the agenda"
+    assert application.deadline.meeting.title in mail.outbox[-1].body
+    factories.deciding_meeting_begins(application)
     item = application.agenda_item
     assert item.meeting == application.deadline.meeting
     assert case_number in item.title
@@ -192,6 +210,7 @@ def test_an_application_goes_from_submission_to_payout(
         "grant.incomplete",
         "grant.complete",
         "grant.recommend",
+        "grant.agenda",
         "grant.decide",
         "grant.advance",
         "grant.payout",
@@ -276,7 +295,7 @@ def test_a_decision_larger_than_what_is_left_is_refused(committee, secretariat, 
     pool.refresh_from_db()
     second.refresh_from_db()
     assert pool.granted_total == 25_000 and pool.remaining == 15_000
-    assert second.stage == GrantStage.RECOMMENDED  # nothing of the failed decision was kept
+    assert second.stage == GrantStage.ON_AGENDA  # nothing of the failed decision was kept
 
 
 def test_the_database_keeps_the_ledger_within_the_pot(pool):
@@ -311,6 +330,13 @@ def test_staff_of_another_committee_and_the_wrong_role_are_denied(pool, secretar
         recommendation=Recommendation.FULL,
         reason="Ja.",
     )
+    # Putting it on the agenda is the secretariat's of the application's own committee.
+    for actor in (outsider, resident, working_group, application.proposal.author):
+        with pytest.raises(PermissionDenied):
+            grant_services.grant_put_on_agenda(actor=actor, application=application)
+    application.refresh_from_db()
+    assert application.stage == GrantStage.RECOMMENDED and application.agenda_item is None
+    grant_services.grant_put_on_agenda(actor=secretariat, application=application)
     factories.deciding_meeting_begins(application)
     for actor in (outsider, working_group, application.proposal.author):
         with pytest.raises(PermissionDenied):
@@ -331,7 +357,25 @@ def test_steps_out_of_order_are_refused(pool, secretariat, working_group):
         )
     with pytest.raises(ValidationError):
         grant_services.grant_payout_approve(actor=secretariat, application=application)
-    _to_decision(application, secretariat, working_group)
+    grant_services.grant_completeness_check(
+        actor=secretariat, application=application, complete=True
+    )
+    # Not on an agenda before the working group has recommended.
+    with pytest.raises(ValidationError, match="cannot be taken now"):
+        grant_services.grant_put_on_agenda(actor=secretariat, application=application)
+    grant_services.grant_recommend(
+        actor=working_group, application=application, recommendation="full", reason="Ja."
+    )
+    # Not decided before it is on a meeting's agenda, even once the deadline's meeting began.
+    factories.deciding_meeting_begins(application)
+    with pytest.raises(ValidationError, match="cannot be taken now"):
+        grant_services.grant_decide(
+            actor=secretariat, application=application, granted=True, amount=1_000, reason="Ja."
+        )
+    grant_services.grant_put_on_agenda(actor=secretariat, application=application)
+    with pytest.raises(ValidationError, match="cannot be taken now"):  # not twice
+        grant_services.grant_put_on_agenda(actor=secretariat, application=application)
+    assert AgendaItem.objects.filter(grant_application=application).count() == 1
     with pytest.raises(ValidationError):  # more than applied for
         grant_services.grant_decide(
             actor=secretariat, application=application, granted=True, amount=25_001, reason="Ja."
@@ -475,7 +519,7 @@ def test_the_applicant_withdraws_before_the_decision_and_the_minutes_say_so(
     applicant = factories.user(preferred_language="en")
     application = factories.grant_application(pool=pool, author=applicant)
     application = _to_decision(application, secretariat, working_group)
-    assert application.stage == GrantStage.RECOMMENDED and application.agenda_item_id
+    assert application.stage == GrantStage.ON_AGENDA and application.agenda_item_id
 
     with pytest.raises(PermissionDenied):  # only the applicant
         grant_services.grant_application_withdraw(author=secretariat, application=application)
@@ -503,6 +547,81 @@ def test_the_applicant_withdraws_before_the_decision_and_the_minutes_say_so(
     assert "Withdraw the application" not in client.get(url).content.decode()
     with pytest.raises(ValidationError):
         grant_services.grant_application_withdraw(author=applicant, application=application)
+
+
+def test_a_recommended_application_not_yet_on_an_agenda_is_withdrawn(
+    pool, secretariat, working_group
+):
+    applicant = factories.user()
+    application = factories.grant_application(pool=pool, author=applicant)
+    grant_services.grant_completeness_check(
+        actor=secretariat, application=application, complete=True
+    )
+    grant_services.grant_recommend(
+        actor=working_group, application=application, recommendation="full", reason="Ja."
+    )
+    grant_services.grant_application_withdraw(author=applicant, application=application)
+    application.refresh_from_db()
+    assert application.stage == GrantStage.WITHDRAWN and application.agenda_item is None
+    assert application.proposal.state == State.WITHDRAWN
+    assert not AgendaItem.objects.filter(meeting=application.deadline.meeting).exists()
+    with pytest.raises(ValidationError, match="cannot be taken now"):
+        grant_services.grant_put_on_agenda(actor=secretariat, application=application)
+
+
+def _recommended(application, secretariat, working_group):
+    grant_services.grant_completeness_check(
+        actor=secretariat, application=application, complete=True
+    )
+    return grant_services.grant_recommend(
+        actor=working_group, application=application, recommendation="full", reason="Ja."
+    )
+
+
+def test_another_meeting_must_be_an_upcoming_public_one_of_the_same_committee(
+    pool, committee, secretariat, working_group
+):
+    application = _recommended(factories.grant_application(pool=pool), secretariat, working_group)
+    other_committee = factories.committee("Valby Lokaludvalg", district_name="Valby")
+    refused = {
+        "committee": factories.meeting(committee=other_committee),
+        "held": factories.meeting(committee=committee, days_from_now=-2),
+        "closed": factories.meeting(committee=committee, days_from_now=20, is_public=False),
+    }
+    for why, meeting in refused.items():
+        with pytest.raises(ValidationError) as excinfo:
+            grant_services.grant_put_on_agenda(
+                actor=secretariat, application=application, meeting=meeting
+            )
+        assert "meeting" in excinfo.value.message_dict, why
+        assert not meeting.agenda_items.exists(), why
+    application.refresh_from_db()
+    assert application.stage == GrantStage.RECOMMENDED and application.agenda_item is None
+    later = factories.meeting(committee=committee, days_from_now=45)
+    assert grant_services.agenda_meetings(application) == [application.deadline.meeting, later]
+    grant_services.grant_put_on_agenda(actor=secretariat, application=application, meeting=later)
+    application.refresh_from_db()
+    assert application.stage == GrantStage.ON_AGENDA
+    assert application.agenda_item.meeting == later
+    entry = AuditEntry.objects.get(action="grant.agenda")
+    assert entry.data["meeting"] == later.pk and entry.actor_id == secretariat.pk
+    # The decision is recorded from that meeting's start, not the deadline meeting's.
+    assert grant_services.decision_opens_at(application) == later.starts_at
+
+
+def test_the_agenda_item_is_the_application_as_it_stands_when_put_on_the_agenda(
+    pool, secretariat, working_group
+):
+    first = _to_decision(factories.grant_application(pool=pool), secretariat, working_group)
+    second = _recommended(factories.grant_application(pool=pool), secretariat, working_group)
+    grant_services.grant_decide(
+        actor=secretariat, application=first, granted=True, amount=25_000, reason="Ja."
+    )
+    # Recommended before the first grant, put on the agenda after it: the item shows what the
+    # pool has left at this step.
+    second = grant_services.grant_put_on_agenda(actor=secretariat, application=second)
+    assert second.agenda_item.generated["pool_remaining"] == 100_000 - 25_000
+    assert second.agenda_item.generated["recommended_amount"] == 25_000
 
 
 def test_a_decided_application_cannot_be_withdrawn(pool, secretariat, working_group):
@@ -599,8 +718,9 @@ def test_each_grant_step_moves_the_proposal_through_the_workflow_with_an_audit_e
         (secretariat.pk, State.IN_PROGRESS, State.COMPLETED),
     ]
     assert moves.filter(committee_id=pool.committee_id).count() == 5
-    # The applicant hears of each step by the grant's own e-mail, not a second one per move.
-    assert len(mail.outbox) == 5
+    # The applicant hears of each step by the grant's own e-mail, not a second one per move
+    # (complete, recommended, on the agenda, granted, accounts, paid).
+    assert len(mail.outbox) == 6
     assert all("grant application" in message.subject for message in mail.outbox)
     # A grant is followed up through its accounts, never as a tracked project.
     assert not TrackedProject.objects.filter(proposal_id=application.proposal_id).exists()

@@ -104,6 +104,7 @@ def test_accounts_with_a_receipt_which_only_the_applicant_and_staff_can_download
     grant_services.grant_recommend(
         actor=secretariat, application=application, recommendation=Recommendation.FULL, reason="Ja"
     )
+    grant_services.grant_put_on_agenda(actor=secretariat, application=application)
     factories.deciding_meeting_begins(application)
     grant_services.grant_decide(
         actor=secretariat, application=application, granted=True, amount=20_000, reason="Ja"
@@ -160,6 +161,7 @@ def test_the_pool_page_shows_money_left_deadlines_and_decisions(client, pool, se
             recommendation=Recommendation.FULL if ok else Recommendation.REFUSE,
             reason="Indstilling",
         )
+        grant_services.grant_put_on_agenda(actor=secretariat, application=application)
         factories.deciding_meeting_begins(application)
         grant_services.grant_decide(
             actor=secretariat,
@@ -232,6 +234,7 @@ def test_the_deciding_meetings_page_lists_the_decision_in_agenda_and_minutes(
     grant_services.grant_recommend(
         actor=secretariat, application=application, recommendation=Recommendation.FULL, reason="Ja"
     )
+    grant_services.grant_put_on_agenda(actor=secretariat, application=application)
     factories.deciding_meeting_begins(application)
     grant_services.grant_decide(
         actor=secretariat, application=application, granted=True, amount=25_000, reason="Enig."
