@@ -124,8 +124,10 @@ def _tiles(template: str, *, u0: float, v0: float, scale: float) -> tuple[int, l
     zoom = max(0, min(MAX_ZOOM, round(math.log2(scale / TILE_SIZE))))
     count = 2**zoom
     size = scale / count  # a tile's side in the drawing's units
-    first_x, last_x = int(u0 * count), int((u0 + WIDTH / scale) * count)
-    first_y, last_y = int(v0 * count), int((v0 + HEIGHT / scale) * count)
+    # The last tile is the one the edge falls in, or ends on: not the next, which would lie
+    # wholly outside the drawing.
+    first_x, last_x = math.floor(u0 * count), math.ceil((u0 + WIDTH / scale) * count) - 1
+    first_y, last_y = math.floor(v0 * count), math.ceil((v0 + HEIGHT / scale) * count) - 1
     tiles = []
     for y in range(max(first_y, 0), min(last_y, count - 1) + 1):
         for x in range(max(first_x, 0), min(last_x, count - 1) + 1):

@@ -11,20 +11,32 @@ Wagtail's accessibility checker, which needs it, does not run.
 """
 
 import re
+from functools import lru_cache
+from urllib.parse import urlsplit
 
 from django.conf import settings
 
-
-def tile_origin(url: str) -> str:
-    """The scheme and host of a map tile URL, as a CSP source: `{s}` sub-domains become `*`."""
-    if not url.startswith(("https://", "http://")):
-        return ""
-    origin = "/".join(url.split("/")[:3])
-    return origin.replace("{s}", "*")
+from committees.maps import SUBDOMAINS
 
 
-def build_policy(*, admin: bool = False, inline_scripts: bool = False) -> str:
-    tiles = "" if admin else tile_origin(settings.MAP_TILE_URL)
+def tile_origins(url: str) -> list[str]:
+    """The origins a map tile URL (`MAP_TILE_URL`) fetches from, as CSP sources: one for each
+    sub-domain `{s}` is filled with, exactly as `committees.maps.tile_url` fills it. Not
+    `https://*.example.dk`: a wildcard stands only for whole leftmost labels (`tile-{s}.example.dk`
+    has none) and would allow every other sub-domain too. A URL on our own origin needs none."""
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return []
+    host = parts.netloc.rpartition("@")[2]  # never a user name or password in the policy
+    origin = f"{parts.scheme}://{host}".lower()
+    if "{s}" not in origin:
+        return [origin]
+    return [origin.replace("{s}", subdomain) for subdomain in SUBDOMAINS]
+
+
+@lru_cache(maxsize=16)
+def build_policy(*, admin: bool = False, inline_scripts: bool = False, tile_url: str = "") -> str:
+    tiles = "" if admin else " ".join(tile_origins(tile_url))
     directives = {
         "default-src": "'self'",
         "script-src": "'self' 'unsafe-inline'" if inline_scripts else "'self'",
@@ -51,20 +63,20 @@ _ADMIN_FORM = re.compile(r"/(?:add|edit|create|copy|new)(?:/|$)|/(?:add|edit)_[a
 
 
 class ContentSecurityPolicyMiddleware:
-    """Adds the policy to every response: the public one, or the admin's."""
+    """Adds the policy to every response: the public one, or the admin's.
+
+    The policy is looked up for each response (and built once per tile URL), not kept from
+    start-up: it has to allow the tiles of the `MAP_TILE_URL` the page is drawn with."""
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.policy = build_policy()
-        self.admin_policy = build_policy(admin=True)
-        self.admin_form_policy = build_policy(admin=True, inline_scripts=True)
 
     def policy_for(self, path: str) -> str:
         if not path.startswith(ADMIN_PREFIX):
-            return self.policy
-        if _ADMIN_FORM.search(path[len(ADMIN_PREFIX) - 1 :]):
-            return self.admin_form_policy
-        return self.admin_policy
+            return build_policy(tile_url=settings.MAP_TILE_URL)
+        return build_policy(
+            admin=True, inline_scripts=bool(_ADMIN_FORM.search(path[len(ADMIN_PREFIX) - 1 :]))
+        )
 
     def __call__(self, request):
         response = self.get_response(request)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 
 from committees import maps
 from committees.models import Area
+from pbsite.security import tile_origins
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -238,7 +239,9 @@ def test_with_a_tile_server_the_tiles_lie_under_the_drawing_and_the_policy_allow
     assert "© Kortleverandøren" in response.content.decode()
     policy = response["Content-Security-Policy"]
     (img_src,) = [d for d in policy.split("; ") if d.startswith("img-src ")]
-    assert img_src.split() == ["img-src", "'self'", "data:", "blob:", "https://*.tiles.example.dk"]
+    assert img_src.split() == ["img-src", "'self'", "data:", "blob:"] + [
+        f"https://{s}.tiles.example.dk" for s in "abc"
+    ]
 
 
 def test_without_a_tile_server_images_come_from_our_own_origin_only(client, outlined):
@@ -251,3 +254,58 @@ def test_an_admin_page_never_allows_the_tile_server(admin_client):
     with override_settings(MAP_TILE_URL=TILES):
         policy = admin_client.get("/admin/")["Content-Security-Policy"]
     assert "tiles.example.dk" not in policy
+
+
+def test_the_policy_follows_the_tile_setting_after_the_first_request(client, outlined):
+    """The middleware is built once per handler: a policy computed there kept refusing the
+    tiles of a setting changed afterwards (as override_settings and a reload do)."""
+    assert "tiles.example.dk" not in client.get(outlined.page.url)["Content-Security-Policy"]
+    with override_settings(MAP_TILE_URL=TILES):
+        response = client.get(outlined.page.url)
+        assert Elements(response.content.decode()).all("img", **{"class": "area-map__tile"})
+        assert "tiles.example.dk" in response["Content-Security-Policy"]
+    assert "tiles.example.dk" not in client.get(outlined.page.url)["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize(
+    ("template", "origins"),
+    [
+        ("https://tiles.example.dk/{z}/{x}/{y}.png", ["https://tiles.example.dk"]),
+        ("http://127.0.0.1:8080/{z}/{x}/{y}.png", ["http://127.0.0.1:8080"]),
+        # A sub-domain that is only part of a name: `https://tile-*.example.dk` is no source at
+        # all in CSP (a wildcard stands only for whole leftmost labels), so every tile was refused.
+        (
+            "https://tile-{s}.example.dk/{z}/{x}/{y}.png",
+            [f"https://tile-{s}.example.dk" for s in "abc"],
+        ),
+        (TILES, [f"https://{s}.tiles.example.dk" for s in "abc"]),
+        # The numbers in the query rather than the path.
+        ("https://maps.example.dk?layer=base&z={z}&x={x}&y={y}", ["https://maps.example.dk"]),
+        ("HTTPS://Tiles.Example.dk/{z}/{x}/{y}.png", ["https://tiles.example.dk"]),
+        ("/tiles/{z}/{x}/{y}.png", []),  # our own origin: 'self' allows it already
+        ("", []),
+    ],
+)
+def test_the_policy_allows_exactly_the_origins_the_tiles_come_from(template, origins):
+    assert tile_origins(template) == origins
+    for x, y in ((4380, 2561), (4381, 2561), (4382, 2561)):
+        url = maps.tile_url(template, zoom=13, x=x, y=y)
+        if origins:
+            assert any(
+                url.lower().startswith(origin + "/") or url.lower().startswith(origin + "?")
+                for origin in origins
+            ), url
+
+
+def test_no_tile_is_fetched_beyond_the_drawings_edge():
+    """When the drawing ends exactly on a tile's edge, the tile beyond it lies wholly outside
+    (left: 100%): fetched for nothing."""
+    count = 2**10
+    scale = maps.TILE_SIZE * count  # a tile is 256 drawing units: 2.5 columns in 640
+    u0 = 100.5 / count  # the right edge is then exactly on column 103's left edge
+    v0 = 200.5 / count
+    zoom, tiles = maps._tiles(TILES, u0=u0, v0=v0, scale=scale)
+    assert zoom == 10
+    assert {t.url.rsplit("/", 2)[1] for t in tiles} == {"100", "101", "102"}
+    for tile in tiles:
+        assert tile.left < 100 and tile.top < 100
