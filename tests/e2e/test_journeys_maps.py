@@ -157,9 +157,11 @@ def tile_server():
 
 
 @pytest.fixture
-def tile_template(tile_server) -> str:
-    """The site's MAP_TILE_URL; parametrize it with "" for a site without tiles."""
-    return f"http://{{s}}.localhost:{tile_server.port}/{{z}}/{{x}}/{{y}}.png"
+def tile_template(request, tile_server) -> str:
+    """The site's MAP_TILE_URL on the tile server. Parametrize it (indirect) with the host's
+    name, `{s}` for the sub-domain, or with "" for a site without tiles."""
+    host = getattr(request, "param", "{s}.localhost")
+    return f"http://{host}:{tile_server.port}/{{z}}/{{x}}/{{y}}.png" if host else ""
 
 
 @pytest.fixture
@@ -249,7 +251,7 @@ def _expect_tiles(page, figure, tile_server, expected: maps.AreaMap) -> list[dic
     assert sorted(tile_server.taken()) == sorted(sources)
     for tile in tiles:
         assert tile["complete"] and tile["naturalWidth"] == tile["naturalHeight"] == 256, tile
-        assert re.fullmatch(rf"http://[abc]\.localhost:{tile_server.port}/.+", tile["src"])
+        assert re.fullmatch(rf"http://(tile-)?[abc]\.localhost:{tile_server.port}/.+", tile["src"])
         assert _tile_numbers(tile["src"])[0] == expected.zoom
     svg = figure.locator("svg.area-map__drawing").evaluate(
         "svg => { const r = svg.getBoundingClientRect();"
@@ -404,7 +406,7 @@ def test_the_maps_lie_on_the_tile_servers_tiles_and_their_markers_stay_links(
     axe_check(page)
 
 
-@pytest.mark.parametrize("tile_template", [""])
+@pytest.mark.parametrize("tile_template", [""], indirect=True)
 @pytest.mark.parametrize("browser_context_options", SIZES, ids=["desktop", "phone"])
 @pytest.mark.parametrize(("language", "browser_locale"), [LANGUAGES[0]], ids=["da"])
 def test_without_a_tile_server_no_request_leaves_the_site_and_the_map_still_shows(
@@ -477,3 +479,19 @@ def test_the_place_picker_of_the_proposal_form_shows_the_same_tiles(
     _no_policy_violation(page)
     _shot(page, f"map-tiles-picker-{language}-desktop")
     axe_check(page)
+
+
+@pytest.mark.parametrize("tile_template", ["tile-{s}.localhost"], indirect=True)
+@pytest.mark.parametrize(("language", "browser_locale"), [LANGUAGES[0]], ids=["da"])
+def test_tiles_from_sub_domains_named_in_part_are_let_in_too(
+    watched, world, tile_server, tile_template, asgi_server, language
+):
+    """`tile-{s}.localhost`: no wildcard of the policy can name these hosts, only each one."""
+    page = watched
+    page.goto(world["oesterbro"].page.url)
+    figure = page.locator("figure.area-map")
+    tiles = _expect_tiles(page, figure, tile_server, _expected_map(tile_template))
+    assert {urlsplit(tile["src"]).hostname for tile in tiles} <= {
+        f"tile-{s}.localhost" for s in "abc"
+    }
+    _no_policy_violation(page)
