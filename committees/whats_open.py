@@ -27,6 +27,12 @@ class OpenItem:
     own: bool = False  # in one of the committees the resident named
 
     @property
+    def key(self) -> str:
+        """Unique on the page: the card's heading id, which its button refers to."""
+        target = self.meeting if self.meeting is not None else self.budget_round
+        return f"open-{self.kind}-{target.pk}"
+
+    @property
     def votes_online(self) -> bool:
         return self.budget_round is not None and (
             self.budget_round.decision_method == DecisionMethod.VOTE
@@ -61,6 +67,20 @@ def open_now(*, first: Iterable[str] = (), now: datetime.datetime | None = None)
         return (first.index(slug) if slug in first else len(first), item.when, item.kind)
 
     return [replace(item, own=item.committee.slug in first) for item in sorted(items, key=order)]
+
+
+# The home page shows this many cards at least (all of the resident's own committees' if there
+# are more); the rest fold away behind one button, so a phone reaches the committees below.
+SHOWN_AT_LEAST = 6
+
+
+def fold(items: list[OpenItem], *, at_least: int = SHOWN_AT_LEAST):
+    """`items` split into those shown and those folded away: every item of the resident's own
+    committees, then the soonest others, up to `at_least` shown. A fold of one is no fold."""
+    shown = max(at_least, sum(item.own for item in items))
+    if len(items) <= shown + 1:
+        return items, []
+    return items[:shown], items[shown:]
 
 
 OPEN_PHASES = ("ideas", "voting")

@@ -59,7 +59,8 @@ class HomePage(Page):
             )
             own = [committee.slug for committee in context["lookup_committees"]]
             request.session[OWN_COMMITTEES_SESSION_KEY] = own
-        context["open_now"] = _whats_open().open_now(first=own)
+        whats_open = _whats_open()
+        context["open_now"], context["open_later"] = whats_open.fold(whats_open.open_now(first=own))
         return context
 
 

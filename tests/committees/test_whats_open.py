@@ -1,6 +1,7 @@
 """The home page leads with what is open now; a committee page with its open round."""
 
 import datetime
+import re
 from http import HTTPStatus
 
 import pytest
@@ -108,3 +109,47 @@ def test_committee_page_shows_rounds_with_dates_and_phase_the_open_one_first(cli
         voting_end = open_round.voting_end
         # The dates in words; the ISO form only in the machine-readable datetime attribute.
         assert str(voting_end.year) in opened and f">{voting_end.date().isoformat()}" not in opened
+
+
+def _item(own=False):
+    return whats_open.OpenItem("ideas", None, timezone.now(), own=own)
+
+
+@pytest.mark.parametrize(
+    ("own", "others", "shown"),
+    [
+        (0, 7, 7),  # one more than six is shown, not folded alone
+        (0, 8, 6),
+        (2, 10, 6),
+        (8, 3, 8),  # every item of the resident's own committees stays in view
+        (0, 3, 3),
+    ],
+)
+def test_what_is_open_folds_after_six_or_after_the_residents_own(own, others, shown):
+    items = [_item(own=True) for _ in range(own)] + [_item() for _ in range(others)]
+    first, later = whats_open.fold(items)
+    assert len(first) == shown and first + later == items
+    assert all(item.own for item in items[:own])
+
+
+def test_the_home_page_folds_the_rest_behind_one_button(client, two_committees):
+    oesterbro, valby = two_committees
+    for n in range(9):
+        dates = factories.round_dates(
+            phase="ideas", now=timezone.now() - datetime.timedelta(hours=n)
+        )
+        factories.budget_round(committee=valby, title=f"Valby runde {n}", **dates)
+    factories.budget_round(committee=oesterbro, phase="voting", title="Østerbro vælger")
+    session = client.session
+    session[OWN_COMMITTEES_SESSION_KEY] = [oesterbro.slug]
+    session.save()
+    for prefix, words in (("", "Vis 4 flere åbne runder og møder"), ("/en", "Show 4 more open")):
+        section = _open(client.get(prefix + "/").content.decode())
+        shown, later = section.split('<details class="open-now__more">')
+        assert shown.count('class="card open-now__item') == 6
+        assert later.count('class="card open-now__item') == 4
+        assert shown.index("Østerbro vælger") < shown.index("Valby runde")
+        assert words in later
+        ids = re.findall(r'id="(open-[^"]+)"', section)
+        assert len(ids) == len(set(ids)) == 10
+        assert all(f'aria-describedby="{key}"' in section for key in ids)

@@ -41,6 +41,37 @@ def world(transactional_db, home_page):
     return {"oesterbro": oesterbro, "valby": valby, "ideas": ideas, "voting": voting}
 
 
+@pytest.mark.parametrize("browser_context_options", [phone()], ids=["phone"])
+@pytest.mark.parametrize(("language", "browser_locale"), LANGUAGES, ids=["da", "en"])
+def test_many_open_rounds_fold_behind_one_button(page, world, language, browser_context_options):
+    """Six cards, then one button: the committees' list below is not pushed screens away; the
+    button opens the rest from the keyboard."""
+    import datetime
+
+    from django.utils import timezone
+
+    for n in range(8):
+        dates = factories.round_dates(
+            phase="ideas", now=timezone.now() - datetime.timedelta(hours=n)
+        )
+        factories.budget_round(committee=world["valby"], title=f"Valby-idéer {n}", **dates)
+    page.goto(_prefix(language) + "/")
+    section = page.get_by_role("region", name=_(language, "Open now"))
+    cards = section.locator(".open-now__item")
+    visible = [cards.nth(i).is_visible() for i in range(cards.count())]
+    assert cards.count() == 11 and visible.count(True) == 6, visible
+    more = section.locator(".open-now__more > summary")
+    assert more.inner_text().startswith({"da": "Vis 5 flere", "en": "Show 5 more"}[language])
+    assert more.bounding_box()["y"] < 3 * 844  # within three screens of the top
+    axe_check(page)
+    more.focus()
+    page.keyboard.press("Enter")
+    assert all(cards.nth(i).is_visible() for i in range(cards.count()))
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    _shot(page, f"home-folded-{language}-phone")
+    axe_check(page)
+
+
 @pytest.mark.parametrize("browser_context_options", SIZES, ids=["desktop", "phone"])
 @pytest.mark.parametrize(("language", "browser_locale"), LANGUAGES, ids=["da", "en"])
 def test_home_page_leads_with_what_is_open_now(page, world, language, browser_context_options):
