@@ -21,7 +21,7 @@ from pypdf import PdfWriter
 from frontend.money import format_kroner
 from proposals.models import GrantApplication, GrantStage
 from tests import factories
-from tests.e2e.conftest import axe_check, phone
+from tests.e2e.conftest import AXE_JS, axe_check, phone
 from tests.e2e.conftest import in_language as _
 
 pytestmark = pytest.mark.browser
@@ -256,8 +256,12 @@ def test_an_association_applies_and_is_granted_with_no_support_or_vote_anywhere(
     assert _state(language, "Received") in main.inner_text()
     _no_support_or_vote(page, language)
 
-    # The secretariat takes it to granted through the admin, step by step.
-    staff_context = browser.new_context(base_url=asgi_server.url, locale="da-DK")
+    # The secretariat takes it to granted through the admin, step by step (on the same screen
+    # size as the applicant).
+    staff_context = browser.new_context(
+        base_url=asgi_server.url, locale="da-DK", **browser_context_options
+    )
+    staff_context.add_init_script(path=str(AXE_JS))
     staff = staff_context.new_page()
     staff.goto("/admin/login/")
     login = staff.locator("form").filter(has=staff.locator("input[name=password]"))
@@ -280,11 +284,41 @@ def test_an_association_applies_and_is_granted_with_no_support_or_vote_anywhere(
     staff.wait_for_load_state()
     assert GrantApplication.objects.get(pk=application.pk).stage == GrantStage.RECOMMENDED
 
-    # Recommended and on the agenda: so the applicant reads it.
+    # Recommended, not yet on an agenda: so the applicant reads it.
     page.goto(f"{prefix}/forslag/ansoegning/{application.pk}/")
-    assert (
-        _state(language, "Recommended, on the agenda") in main.locator("p.font-lead").inner_text()
-    )
+    assert _state(language, "Recommended") in main.locator("p.font-lead").inner_text()
+    assert _state(language, "Recommended") in main.locator("[aria-current=step]").inner_text()
+
+    # The secretariat puts it on the agenda, by keyboard: the deadline's meeting is chosen, the
+    # committee's later meeting is the next choice.
+    deadline_meeting = application.deadline.meeting
+    later = factories.meeting(committee=pool.committee, days_from_now=45, title="Ekstra møde")
+    staff.goto(process)
+    meetings = admin.locator("input[name=meeting]")
+    assert meetings.count() == 2
+    chosen = admin.locator("input[name=meeting]:checked")
+    assert chosen.get_attribute("value") == str(deadline_meeting.pk)
+    axe_check(staff)
+    _fits(staff)
+    _shot(staff, f"grant-put-on-agenda-{language}-{size}")
+    chosen.focus()
+    staff.keyboard.press("ArrowDown")
+    assert admin.locator("input[name=meeting]:checked").get_attribute("value") == str(later.pk)
+    staff.keyboard.press("Tab")
+    submit = admin.locator("form[method=post] button[type=submit]")
+    assert submit.evaluate("button => button === document.activeElement")
+    assert submit.inner_text().strip() == _("da", "Put on the agenda")
+    with staff.expect_navigation():
+        staff.keyboard.press("Enter")
+    stored = GrantApplication.objects.get(pk=application.pk)
+    assert stored.stage == GrantStage.ON_AGENDA and stored.agenda_item.meeting_id == later.pk
+
+    # On the agenda: so the applicant reads it, on their page and the public one.
+    page.goto(f"{prefix}/forslag/ansoegning/{application.pk}/")
+    assert _state(language, "On the agenda") in main.locator("p.font-lead").inner_text()
+    assert _state(language, "On the agenda") in main.locator("[aria-current=step]").inner_text()
+    page.goto(f"{prefix}/forslag/{application.proposal.pk}/")
+    assert _state(language, "On the agenda") in main.locator("dl.round-facts").inner_text()
 
     factories.deciding_meeting_begins(application)
     staff.goto(process)

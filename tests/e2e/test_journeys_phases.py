@@ -185,6 +185,7 @@ def test_the_secretariat_decides_a_grant_at_the_meeting(page, world):
     grant_services.grant_recommend(
         actor=working_group, application=application, recommendation="full", reason="Godt."
     )
+    grant_services.grant_put_on_agenda(actor=world["moderator"], application=application)
     ProposalAttachment.objects.create(
         proposal=application.proposal,
         file=ContentFile(PDF, "tilbud.pdf"),
