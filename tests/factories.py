@@ -2,6 +2,7 @@
 
 import datetime
 import itertools
+import json
 
 from allauth.account.models import EmailAddress
 from django.utils import timezone
@@ -370,3 +371,39 @@ def letter_codes(*, budget_round: BudgetRound, count: int, batch: str = "Breve")
     ]
     roll_import(budget_round=budget_round, rows=rows)
     return [letter.code for letter in codes_issue_from_roll(budget_round=budget_round, batch=batch)]
+
+
+def meeting_admin_form(meeting: Meeting, *, agenda_items=(), **overrides) -> dict:
+    """The admin's meeting edit form as posted, unchanged but for `overrides`; `agenda_items`
+    are (item, {part: new text}) pairs, posted in that order."""
+    data = {
+        "committee": meeting.committee_id,
+        "title": meeting.title,
+        "starts_at": meeting.starts_at.strftime("%Y-%m-%d %H:%M"),
+        "ends_at": meeting.ends_at.strftime("%Y-%m-%d %H:%M"),
+        "venue_name": meeting.venue_name,
+        "venue_address": meeting.venue_address,
+        "venue_kind": meeting.venue_kind,
+        "is_public": "on" if meeting.is_public else "",
+        "budget_round": meeting.budget_round_id or "",
+        "minutes": json.dumps({"blocks": [], "entityMap": {}}),
+        "attachments-TOTAL_FORMS": 0,
+        "attachments-INITIAL_FORMS": 0,
+        "attachments-MIN_NUM_FORMS": 0,
+        "attachments-MAX_NUM_FORMS": 1000,
+    }
+    data.update(
+        {
+            "agenda_items-TOTAL_FORMS": len(agenda_items),
+            "agenda_items-INITIAL_FORMS": len(agenda_items),
+            "agenda_items-MIN_NUM_FORMS": 0,
+            "agenda_items-MAX_NUM_FORMS": 1000,
+        }
+    )
+    parts = ("title", "recommendation", "problem", "solution", "economy", "decision")
+    for index, (item, changes) in enumerate(agenda_items):
+        fields = {"id": item.pk, "ORDER": index + 1, "DELETE": ""}
+        fields.update({part: getattr(item, part) for part in parts}, **changes)
+        data.update({f"agenda_items-{index}-{name}": value for name, value in fields.items()})
+    data.update(overrides)
+    return data

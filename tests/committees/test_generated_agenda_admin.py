@@ -2,7 +2,6 @@
 shown in the staff member's language and cannot be edited there: an edit would be stored beside
 the item's data and never shown. Parts people typed, and items people typed, stay editable."""
 
-import json
 from http import HTTPStatus
 
 import pytest
@@ -38,48 +37,6 @@ def _items(meeting):
     return generated, typed
 
 
-def _item_fields(prefix, item, **changes):
-    fields = {
-        "id": item.pk,
-        "title": item.title,
-        "recommendation": item.recommendation,
-        "problem": item.problem,
-        "solution": item.solution,
-        "economy": item.economy,
-        "decision": item.decision,
-        "ORDER": item.sort_order + 1,
-        "DELETE": "",
-        **changes,
-    }
-    return {f"{prefix}-{name}": value for name, value in fields.items()}
-
-
-def _form(meeting, generated, typed, generated_changes, typed_changes) -> dict:
-    data = {
-        "committee": meeting.committee_id,
-        "title": meeting.title,
-        "starts_at": meeting.starts_at.strftime("%Y-%m-%d %H:%M"),
-        "ends_at": meeting.ends_at.strftime("%Y-%m-%d %H:%M"),
-        "venue_name": meeting.venue_name,
-        "venue_address": meeting.venue_address,
-        "venue_kind": meeting.venue_kind,
-        "is_public": "on" if meeting.is_public else "",
-        "budget_round": "",
-        "minutes": json.dumps({"blocks": [], "entityMap": {}}),
-        "agenda_items-TOTAL_FORMS": 2,
-        "agenda_items-INITIAL_FORMS": 2,
-        "agenda_items-MIN_NUM_FORMS": 0,
-        "agenda_items-MAX_NUM_FORMS": 1000,
-        **_item_fields("agenda_items-0", generated, **generated_changes),
-        **_item_fields("agenda_items-1", typed, **typed_changes),
-        "attachments-TOTAL_FORMS": 0,
-        "attachments-INITIAL_FORMS": 0,
-        "attachments-MIN_NUM_FORMS": 0,
-        "attachments-MAX_NUM_FORMS": 1000,
-    }
-    return data
-
-
 @pytest.mark.parametrize(("language", "title"), [("da", DANISH), ("en", ENGLISH)])
 def test_generated_parts_show_in_the_staff_members_language_and_are_locked(
     client, meeting, moderator, language, title
@@ -105,12 +62,15 @@ def test_a_posted_edit_of_a_generated_part_changes_nothing_shown(client, meeting
     url = reverse("meeting:edit", args=[meeting.pk])
     response = client.post(
         url,
-        _form(
+        factories.meeting_admin_form(
             meeting,
-            generated,
-            typed,
-            {"title": "Forfalsket titel", "economy": "Alt gratis", "problem": "Nyt resumé"},
-            {"title": "Bænke og borde ved søen"},
+            agenda_items=[
+                (
+                    generated,
+                    {"title": "Forfalsket titel", "economy": "Alt gratis", "problem": "Nyt resumé"},
+                ),
+                (typed, {"title": "Bænke og borde ved søen"}),
+            ],
         ),
     )
     assert response.status_code == HTTPStatus.FOUND, response.content.decode()[:3000]

@@ -15,7 +15,6 @@ from django.utils import translation
 
 from committees.models import AgendaItem
 from committees.models.meetings import GRANT_APPLICATION
-from tests import factories
 from voting.live import services as live
 from voting.live.routing import websocket_urlpatterns
 
@@ -40,16 +39,6 @@ GENERATED = {
 }
 DANISH = "Ansøgning LU-2026-0042: Loppemarked på pladsen (Borger)"
 ENGLISH = "Application LU-2026-0042: Loppemarked på pladsen (Resident)"
-
-
-@pytest.fixture
-def meeting(voting_round):
-    return factories.meeting(committee=voting_round.committee, budget_round=voting_round)
-
-
-@pytest.fixture
-def host(meeting):
-    return factories.meeting_host(committee=meeting.committee)
 
 
 def _start(meeting, host, item, language):

@@ -13,16 +13,6 @@ from voting.live.views import DEVICE_COOKIE
 from voting.models import MeetingLive, QuickVote
 
 
-@pytest.fixture
-def meeting(voting_round):
-    return factories.meeting(committee=voting_round.committee, budget_round=voting_round)
-
-
-@pytest.fixture
-def host(meeting):
-    return factories.meeting_host(committee=meeting.committee)
-
-
 def test_snapshot_endpoint_serves_the_same_snapshot_as_json(client, voting_round):
     response = client.get(reverse("voting:live_round_snapshot", args=[voting_round.pk]))
     assert response.status_code == HTTPStatus.OK

@@ -21,16 +21,6 @@ from voting.models import MeetingLive
 application = URLRouter(websocket_urlpatterns)
 
 
-@pytest.fixture
-def meeting(voting_round):
-    return factories.meeting(committee=voting_round.committee, budget_round=voting_round)
-
-
-@pytest.fixture
-def host(meeting):
-    return factories.meeting_host(committee=meeting.committee)
-
-
 def test_the_display_never_names_a_round_of_another_committee(client, meeting):
     foreign = factories.voting_round(
         committee=factories.committee("Amager Vest Lokaludvalg"), title="Amager-puljen 2026"

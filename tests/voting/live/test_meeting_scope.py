@@ -22,45 +22,21 @@ from voting.models import QuickVote
 application = URLRouter(websocket_urlpatterns)
 
 
-def _meeting_admin_form(meeting, **overrides) -> dict:
-    data = {
-        "committee": meeting.committee_id,
-        "title": meeting.title,
-        "starts_at": meeting.starts_at.strftime("%Y-%m-%d %H:%M"),
-        "ends_at": meeting.ends_at.strftime("%Y-%m-%d %H:%M"),
-        "venue_name": meeting.venue_name,
-        "venue_address": meeting.venue_address,
-        "venue_kind": meeting.venue_kind,
-        "is_public": "on" if meeting.is_public else "",
-        "budget_round": meeting.budget_round_id or "",
-        "minutes": json.dumps({"blocks": [], "entityMap": {}}),
-        "agenda_items-TOTAL_FORMS": 0,
-        "agenda_items-INITIAL_FORMS": 0,
-        "agenda_items-MIN_NUM_FORMS": 0,
-        "agenda_items-MAX_NUM_FORMS": 1000,
-        "attachments-TOTAL_FORMS": 0,
-        "attachments-INITIAL_FORMS": 0,
-        "attachments-MIN_NUM_FORMS": 0,
-        "attachments-MAX_NUM_FORMS": 1000,
-    }
-    data.update(overrides)
-    return data
-
-
 @pytest.mark.django_db
 def test_a_meeting_cannot_show_a_round_of_another_committee(client, committee, meeting, moderator):
     other = factories.committee("Amager Vest Lokaludvalg")
     foreign = factories.voting_round(committee=other)
     own = factories.voting_round(committee=committee)
+    shown = meeting.budget_round_id
     meeting.budget_round = foreign
     with pytest.raises(ValidationError):
         meeting.full_clean()
     client.force_login(moderator)
     url = reverse("meeting:edit", args=[meeting.pk])
-    response = client.post(url, _meeting_admin_form(meeting, budget_round=foreign.pk))
+    response = client.post(url, factories.meeting_admin_form(meeting, budget_round=foreign.pk))
     assert response.status_code == HTTPStatus.OK  # the form comes back with the error
-    assert Meeting.objects.get(pk=meeting.pk).budget_round_id is None
-    response = client.post(url, _meeting_admin_form(meeting, budget_round=own.pk))
+    assert Meeting.objects.get(pk=meeting.pk).budget_round_id == shown
+    response = client.post(url, factories.meeting_admin_form(meeting, budget_round=own.pk))
     assert response.status_code == HTTPStatus.FOUND, response.content.decode()[:2000]
     assert Meeting.objects.get(pk=meeting.pk).budget_round_id == own.pk
 
