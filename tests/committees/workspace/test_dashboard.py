@@ -109,6 +109,29 @@ def test_grant_applications_to_check_with_their_deadline(client, home_page):
     assert "frist" in html
 
 
+def test_recommended_applications_wait_for_the_secretariat_to_put_them_on_an_agenda(
+    client, home_page
+):
+    from proposals.grants import services as grant_services
+
+    committee = factories.committee("Amager Lokaludvalg", district_name="Amager")
+    secretariat = factories.moderator(committee=committee)
+    pool = factories.grant_pool(committee=committee)
+    recommended, on_agenda = (factories.grant_application(pool=pool) for _ in range(2))
+    for application in (recommended, on_agenda):
+        grant_services.grant_completeness_check(
+            actor=secretariat, application=application, complete=True
+        )
+        grant_services.grant_recommend(
+            actor=secretariat, application=application, recommendation="full", reason="Ja."
+        )
+    grant_services.grant_put_on_agenda(actor=secretariat, application=on_agenda)
+    html = dashboard(client, secretariat)
+    assert "1 puljeansøgning: indstillet" in html
+    assert f"{reverse('grant_queue')}?committee={committee.pk}&amp;stage=recommended" in html
+    assert "stage=on_agenda" not in html  # the meeting's to decide, nothing to do before
+
+
 def test_a_committee_with_nothing_waiting_says_so(client, home_page):
     committee = factories.committee("Bispebjerg Lokaludvalg", district_name="Bispebjerg")
     html = dashboard(client, factories.meeting_host(committee=committee))
