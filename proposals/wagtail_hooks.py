@@ -40,7 +40,7 @@ register_permission_policy(Proposal, policy)
 class ProposalIndexView(IndexView):
     def get_base_queryset(self):
         return policy.instances_user_has_permission_for(self.request.user, "view").select_related(
-            "budget_round__committee"
+            "budget_round__committee", "grant"
         )
 
     def get_list_more_buttons(self, instance):
@@ -95,7 +95,8 @@ class ProposalViewSet(ModelViewSet):
     list_display = [
         "title",
         "case_number",
-        Column("state", label=gettext_lazy("State"), accessor="get_state_display"),
+        # A grant application's state in the grant's words (`Proposal.state_label`).
+        Column("state", label=gettext_lazy("State"), accessor="state_label"),
         "budget_round",
         "support_count",
         MoneyColumn("cost", label=gettext_lazy("Cost")),

@@ -396,7 +396,7 @@ def round_public_proposals(*, budget_round: BudgetRound):
     return (
         Proposal.objects.filter(budget_round=budget_round)
         .exclude(state=State.DRAFT)
-        .select_related("category")
+        .select_related("category", "budget_round", "grant")  # `state_label` reads them
         .order_by("case_number", "pk")
     )
 

@@ -33,7 +33,7 @@ def _proposals(budget_round: BudgetRound) -> Table:
         [
             p.case_number,
             p.title,
-            p.get_state_display(),
+            p.state_label,  # a grant application's in the grant's words
             p.category.name if p.category else "",
             p.get_submitter_kind_display(),
             p.organisation_name,

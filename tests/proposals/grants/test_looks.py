@@ -402,3 +402,21 @@ def test_a_pool_deciding_its_applications_is_not_marked_open_on_the_committee_pa
     rounds = whats_open.rounds_open_first(BudgetRound.objects.filter(committee=committee))
     is_open = {budget_round.pk: budget_round.is_open for budget_round in rounds}
     assert is_open == {taking.pk: True, deciding.pk: False, voting.pk: True}
+
+
+def test_the_staffs_proposal_list_and_export_read_the_applications_stage(client, pool, secretariat):
+    recommended = _recommended(factories.grant_application(pool=pool), secretariat)
+    on_agenda = _recommended(factories.grant_application(pool=pool), secretariat)
+    grant_services.grant_put_on_agenda(actor=secretariat, application=on_agenda)
+    client.force_login(secretariat)
+    html = client.get(reverse("proposal:index")).content.decode()
+    assert f">{state('Recommended')}<" in html.replace("\n", "").replace("  ", "")
+    assert state("On the agenda") in html
+    table = html[html.index("<table") : html.index("</table>")]
+    assert da(State.FEASIBLE.label) not in table  # the filter offers every round's states
+    export = client.get(reverse("voting:round_export", args=[pool.pk, "proposals", "csv"]))
+    rows = export.content.decode("utf-8-sig").splitlines()
+    row = {case: line for line in rows for case in [line.split(",")[0].strip('"')]}
+    assert state("Recommended") in row[recommended.proposal.case_number]
+    assert state("On the agenda") in row[on_agenda.proposal.case_number]
+    assert da(State.FEASIBLE.label) not in export.content.decode("utf-8-sig")
