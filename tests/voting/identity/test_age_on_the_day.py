@@ -52,6 +52,19 @@ def _verify_on(client, broker, monkeypatch, day: datetime.date, **claims):
         _verify(client, broker)
 
 
+def _age_claim_a_month_ago(client, broker, monkeypatch, voter, *, over_18: bool):
+    """`voter` verified a month ago with a data-minimal claim: over 18 or not, no birth date."""
+    _verify_on(
+        client,
+        broker,
+        monkeypatch,
+        TODAY - datetime.timedelta(days=30),
+        birthdate=None,
+        age_over_18="true" if over_18 else "false",
+    )
+    return VerifiedIdentity.objects.get(user=voter)
+
+
 @pytest.fixture
 def vote(oesterbro):
     """A round with minimum age 15 in Østerbro, voting today."""
@@ -136,15 +149,7 @@ def test_an_over_18_claim_admits_a_round_with_minimum_15_and_18(
 ):
     """A data-minimal claim (no birth date, no age): 18 or over on the day of the check."""
     adults = factories.voting_round(committee=oesterbro.committee, min_age=18, title="Voksne")
-    _verify_on(
-        client,
-        broker,
-        monkeypatch,
-        TODAY - datetime.timedelta(days=30),
-        birthdate=None,
-        age_over_18="true",
-    )
-    identity = VerifiedIdentity.objects.get(user=voter)
+    identity = _age_claim_a_month_ago(client, broker, monkeypatch, voter, over_18=True)
     assert (identity.age_min, identity.age_max) == (18, None)
     assert services.eligibility_online(user=voter, budget_round=vote).can_vote
     assert services.eligibility_online(user=voter, budget_round=adults).can_vote
@@ -155,15 +160,7 @@ def test_an_under_18_claim_is_asked_again_and_never_guessed_old_enough(
 ):
     """ "Not over 18" a month ago says nothing about 15: asked to verify again, not admitted."""
     vote = factories.voting_round(committee=oesterbro.committee, min_age=15, title="Unge")
-    _verify_on(
-        client,
-        broker,
-        monkeypatch,
-        TODAY - datetime.timedelta(days=30),
-        birthdate=None,
-        age_over_18="false",
-    )
-    identity = VerifiedIdentity.objects.get(user=voter)
+    identity = _age_claim_a_month_ago(client, broker, monkeypatch, voter, over_18=False)
     assert (identity.age_min, identity.age_max) == (0, 17)
     eligibility = services.eligibility_online(user=voter, budget_round=vote)
     assert not eligibility.can_vote and eligibility.reason == _(VERIFY_AGAIN)
