@@ -62,6 +62,21 @@ def _to_decision(application, secretariat, working_group, **recommend):
     return on_agenda
 
 
+def _paid_out(application, secretariat, working_group, *, amount, spent):
+    """Granted `amount` kr., the applicant's accounts show `spent` kr., and the payout approved."""
+    _to_decision(application, secretariat, working_group)
+    grant_services.grant_decide(
+        actor=secretariat, application=application, granted=True, amount=amount, reason="Ja."
+    )
+    grant_services.grant_accounts_submit(
+        author=application.proposal.author,
+        application=application,
+        lines=[Line("expense", "Scene", spent)],
+        receipts=[_receipt()],
+    )
+    grant_services.grant_payout_approve(actor=secretariat, application=application)
+
+
 def test_an_application_goes_from_submission_to_payout(
     pool, secretariat, working_group, django_capture_on_commit_callbacks
 ):
@@ -248,17 +263,7 @@ def test_payout_is_capped_at_the_grant_and_an_oversized_advance_is_paid_back(
 def test_payout_never_exceeds_the_grant_even_for_a_large_deficit(pool, secretariat, working_group):
     applicant = factories.user()
     application = factories.grant_application(pool=pool, author=applicant)
-    _to_decision(application, secretariat, working_group)
-    grant_services.grant_decide(
-        actor=secretariat, application=application, granted=True, amount=12_000, reason="Ja."
-    )
-    grant_services.grant_accounts_submit(
-        author=applicant,
-        application=application,
-        lines=[Line("expense", "Scene", 90_000)],
-        receipts=[_receipt()],
-    )
-    grant_services.grant_payout_approve(actor=secretariat, application=application)
+    _paid_out(application, secretariat, working_group, amount=12_000, spent=90_000)
     application.refresh_from_db()
     assert application.payout_amount == 12_000
     # ...and the database refuses a payout above the grant from any write path.
@@ -432,17 +437,7 @@ def test_receipts_are_deleted_after_the_retention_period(
     settings.GRANT_RECEIPT_RETENTION_DAYS = 30
     applicant = factories.user()
     application = factories.grant_application(pool=pool, author=applicant)
-    _to_decision(application, secretariat, working_group)
-    grant_services.grant_decide(
-        actor=secretariat, application=application, granted=True, amount=5_000, reason="Ja."
-    )
-    grant_services.grant_accounts_submit(
-        author=applicant,
-        application=application,
-        lines=[Line("expense", "Scene", 6_000)],
-        receipts=[_receipt()],
-    )
-    grant_services.grant_payout_approve(actor=secretariat, application=application)
+    _paid_out(application, secretariat, working_group, amount=5_000, spent=6_000)
     receipt = application.receipts.get()
     storage, name = receipt.file.storage, receipt.file.name
     assert storage.exists(name)
@@ -699,17 +694,7 @@ def test_each_grant_step_moves_the_proposal_through_the_workflow_with_an_audit_e
         action="proposal.transition", object_id=str(application.proposal_id)
     )
     with django_capture_on_commit_callbacks(execute=True):
-        _to_decision(application, secretariat, working_group)
-        grant_services.grant_decide(
-            actor=secretariat, application=application, granted=True, amount=25_000, reason="Ja."
-        )
-        grant_services.grant_accounts_submit(
-            author=applicant,
-            application=application,
-            lines=[Line("expense", "Scene", 30_000)],
-            receipts=[_receipt()],
-        )
-        grant_services.grant_payout_approve(actor=secretariat, application=application)
+        _paid_out(application, secretariat, working_group, amount=25_000, spent=30_000)
     assert [(m.actor_id, m.data["from"], m.data["to"]) for m in moves.order_by("pk")] == [
         (secretariat.pk, State.SUBMITTED, State.IN_REVIEW),
         (working_group.pk, State.IN_REVIEW, State.FEASIBLE),
