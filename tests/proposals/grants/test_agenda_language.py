@@ -63,6 +63,17 @@ def _recommended(pool, secretariat, language, **recommend):
     return application
 
 
+def _granted(pool, secretariat, language):
+    """An application recommended and then granted 20,000 kr. ("Enig.") by staff in `language`."""
+    application = _recommended(pool, secretariat, language)
+    with translation.override(language):
+        grant_services.grant_decide(
+            actor=secretariat, application=application, granted=True, amount=20_000, reason="Enig."
+        )
+    application.refresh_from_db()
+    return application
+
+
 def _expected(application, language: str, decision: str) -> list[str]:
     """The lines the item shows, worded here from the application in `language`."""
     proposal = application.proposal
@@ -94,12 +105,7 @@ def _expected(application, language: str, decision: str) -> list[str]:
 def test_a_granted_application_reads_in_the_readers_language(
     client, pool, secretariat, staff, reader
 ):
-    application = _recommended(pool, secretariat, staff)
-    with translation.override(staff):
-        grant_services.grant_decide(
-            actor=secretariat, application=application, granted=True, amount=20_000, reason="Enig."
-        )
-    application.refresh_from_db()
+    application = _granted(pool, secretariat, staff)
     item = application.agenda_item
     assert item.generated["kind"] == "grant_application"
     assert item.generated["decision"] == {"kind": "granted", "amount": 20_000, "reason": "Enig."}
@@ -201,12 +207,7 @@ def test_an_item_people_typed_stays_as_typed(client, committee):
 def test_the_migration_turns_a_stored_danish_item_into_data(client, pool, secretariat):
     """An item recommended and decided in Danish before `generated` existed: the migration
     reads it back from the application, the pool line from the stored economy text."""
-    application = _recommended(pool, secretariat, "da")
-    with translation.override("da"):
-        grant_services.grant_decide(
-            actor=secretariat, application=application, granted=True, amount=20_000, reason="Enig."
-        )
-    application.refresh_from_db()
+    application = _granted(pool, secretariat, "da")
     item = application.agenda_item
     expected = item.generated
     AgendaItem.objects.filter(pk=item.pk).update(generated=None)
@@ -234,12 +235,7 @@ def test_the_migration_turns_a_stored_danish_item_into_data(client, pool, secret
 def test_the_decision_in_the_minutes_reads_in_the_readers_language(
     client, pool, secretariat, staff, reader
 ):
-    application = _recommended(pool, secretariat, staff)
-    with translation.override(staff):
-        grant_services.grant_decide(
-            actor=secretariat, application=application, granted=True, amount=20_000, reason="Enig."
-        )
-    application.refresh_from_db()
+    application = _granted(pool, secretariat, staff)
     meeting = application.agenda_item.meeting
     meeting.refresh_from_db()
     assert meeting.minutes == ""  # nothing frozen into the typed minutes
@@ -266,12 +262,7 @@ def test_the_migration_turns_a_stored_decision_paragraph_into_a_minutes_line(
 ):
     """A decision recorded in Danish before this change left `<p><b>title</b>: decision</p>` in
     the minutes. Only that exact paragraph is taken out; typed paragraphs stay."""
-    application = _recommended(pool, secretariat, "da")
-    with translation.override("da"):
-        grant_services.grant_decide(
-            actor=secretariat, application=application, granted=True, amount=20_000, reason="Enig."
-        )
-    application.refresh_from_db()
+    application = _granted(pool, secretariat, "da")
     item = application.agenda_item
     meeting = item.meeting
     entry = meeting.minutes_entries.get()
