@@ -1,6 +1,7 @@
 """Small factories for tests: plain functions over the services, no extra dependency."""
 
 import datetime
+import io
 import itertools
 import json
 
@@ -407,3 +408,14 @@ def meeting_admin_form(meeting: Meeting, *, agenda_items=(), **overrides) -> dic
         data.update({f"agenda_items-{index}-{name}": value for name, value in fields.items()})
     data.update(overrides)
     return data
+
+
+def one_page_pdf(*, width: int = 595, height: int = 842) -> bytes:
+    """A real one-page PDF (A4 by default): the upload rules read PDFs with a parser."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=width, height=height)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

@@ -9,14 +9,12 @@ axe-core checks each public page on the way. See conftest.py for the browser.
 """
 
 import datetime
-import io
 import os
 import re
 
 import pytest
 from django.utils import timezone, translation
 from django.utils.translation import pgettext
-from pypdf import PdfWriter
 
 from frontend.money import format_kroner
 from proposals.models import GrantApplication, GrantStage
@@ -119,15 +117,6 @@ LANGUAGES = [("da", "da-DK"), ("en", "en-GB")]
 SIZES = [{}, phone()]
 
 
-def _pdf() -> bytes:
-    """A real one-page PDF: the upload rules read PDFs with a parser."""
-    writer = PdfWriter()
-    writer.add_blank_page(width=595, height=842)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
 def _state(language: str, text: str) -> str:
     with translation.override(language):
         return pgettext("grant state", text)
@@ -220,7 +209,13 @@ def test_an_association_applies_and_is_granted_with_no_support_or_vote_anywhere(
 
     # A PDF quote, through the platform's upload rules.
     form.get_by_label(_starts(language, "Quotes and budgets (PDF)")).set_input_files(
-        files=[{"name": "tilbud-scene.pdf", "mimeType": "application/pdf", "buffer": _pdf()}]
+        files=[
+            {
+                "name": "tilbud-scene.pdf",
+                "mimeType": "application/pdf",
+                "buffer": factories.one_page_pdf(),
+            }
+        ]
     )
     axe_check(page)
     _fits(page)

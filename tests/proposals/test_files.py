@@ -18,7 +18,6 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.views.static import serve
 from PIL import Image
-from pypdf import PdfWriter
 
 from proposals.models import Proposal, State
 from tests import factories
@@ -28,15 +27,7 @@ pytestmark = pytest.mark.django_db
 TOKEN = re.compile(r"(^|/)[0-9a-f]{32}-")
 
 
-def _pdf() -> bytes:
-    writer = PdfWriter()
-    writer.add_blank_page(width=595, height=842)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
-PDF = _pdf()
+PDF = factories.one_page_pdf()
 
 
 def _jpeg() -> bytes:

@@ -15,7 +15,6 @@ from http import HTTPStatus
 from django.urls import reverse
 from django.utils import translation
 from PIL import Image
-from pypdf import PdfWriter
 
 from proposals import services as proposal_services
 from proposals.models import Comment, Proposal, Support
@@ -80,16 +79,7 @@ def gif() -> bytes:
     return out.getvalue()
 
 
-def _one_page_pdf() -> bytes:
-    """A real one-page PDF: what a PDF reader opens, so only its hostile variants are refused."""
-    writer = PdfWriter()
-    writer.add_blank_page(width=200, height=200)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
-PLAIN_PDF = _one_page_pdf()
+PLAIN_PDF = factories.one_page_pdf(width=200, height=200)
 
 
 def multipart(fields: dict, files: list[tuple[str, bytes, bytes]]) -> tuple[bytes, str]:

@@ -1,7 +1,6 @@
 """A grant pool looks like a grant pool wherever it shows: no support, no ballot, no vote; the
 grant's own states; an application form that takes quotes and shows its budget's total."""
 
-import io
 from http import HTTPStatus
 
 import pytest
@@ -11,7 +10,6 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
 from django.utils.translation import gettext, pgettext
-from pypdf import PdfWriter
 
 from committees import services as committee_services
 from committees import whats_open
@@ -32,15 +30,7 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 
-def _pdf() -> bytes:
-    writer = PdfWriter()
-    writer.add_blank_page(width=595, height=842)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
-PDF = _pdf()
+PDF = factories.one_page_pdf()
 
 
 def da(text: str) -> str:

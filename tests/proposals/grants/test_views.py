@@ -1,13 +1,11 @@
 """The applicant's pages of the grant process and the public pool page."""
 
-import io
 from http import HTTPStatus
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
-from pypdf import PdfWriter
 
 from proposals.grants import services as grant_services
 from proposals.models import GrantApplication, GrantStage, Recommendation, State
@@ -16,16 +14,7 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 
-def _pdf() -> bytes:
-    """A real one-page PDF: the upload check reads PDFs with a parser."""
-    writer = PdfWriter()
-    writer.add_blank_page(width=595, height=842)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
-PDF = _pdf()
+PDF = factories.one_page_pdf()
 
 
 @pytest.fixture
