@@ -20,21 +20,6 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def committee():
-    return factories.committee("Østerbro Lokaludvalg")
-
-
-@pytest.fixture
-def pool(committee):
-    return factories.grant_pool(committee=committee, pot=100_000)
-
-
-@pytest.fixture
-def secretariat(committee):
-    return factories.moderator(committee=committee)
-
-
 def _page(client, meeting, language: str) -> str:
     url = f"{meeting.committee.page.url}moeder/{meeting.pk}/"
     url = "/" + url.removeprefix("/en/").lstrip("/")

@@ -11,7 +11,6 @@ from django.utils import translation
 from django.utils.html import escape
 from django.utils.translation import gettext, pgettext
 
-from committees import services as committee_services
 from committees import whats_open
 from frontend.money import format_kroner
 from proposals import services as proposal_services
@@ -42,23 +41,6 @@ def state(text: str, language: str = "da") -> str:
     """A grant state's words, as people read it."""
     with translation.override(language):
         return pgettext("grant state", text)
-
-
-@pytest.fixture
-def committee(home_page):
-    return factories.committee("Østerbro Lokaludvalg")
-
-
-@pytest.fixture
-def pool(committee):
-    return factories.grant_pool(committee=committee, pot=100_000)
-
-
-@pytest.fixture
-def secretariat(committee):
-    person = factories.user()
-    committee_services.committee_role_grant(user=person, committee=committee, role="moderator")
-    return person
 
 
 def _recommended(application, secretariat):

@@ -23,26 +23,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
 
-@pytest.fixture
-def committee():
-    return factories.committee("Østerbro Lokaludvalg")
-
-
-@pytest.fixture
-def pool(committee):
-    return factories.grant_pool(committee=committee, pot=100_000)
-
-
-@pytest.fixture
-def secretariat(committee):
-    return factories.moderator(committee=committee)
-
-
-@pytest.fixture
-def working_group(committee):
-    return factories.reviewer(committee=committee)
-
-
 def _receipt(name="kvittering.pdf"):
     return CleanFile(content=PDF, filename=name)
 
@@ -210,13 +190,17 @@ def test_an_application_goes_from_submission_to_payout(
     assert application.payout_amount == 18_000 - 5_000
     assert application.repayment_due == 0
     assert application.proposal.state == State.COMPLETED
-    assert [h.to_state for h in application.proposal.history.all()] == [
-        State.SUBMITTED,
-        State.IN_REVIEW,
-        State.FEASIBLE,
-        State.SELECTED,
-        State.IN_PROGRESS,
-        State.COMPLETED,
+    # Every stage has its line; returned for information and put on the agenda move no state.
+    assert [(h.to_state, h.to_stage) for h in application.proposal.history.all()] == [
+        (State.SUBMITTED, GrantStage.SUBMITTED),
+        (State.SUBMITTED, GrantStage.INCOMPLETE),
+        (State.SUBMITTED, GrantStage.SUBMITTED),
+        (State.IN_REVIEW, GrantStage.COMPLETE),
+        (State.FEASIBLE, GrantStage.RECOMMENDED),
+        (State.FEASIBLE, GrantStage.ON_AGENDA),
+        (State.SELECTED, GrantStage.GRANTED),
+        (State.IN_PROGRESS, GrantStage.ACCOUNTS),
+        (State.COMPLETED, GrantStage.PAID),
     ]
     actions = set(
         AuditEntry.objects.filter(object_id=str(application.pk)).values_list("action", flat=True)

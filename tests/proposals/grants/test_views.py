@@ -17,16 +17,6 @@ pytestmark = pytest.mark.django_db
 PDF = factories.one_page_pdf()
 
 
-@pytest.fixture
-def pool(committee):
-    return factories.grant_pool(committee=committee, pot=100_000)
-
-
-@pytest.fixture
-def secretariat(committee):
-    return factories.moderator(committee=committee)
-
-
 def _en(name, *args):
     with translation.override("en"):
         return reverse(name, args=args)
