@@ -1,4 +1,5 @@
 import os
+from http import HTTPStatus
 
 import pytest
 from django.db import connection
@@ -106,6 +107,22 @@ def voting_round(committee):
 def voter(committee):
     """A verified resident of `committee`'s district: may vote in its rounds."""
     return factories.verified_voter(area=committee.district)
+
+
+@pytest.fixture
+def meeting_page(client):
+    """Reads a meeting's public page in "da" or "en" with `client`; it answers in that language."""
+
+    def read(meeting, language: str) -> str:
+        url = f"{meeting.committee.page.url}moeder/{meeting.pk}/"
+        url = "/" + url.removeprefix("/en/").lstrip("/")
+        response = client.get(url if language == "da" else "/en" + url)
+        assert response.status_code == HTTPStatus.OK
+        body = response.content.decode()
+        assert f'<html lang="{language}"' in body
+        return body
+
+    return read
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ English reader reads the item in English (and the other way round). Items people
 typed, and items stored as words before are turned into data by the migration."""
 
 import importlib
-from http import HTTPStatus
 
 import pytest
 from django.apps import apps
@@ -18,16 +17,6 @@ from proposals.models import Recommendation
 from tests import factories
 
 pytestmark = pytest.mark.django_db
-
-
-def _page(client, meeting, language: str) -> str:
-    url = f"{meeting.committee.page.url}moeder/{meeting.pk}/"
-    url = "/" + url.removeprefix("/en/").lstrip("/")
-    response = client.get(url if language == "da" else "/en" + url)
-    assert response.status_code == HTTPStatus.OK
-    body = response.content.decode()
-    assert f'<html lang="{language}"' in body
-    return body
 
 
 def _recommended(pool, secretariat, language, **recommend):
@@ -88,7 +77,7 @@ def _expected(application, language: str, decision: str) -> list[str]:
 
 @pytest.mark.parametrize(("staff", "reader"), [("da", "en"), ("en", "da")])
 def test_a_granted_application_reads_in_the_readers_language(
-    client, pool, secretariat, staff, reader
+    meeting_page, pool, secretariat, staff, reader
 ):
     application = _granted(pool, secretariat, staff)
     item = application.agenda_item
@@ -99,7 +88,7 @@ def test_a_granted_application_reads_in_the_readers_language(
         granted = {"en": "Granted {}. Enig.", "da": "Bevilget {} Enig."}[reader].format(
             format_kroner(20_000)
         )
-    html = _page(client, item.meeting, reader)
+    html = meeting_page(item.meeting, reader)
     for line in _expected(application, reader, granted):
         assert line in html, line
     # Nothing of the staff member's language on the reader's page, in the agenda item.
@@ -129,19 +118,21 @@ def test_a_granted_application_reads_in_the_readers_language(
         ("en", "da", ["Arbejdsgruppen indstiller, at ansøgningen afslås.", "Afslået. Nej."]),
     ],
 )
-def test_a_refusal_reads_in_the_readers_language(client, pool, secretariat, staff, reader, words):
+def test_a_refusal_reads_in_the_readers_language(
+    meeting_page, pool, secretariat, staff, reader, words
+):
     application = _recommended(pool, secretariat, staff, recommendation=Recommendation.REFUSE)
     with translation.override(staff):
         grant_services.grant_decide(
             actor=secretariat, application=application, granted=False, reason="Nej."
         )
     application.refresh_from_db()
-    html = _page(client, application.agenda_item.meeting, reader)
+    html = meeting_page(application.agenda_item.meeting, reader)
     for line in words:
         assert line in html, line
 
 
-def test_a_withdrawal_reads_in_the_readers_language(client, pool, secretariat):
+def test_a_withdrawal_reads_in_the_readers_language(meeting_page, pool, secretariat):
     application = _recommended(pool, secretariat, "da")
     with translation.override("da"):
         grant_services.grant_application_withdraw(
@@ -151,7 +142,7 @@ def test_a_withdrawal_reads_in_the_readers_language(client, pool, secretariat):
     item = application.agenda_item
     assert item.decision == "Trukket tilbage af ansøgeren før afgørelsen."
     assert item.generated["decision"]["kind"] == "withdrawn"
-    html = _page(client, item.meeting, "en")
+    html = meeting_page(item.meeting, "en")
     assert "Withdrawn by the applicant before the decision." in html
     assert "Trukket tilbage af ansøgeren" not in html[: html.index("</section>")]
 
@@ -168,7 +159,7 @@ def test_the_api_gives_the_item_in_the_readers_language_and_as_data(client, pool
         assert item["generated"]["recommendation"] == "full"
 
 
-def test_an_item_people_typed_stays_as_typed(client, committee):
+def test_an_item_people_typed_stays_as_typed(meeting_page, committee):
     meeting = factories.meeting(committee=committee)
     AgendaItem.objects.create(
         meeting=meeting,
@@ -179,7 +170,7 @@ def test_an_item_people_typed_stays_as_typed(client, committee):
         decision="Godkendt.",
     )
     for language in ("da", "en"):
-        html = _page(client, meeting, language)
+        html = meeting_page(meeting, language)
         for typed in (
             "Bænke ved søen",
             "Forvaltningen indstiller, at der sættes bænke op.",
@@ -189,7 +180,7 @@ def test_an_item_people_typed_stays_as_typed(client, committee):
             assert typed in html
 
 
-def test_the_migration_turns_a_stored_danish_item_into_data(client, pool, secretariat):
+def test_the_migration_turns_a_stored_danish_item_into_data(meeting_page, pool, secretariat):
     """An item recommended and decided in Danish before `generated` existed: the migration
     reads it back from the application, the pool line from the stored economy text."""
     application = _granted(pool, secretariat, "da")
@@ -211,14 +202,14 @@ def test_the_migration_turns_a_stored_danish_item_into_data(client, pool, secret
     assert other.agenda_item.generated["decision"] is None
     with translation.override("en"):
         assert "Left in the pool" not in other.agenda_item.texts()["economy"]
-    html = _page(client, item.meeting, "en")
+    html = meeting_page(item.meeting, "en")
     assert f"Granted {format_kroner(20_000, 'en')}. Enig." in html
     assert f"Left in the pool before this decision: {format_kroner(100_000, 'en')}." in html
 
 
 @pytest.mark.parametrize(("staff", "reader"), [("da", "en"), ("en", "da")])
 def test_the_decision_in_the_minutes_reads_in_the_readers_language(
-    client, pool, secretariat, staff, reader
+    client, meeting_page, pool, secretariat, staff, reader
 ):
     application = _granted(pool, secretariat, staff)
     meeting = application.agenda_item.meeting
@@ -229,7 +220,7 @@ def test_the_decision_in_the_minutes_reads_in_the_readers_language(
         entry.kind == "agenda_decision"
         and entry.params["agenda_item"] == application.agenda_item_id
     )
-    html = _page(client, meeting, reader)
+    html = meeting_page(meeting, reader)
     minutes = html[html.index("</section>") :]
     with translation.override(reader):
         title = _expected(application, reader, "")[0]
@@ -243,7 +234,7 @@ def test_the_decision_in_the_minutes_reads_in_the_readers_language(
 
 
 def test_the_migration_turns_a_stored_decision_paragraph_into_a_minutes_line(
-    client, pool, secretariat
+    meeting_page, pool, secretariat
 ):
     """A decision recorded in Danish before this change left `<p><b>title</b>: decision</p>` in
     the minutes. Only that exact paragraph is taken out; typed paragraphs stay."""
@@ -266,7 +257,7 @@ def test_the_migration_turns_a_stored_decision_paragraph_into_a_minutes_line(
     entry = meeting.minutes_entries.get()
     assert entry.kind == "agenda_decision" and entry.params == params
     assert entry.added_at == application.decided_at
-    html = _page(client, meeting, "en")
+    html = meeting_page(meeting, "en")
     assert f"Granted {format_kroner(20_000, 'en')}. Enig." in html[html.index("</section>") :]
     migration.forwards(apps, None)  # twice: nothing left to take out
     assert meeting.minutes_entries.count() == 1

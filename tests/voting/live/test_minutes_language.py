@@ -3,7 +3,6 @@ working in Danish closes a quick vote, and an English reader reads the line in E
 other way round). Lines stored as words before are recognised and turned into data."""
 
 import importlib
-from http import HTTPStatus
 
 import pytest
 from django.apps import apps
@@ -15,16 +14,6 @@ from voting.live import services as live
 from voting.models import QuickVote
 
 pytestmark = pytest.mark.django_db
-
-
-def _page(client, meeting, language: str) -> str:
-    url = f"{meeting.committee.page.url}moeder/{meeting.pk}/"
-    url = "/" + url.removeprefix("/en/").lstrip("/")
-    response = client.get(url if language == "da" else "/en" + url)
-    assert response.status_code == HTTPStatus.OK
-    body = response.content.decode()
-    assert f'<html lang="{language}"' in body
-    return body
 
 
 def _closed_vote(meeting, host, language: str, *, kind="yes_no", options=None):
@@ -58,18 +47,18 @@ def host(meeting):
 
 @pytest.mark.parametrize("host_language", ["da", "en"])
 def test_a_quick_vote_in_the_minutes_reads_in_each_readers_language(
-    client, meeting, host, host_language
+    meeting_page, meeting, host, host_language
 ):
     _closed_vote(meeting, host, host_language)
     assert meeting.minutes_entries.count() == 1
     meeting.refresh_from_db()
     assert meeting.minutes == ""  # nothing frozen into the typed minutes
-    english = _page(client, meeting, "en")
+    english = meeting_page(meeting, "en")
     assert "Quick vote – Bænke ved søen: Skal vi have flere bænke? – Yes 2, No 1, Abstain 0" in (
         english
     )
     assert "Hurtig afstemning" not in english
-    danish = _page(client, meeting, "da")
+    danish = meeting_page(meeting, "da")
     assert (
         "Hurtig afstemning – Bænke ved søen: Skal vi have flere bænke? – Ja 2, Nej 1, "
         "Hverken for eller imod 0"
@@ -77,10 +66,10 @@ def test_a_quick_vote_in_the_minutes_reads_in_each_readers_language(
     assert "Quick vote" not in danish
 
 
-def test_answers_the_host_typed_stay_as_typed(client, meeting, host):
+def test_answers_the_host_typed_stay_as_typed(meeting_page, meeting, host):
     _closed_vote(meeting, host, "da", kind="choose_one", options="Bænke\nTræer")
     for language in ("da", "en"):
-        assert "Bænke 2, Træer 1" in _page(client, meeting, language)
+        assert "Bænke 2, Træer 1" in meeting_page(meeting, language)
 
 
 def test_lines_stored_as_words_become_data_and_typed_text_stays(meeting, host):
