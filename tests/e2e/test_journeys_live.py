@@ -4,16 +4,17 @@ checks the projector page and the join page."""
 
 import datetime
 import re
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.utils import translation
 from playwright.sync_api import expect
 
+from committees.models import AgendaItem
 from proposals.models import State
 from tests import factories
 from tests.e2e.conftest import AXE_JS, TIMEOUT_MS, axe_check, phone
 from tests.e2e.conftest import in_language as _
+from tests.voting.live.test_display_language import DANISH, ENGLISH, GENERATED
 from voting.codes import services as codes_services
 from voting.live import services as live_services
 from voting.live import views as live_views
@@ -200,8 +201,6 @@ PROJECT_NAMES = [
 def crowded_meeting(transactional_db, home_page):
     """A meeting showing a round with 16 projects, some ballots, and an open quick vote with
     answers: everything the projector page can show at once."""
-    from voting.live import services as live
-
     committee = factories.committee("Østerbro Lokaludvalg")
     budget_round = factories.budget_round(
         committee=committee,
@@ -239,7 +238,7 @@ def crowded_meeting(transactional_db, home_page):
         options=["Biblioteket", "Medborgerhuset", "Skolen"],
     )
     for n in range(4):
-        live.quick_vote_answer(quick_vote=vote, choice=n % 3, device_token=f"device-{n}")
+        live_services.quick_vote_answer(quick_vote=vote, choice=n % 3, device_token=f"device-{n}")
     return {"round": budget_round, "meeting": meeting}
 
 
@@ -560,16 +559,13 @@ def test_polling_staff_hand_the_tablet_to_each_checked_in_voter_once(
 def test_the_display_names_a_generated_agenda_item_in_the_viewers_language(page, world, language):
     """One message reaches every display; live.js picks the item's title in the page's language,
     and a live update keeps it."""
-    from committees.models import AgendaItem
-    from tests.voting.live.test_display_language import DANISH, ENGLISH, GENERATED
-
     meeting = world["meeting"]
     item = AgendaItem.objects.create(
         meeting=meeting, title=DANISH, sort_order=0, generated=GENERATED
     )
     host = factories.meeting_host(committee=meeting.committee)
     with translation.override("en" if language == "da" else "da"):
-        vote, _codes = live_services.quick_vote_start(
+        live_services.quick_vote_start(
             user=host,
             meeting=meeting,
             question="Er I enige?",
@@ -585,10 +581,11 @@ def test_the_display_names_a_generated_agenda_item_in_the_viewers_language(page,
     question = page.locator("[data-quick-question]")
     expected = {"da": DANISH, "en": ENGLISH}[language] + ": Er I enige?"
     expect(question).to_have_text(expected, timeout=TIMEOUT_MS)
-    # An answer from outside the browser's event loop, as from a phone: the display updates.
-    with ThreadPoolExecutor(1) as phone_side:
-        phone_side.submit(
-            live_services.quick_vote_answer, quick_vote=vote, choice=0, device_token="phone-1"
-        ).result()
+    # An answer from a phone reaches the display through the server: the title stays worded.
+    phone = page.context.new_page()
+    phone.goto(f"{prefix}/afstemning/live/moede/{meeting.pk}/deltag/")
+    phone.get_by_label(_(language, "Yes")).check()
+    phone.get_by_role("button", name=_(language, "Send my answer")).click()
+    phone.wait_for_load_state()
     expect(page.locator("[data-quick-answers]")).to_contain_text("1", timeout=TIMEOUT_MS)
     expect(question).to_have_text(expected)

@@ -3,9 +3,11 @@ English, on a desktop and a 390x844 phone: what is open now leads, the header st
 ballot's running total stays in sight, tables stack instead of running off-screen, and axe-core
 finds no serious or critical problem. See conftest.py for the browser."""
 
+import datetime
 import os
 
 import pytest
+from django.utils import timezone
 
 from committees.models import BudgetRound
 from proposals.models import State
@@ -46,10 +48,6 @@ def world(transactional_db, home_page):
 def test_many_open_rounds_fold_behind_one_button(page, world, language, browser_context_options):
     """Six cards, then one button: the committees' list below is not pushed screens away; the
     button opens the rest from the keyboard."""
-    import datetime
-
-    from django.utils import timezone
-
     for n in range(8):
         dates = factories.round_dates(
             phase="ideas", now=timezone.now() - datetime.timedelta(hours=n)
