@@ -320,6 +320,32 @@ def deciding_meeting_begins(application) -> None:
     )
 
 
+def grant_to_decision(
+    *,
+    application,
+    secretariat: User,
+    working_group: User | None = None,
+    recommendation: str = "full",
+    reason: str = "Godt for kvarteret.",
+):
+    """`application` checked, recommended (by `working_group`, else the secretariat), on its
+    deciding meeting's agenda and that meeting begun; returns what the agenda step returned."""
+    from proposals.grants import services as grant_services
+
+    grant_services.grant_completeness_check(
+        actor=secretariat, application=application, complete=True
+    )
+    grant_services.grant_recommend(
+        actor=working_group or secretariat,
+        application=application,
+        recommendation=recommendation,
+        reason=reason,
+    )
+    on_agenda = grant_services.grant_put_on_agenda(actor=secretariat, application=application)
+    deciding_meeting_begins(application)
+    return on_agenda
+
+
 def grant_form_data(pool: BudgetRound, **overrides) -> dict:
     """What an applicant types into the grant application form: complete, with a budget of
     two expenses and one income (12,000 + 3,000 - 2,000 kr.). An override of None leaves the

@@ -184,14 +184,7 @@ def test_the_secretariat_sends_accounts_back_and_the_applicant_corrects_them(
     application = factories.grant_application(pool=world["pool"])
     applicant = application.proposal.author
     secretariat = world["secretariat"]
-    grant_services.grant_completeness_check(
-        actor=secretariat, application=application, complete=True
-    )
-    grant_services.grant_recommend(
-        actor=secretariat, application=application, recommendation="full", reason="Godt."
-    )
-    grant_services.grant_put_on_agenda(actor=secretariat, application=application)
-    factories.deciding_meeting_begins(application)
+    factories.grant_to_decision(application=application, secretariat=secretariat, reason="Godt.")
     grant_services.grant_decide(
         actor=secretariat, application=application, granted=True, amount=20_000, reason="Ja."
     )

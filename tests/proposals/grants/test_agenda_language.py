@@ -21,18 +21,8 @@ pytestmark = pytest.mark.django_db
 
 def _recommended(pool, secretariat, language, **recommend):
     application = factories.grant_application(pool=pool)
-    recommend = {
-        "recommendation": Recommendation.FULL,
-        "reason": "Godt for kvarteret.",
-        **recommend,
-    }
     with translation.override(language):
-        grant_services.grant_completeness_check(
-            actor=secretariat, application=application, complete=True
-        )
-        grant_services.grant_recommend(actor=secretariat, application=application, **recommend)
-        grant_services.grant_put_on_agenda(actor=secretariat, application=application)
-    factories.deciding_meeting_begins(application)
+        factories.grant_to_decision(application=application, secretariat=secretariat, **recommend)
     application.refresh_from_db()
     return application
 

@@ -8,7 +8,7 @@ from django.db.models import Sum
 
 from committees.models import BudgetRound
 from proposals.grants import services as grant_services
-from proposals.models import GrantApplication, GrantStage, Recommendation
+from proposals.models import GrantApplication, GrantStage
 from tests import factories
 from tests.races import release_together
 
@@ -28,17 +28,7 @@ def test_simultaneous_decisions_never_grant_more_than_the_pot():
         applications = []
         for _ in range(THREADS):
             application = factories.grant_application(pool=pool, expenses=AMOUNT, income=0)
-            grant_services.grant_completeness_check(
-                actor=secretariat, application=application, complete=True
-            )
-            grant_services.grant_recommend(
-                actor=secretariat,
-                application=application,
-                recommendation=Recommendation.FULL,
-                reason="Godt for kvarteret.",
-            )
-            grant_services.grant_put_on_agenda(actor=secretariat, application=application)
-            factories.deciding_meeting_begins(application)
+            factories.grant_to_decision(application=application, secretariat=secretariat)
             applications.append(application)
 
         race = release_together(

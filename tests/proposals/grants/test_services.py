@@ -28,18 +28,9 @@ def _receipt(name="kvittering.pdf"):
 
 
 def _to_decision(application, secretariat, working_group, **recommend):
-    grant_services.grant_completeness_check(
-        actor=secretariat, application=application, complete=True
+    return factories.grant_to_decision(
+        application=application, secretariat=secretariat, working_group=working_group, **recommend
     )
-    recommend = {
-        "recommendation": Recommendation.FULL,
-        "reason": "Godt for kvarteret.",
-        **recommend,
-    }
-    grant_services.grant_recommend(actor=working_group, application=application, **recommend)
-    on_agenda = grant_services.grant_put_on_agenda(actor=secretariat, application=application)
-    factories.deciding_meeting_begins(application)
-    return on_agenda
 
 
 def _paid_out(application, secretariat, working_group, *, amount, spent):

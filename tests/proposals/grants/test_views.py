@@ -77,14 +77,7 @@ def test_accounts_with_a_receipt_which_only_the_applicant_and_staff_can_download
 ):
     applicant = factories.user()
     application = factories.grant_application(pool=pool, author=applicant)
-    grant_services.grant_completeness_check(
-        actor=secretariat, application=application, complete=True
-    )
-    grant_services.grant_recommend(
-        actor=secretariat, application=application, recommendation=Recommendation.FULL, reason="Ja"
-    )
-    grant_services.grant_put_on_agenda(actor=secretariat, application=application)
-    factories.deciding_meeting_begins(application)
+    factories.grant_to_decision(application=application, secretariat=secretariat, reason="Ja")
     grant_services.grant_decide(
         actor=secretariat, application=application, granted=True, amount=20_000, reason="Ja"
     )
@@ -131,17 +124,12 @@ def test_accounts_with_a_receipt_which_only_the_applicant_and_staff_can_download
 def test_the_pool_page_shows_money_left_deadlines_and_decisions(client, pool, secretariat):
     granted, refused = (factories.grant_application(pool=pool) for _ in range(2))
     for application, ok in ((granted, True), (refused, False)):
-        grant_services.grant_completeness_check(
-            actor=secretariat, application=application, complete=True
-        )
-        grant_services.grant_recommend(
-            actor=secretariat,
+        factories.grant_to_decision(
             application=application,
+            secretariat=secretariat,
             recommendation=Recommendation.FULL if ok else Recommendation.REFUSE,
             reason="Indstilling",
         )
-        grant_services.grant_put_on_agenda(actor=secretariat, application=application)
-        factories.deciding_meeting_begins(application)
         grant_services.grant_decide(
             actor=secretariat,
             application=application,
@@ -207,14 +195,7 @@ def test_the_deciding_meetings_page_lists_the_decision_in_agenda_and_minutes(
     client, pool, secretariat
 ):
     application = factories.grant_application(pool=pool)
-    grant_services.grant_completeness_check(
-        actor=secretariat, application=application, complete=True
-    )
-    grant_services.grant_recommend(
-        actor=secretariat, application=application, recommendation=Recommendation.FULL, reason="Ja"
-    )
-    grant_services.grant_put_on_agenda(actor=secretariat, application=application)
-    factories.deciding_meeting_begins(application)
+    factories.grant_to_decision(application=application, secretariat=secretariat, reason="Ja")
     grant_services.grant_decide(
         actor=secretariat, application=application, granted=True, amount=25_000, reason="Enig."
     )
