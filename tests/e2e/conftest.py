@@ -207,3 +207,19 @@ def in_language(language: str, text: str) -> str:
 
 def expect_language(page, language: str) -> None:
     assert page.locator("html").get_attribute("lang") == language, page.url
+
+
+def log_in(page, email: str, *, login_url: str = "/konto/login/", lands_on=None) -> None:
+    """Signs `email` in on the login form at `login_url` with the factories' password, then
+    waits for the URL `lands_on` (a pattern or glob), or for the next page to load."""
+    from tests.factories import PASSWORD
+
+    page.goto(login_url)
+    form = page.locator("main form").filter(has=page.locator("input[name=password]"))
+    form.locator("input[name=login]").fill(email)
+    form.locator("input[name=password]").fill(PASSWORD)
+    form.locator("button[type=submit]").click()
+    if lands_on is None:
+        page.wait_for_load_state()
+    else:
+        page.wait_for_url(lands_on)

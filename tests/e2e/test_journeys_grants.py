@@ -19,7 +19,7 @@ from django.utils.translation import pgettext
 from frontend.money import format_kroner
 from proposals.models import GrantApplication, GrantStage
 from tests import factories
-from tests.e2e.conftest import AXE_JS, axe_check, phone
+from tests.e2e.conftest import AXE_JS, axe_check, log_in, phone
 from tests.e2e.conftest import in_language as _
 
 pytestmark = pytest.mark.browser
@@ -46,18 +46,14 @@ def world(transactional_db, home_page):
     return {"pool": pool, "applicant": applicant}
 
 
-def _log_in(page, email: str) -> None:
-    page.goto("/en/konto/login/")
-    form = page.locator("main form").filter(has=page.locator("input[name=password]"))
-    form.locator("input[name=login]").fill(email)
-    form.locator("input[name=password]").fill(PASSWORD)
-    form.locator("button[type=submit]").click()
-    page.wait_for_url(re.compile(r"^https?://[^/]+/en/$"))
-
-
 def test_an_association_applies_for_a_grant_on_a_phone(page, world, mailbox):
     pool = world["pool"]
-    _log_in(page, world["applicant"].email)
+    log_in(
+        page,
+        world["applicant"].email,
+        login_url="/en/konto/login/",
+        lands_on=re.compile(r"^https?://[^/]+/en/$"),
+    )
     page.goto(f"/en/forslag/pulje/{pool.pk}/")
     main = page.locator("main")
     assert main.get_by_role("heading", level=1).inner_text() == "Lokaludvalgets pulje"

@@ -13,14 +13,13 @@ import pytest
 from committees import services as committee_services
 from proposals import services as proposal_services
 from tests import factories
-from tests.e2e.conftest import axe_check, expect_language, phone
+from tests.e2e.conftest import axe_check, expect_language, log_in, phone
 from tests.e2e.conftest import in_language as _
 from tests.voting.conftest import project_ids
 from voting import services as voting_services
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "a-long-test-password-1"  # what tests.factories.user gives everyone
 PREFIX = {"da": "", "en": "/en"}
 RECEIVED = "Your ballot is received (%(channel)s, %(day)s) and is counted with the others."
 
@@ -57,12 +56,12 @@ def world(transactional_db, home_page, browser_locale):
 
 
 def _log_in(page, language: str, email: str) -> None:
-    page.goto(f"{PREFIX[language]}/konto/login/")
-    form = page.locator("main form").filter(has=page.locator("input[name=password]"))
-    form.locator("input[name=login]").fill(email)
-    form.locator("input[name=password]").fill(PASSWORD)
-    form.locator("button[type=submit]").click()
-    page.wait_for_url(re.compile(r"^https?://[^/]+/(en/)?$"))
+    log_in(
+        page,
+        email,
+        login_url=f"{PREFIX[language]}/konto/login/",
+        lands_on=re.compile(r"^https?://[^/]+/(en/)?$"),
+    )
     page.goto(f"{PREFIX[language]}/")  # the sign-in lands on the Danish front page for all
     expect_language(page, language)
 

@@ -15,7 +15,7 @@ import pytest
 from proposals.models import Proposal, ProposalReport, Review, State
 from proposals.moderation import services as moderation_services
 from tests import factories
-from tests.e2e.conftest import AXE_JS, TIMEOUT_MS, axe_check, expect_language, message_text
+from tests.e2e.conftest import AXE_JS, TIMEOUT_MS, axe_check, expect_language, log_in, message_text
 from tests.e2e.conftest import in_language as _
 
 pytestmark = pytest.mark.browser
@@ -52,15 +52,6 @@ def world(transactional_db, home_page):
     }
 
 
-def _log_in(page, email: str) -> None:
-    page.goto("/konto/login/")
-    form = page.locator("main form").filter(has=page.locator("input[name=password]"))
-    form.locator("input[name=login]").fill(email)
-    form.locator("input[name=password]").fill(PASSWORD)
-    form.locator("button[type=submit]").click()
-    page.wait_for_load_state()
-
-
 def _admin(browser, asgi_server, email: str):
     context = browser.new_context(base_url=asgi_server.url, locale="da-DK")
     context.set_default_timeout(TIMEOUT_MS)
@@ -89,7 +80,7 @@ def test_residents_report_and_the_moderator_hides_the_proposal(
         user=factories.user(display_name="Carl Anden"), proposal=proposal, reason="spam"
     )
     main = page.locator("main")
-    _log_in(page, world["resident"].email)
+    log_in(page, world["resident"].email)
     page.goto(f"/forslag/{proposal.pk}/")
     expect_language(page, "da")
     axe_check(page)
@@ -183,7 +174,7 @@ def test_sent_back_for_changes_and_resubmitted_under_the_same_case_number(
     assert any(ask in message_text(m) for m in mailbox() if m["To"] == world["author"].email)
 
     main = page.locator("main")
-    _log_in(page, world["author"].email)
+    log_in(page, world["author"].email)
     page.goto(f"/forslag/{proposal.pk}/")
     axe_check(page)
     main.get_by_role("link", name=_("da", "Change the proposal and submit it again")).click()

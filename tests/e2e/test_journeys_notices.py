@@ -22,12 +22,18 @@ from proposals import services as proposal_services
 from proposals.following import services as following_services
 from proposals.models import ProposalFollow, State
 from tests import factories
-from tests.e2e.conftest import axe_check, expect_language, message_subject, message_text, phone
+from tests.e2e.conftest import (
+    axe_check,
+    expect_language,
+    log_in,
+    message_subject,
+    message_text,
+    phone,
+)
 from tests.e2e.conftest import in_language as _
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "a-long-test-password-1"  # what tests.factories.user gives everyone
 PREFIX = {"da": "", "en": "/en"}
 
 
@@ -60,15 +66,6 @@ def world(transactional_db, home_page, browser_locale, asgi_server_env):
             actor=moderator, proposal=followed, target=State.IN_REVIEW
         )
     return {"me": me, "followed": followed, "other": other}
-
-
-def _log_in(page, language: str, email: str) -> None:
-    page.goto(f"{PREFIX[language]}/konto/login/")
-    form = page.locator("main form").filter(has=page.locator("input[name=password]"))
-    form.locator("input[name=login]").fill(email)
-    form.locator("input[name=password]").fill(PASSWORD)
-    form.locator("button[type=submit]").click()
-    page.wait_for_url(re.compile(r"^https?://[^/]+/(en/)?$"))
 
 
 def _press(page, locator) -> None:
@@ -110,7 +107,12 @@ def test_a_resident_follows_chooses_and_unsubscribes_with_one_click(page, world,
     assert unsubscribe in message_text(notice)
 
     # Follow another proposal from its page, with the keyboard.
-    _log_in(page, language, me.email)
+    log_in(
+        page,
+        me.email,
+        login_url=f"{PREFIX[language]}/konto/login/",
+        lands_on=re.compile(r"^https?://[^/]+/(en/)?$"),
+    )
     page.goto(f"{PREFIX[language]}/forslag/{world['other'].pk}/")
     expect_language(page, language)
     axe_check(page)

@@ -16,7 +16,7 @@ import pytest
 from committees.models import Area
 from proposals.models import State
 from tests import factories
-from tests.e2e.conftest import axe_check, expect_language, phone
+from tests.e2e.conftest import axe_check, expect_language, log_in, phone
 from tests.e2e.conftest import in_language as _
 
 pytestmark = pytest.mark.browser
@@ -24,7 +24,6 @@ pytestmark = pytest.mark.browser
 SHOTS = os.environ.get("JOURNEY_SCREENSHOTS", "")  # a folder to keep screenshots in, if set
 LANGUAGES = [("da", "da-DK"), ("en", "en-GB")]
 SIZES = [{}, phone()]
-PASSWORD = "a-long-test-password-1"  # what tests.factories.user gives everyone
 DEMO = Path(__file__).resolve().parents[2] / "committees" / "data" / "demo_areas.geojson"
 # 40 letters, one word: "pedestrian crossing safety improvements".
 COMPOUND = "Fodgængerovergangssikkerhedsforbedringer"
@@ -78,12 +77,9 @@ def world(transactional_db, home_page):
 
 
 def _log_in(page, user, language: str) -> None:
-    page.goto(f"{_prefix(language)}/konto/login/?next={_prefix(language)}/")
-    form = page.locator("main form").filter(has=page.locator("input[name=password]"))
-    form.locator("input[name=login]").fill(user.email)
-    form.locator("input[name=password]").fill(PASSWORD)
-    form.locator("button[type=submit]").click()
-    page.wait_for_load_state()
+    log_in(
+        page, user.email, login_url=f"{_prefix(language)}/konto/login/?next={_prefix(language)}/"
+    )
     page.goto(f"{_prefix(language)}/")
     expect_language(page, language)
 
