@@ -1,6 +1,5 @@
 """A person downloads their data and deletes their account; proposals stay, ballots stay counted."""
 
-import datetime
 import json
 from http import HTTPStatus
 
@@ -10,7 +9,6 @@ from django.urls import reverse
 from proposals.models import Proposal
 from tests import factories
 from voting import services as voting_services
-from voting.identity import services as identity_services
 from voting.models import Ballot, VerifiedIdentity
 
 pytestmark = pytest.mark.django_db
@@ -33,14 +31,7 @@ def resident_with_history(home_page):
     services.comment_add(author=person, proposal=other, body="God idé!")
     voting = factories.budget_round(committee=committee, phase="voting", ballot_style="approval")
     on_ballot = factories.proposal(budget_round=voting, state="feasible")
-    identity_services.identity_verify(
-        user=person,
-        provider="mitid-test",
-        subject="abc",
-        national_id="0101901234",
-        birth_date=datetime.date(1990, 1, 1),
-        area=committee.district,
-    )
+    factories.verified_identity(user=person, area=committee.district, national_id="0101901234")
     voting_services.ballot_cast_online(
         user=person, budget_round=voting, selection={str(on_ballot.pk): 1}
     )

@@ -6,7 +6,6 @@ socket, from none: Daphne gives Django no REMOTE_ADDR), with the visitor in X-Fo
 The whole chain through a real nginx and Daphne is tests/site/test_behind_nginx.py.
 """
 
-import datetime
 from http import HTTPStatus
 
 import pytest
@@ -18,7 +17,6 @@ from pbsite.settings import base
 from tests import factories
 from tests.factories import PASSWORD
 from voting.codes import services as codes_services
-from voting.identity import services as identity_services
 from voting.models import Ballot, VotingConfig
 
 pytestmark = pytest.mark.django_db
@@ -183,16 +181,8 @@ def test_a_meeting_on_one_network_can_all_vote_online_in_one_minute(client, behi
     with translation.override("en"):
         url = reverse("voting:ballot", args=[budget_round.pk])
     statuses = []
-    for n in range(30):
-        resident = factories.user()
-        identity_services.identity_verify(
-            user=resident,
-            provider="mitid-test",
-            subject=f"s-venue-{n}",
-            national_id=f"01019{n:05d}",
-            birth_date=datetime.date(1990, 1, 1),
-            area=committee.district,
-        )
+    for _ in range(30):
+        resident = factories.verified_voter(area=committee.district)
         client.force_login(resident)
         response = client.post(url, {"project": [str(proposal.pk)]}, **via_proxy("203.0.113.50"))
         statuses.append(response.status_code)

@@ -333,7 +333,6 @@ def test_a_huge_description_never_holds_the_write_lock_while_a_ballot_is_cast(ho
     from django.test import Client
 
     from voting import services as voting_services
-    from voting.identity import services as identity_services
     from voting.models import VotingConfig
 
     committee = factories.committee("Østerbro Lokaludvalg")
@@ -343,11 +342,7 @@ def test_a_huge_description_never_holds_the_write_lock_while_a_ballot_is_cast(ho
     )
     feasible = factories.proposal(budget_round=voting, state="feasible")
     VotingConfig.objects.update_or_create(budget_round=voting, defaults={"allow_change": True})
-    voter = factories.user()
-    identity_services.identity_verify(
-        user=voter, provider="mitid-test", subject="s1", national_id="0202901234",
-        birth_date=datetime.date(1990, 2, 2), area=committee.district,
-    )  # fmt: skip
+    voter = factories.verified_voter(area=committee.district, birth_date=datetime.date(1990, 2, 2))
     author = factories.user()
     huge = "<p>" + "<b>Bænk</b> &amp; <i>bord</i> " * 100_000 + "</p>"  # 3 MB of markup
     outcome = {}

@@ -1,6 +1,5 @@
 """Write endpoints are throttled through allauth's rate limiter, like login and sign-up."""
 
-import datetime
 from http import HTTPStatus
 
 import pytest
@@ -62,7 +61,6 @@ def test_ballots_pass_the_limits_the_platform_ships_with(client, settings, home_
     anonymous post to the online ballot) must not meet a per-account rate, which allauth
     refuses as misconfigured; a verified resident's online ballot counts per account."""
     from pbsite.settings import base
-    from voting.identity import services as identity_services
 
     settings.ACCOUNT_RATE_LIMITS = base.ACCOUNT_RATE_LIMITS
     committee = factories.committee()
@@ -79,14 +77,6 @@ def test_ballots_pass_the_limits_the_platform_ships_with(client, settings, home_
     anonymous = client.post(online, choice)
     assert anonymous.status_code == HTTPStatus.BAD_REQUEST
     assert "Log in" in anonymous.content.decode()
-    resident = factories.user()
-    identity_services.identity_verify(
-        user=resident,
-        provider="mitid-test",
-        subject="s-throttle",
-        national_id="0101901234",
-        birth_date=datetime.date(1990, 1, 1),
-        area=committee.district,
-    )
+    resident = factories.verified_voter(area=committee.district)
     client.force_login(resident)
     assert client.post(online, choice).status_code == HTTPStatus.FOUND

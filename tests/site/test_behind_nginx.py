@@ -9,7 +9,6 @@ the other. Without nginx the test is skipped; with CI=true or REQUIRE_SERVICES=1
 """
 
 import asyncio
-import datetime
 import http.client
 import json
 import os
@@ -38,7 +37,6 @@ from tests.daphne_server import ROOT, DaphneServers, free_port
 from tests.factories import PASSWORD
 from voting import selectors as voting_selectors
 from voting.codes import services as codes_services
-from voting.identity import services as identity_services
 from voting.models import Channel, VotingConfig
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -265,14 +263,7 @@ def test_sign_in_and_both_ballots_behind_nginx_and_one_visitors_failures_stay_th
     # accept); few iterations, the server upgrades the hash on sign-in.
     person.password = PBKDF2PasswordHasher().encode(PASSWORD, "nginx-test-salt", iterations=1000)
     person.save(update_fields=["password"])
-    identity_services.identity_verify(
-        user=person,
-        provider="mitid-test",
-        subject="s-nginx",
-        national_id="0101901234",
-        birth_date=datetime.date(1990, 1, 1),
-        area=rounds["committee"].district,
-    )
+    factories.verified_identity(user=person, area=rounds["committee"].district)
     coded_round, coded_project = rounds["coded"]
     online_round, online_project = rounds["online"]
     [code] = codes_services.codes_generate(budget_round=coded_round, count=1)

@@ -9,7 +9,6 @@ from proposals.models import State
 from tests import factories
 from tests.races import release_together
 from voting import services
-from voting.identity import services as identity_services
 from voting.models import Ballot, Participation, VotingConfig
 from voting.results import services as results_services
 
@@ -31,14 +30,8 @@ def test_fifty_simultaneous_ballots_of_one_voter_leave_exactly_one(allow_change)
     proposal = factories.proposal(budget_round=budget_round, state=State.FEASIBLE)
     selection = {str(proposal.pk): 1}
     for repetition in range(ROUNDS):
-        voter = factories.user()
-        identity_services.identity_verify(
-            user=voter,
-            provider="mitid-test",
-            subject=f"s{repetition}",
-            national_id=f"02029{repetition:05d}",
-            birth_date=datetime.date(1980, 2, 2),
-            area=committee.district,
+        voter = factories.verified_voter(
+            area=committee.district, birth_date=datetime.date(1980, 2, 2)
         )
         race = release_together(
             *[

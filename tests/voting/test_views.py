@@ -11,7 +11,6 @@ from proposals.models import Proposal, State
 from tests import factories
 from tests.voting.conftest import project_ids
 from voting import services
-from voting.identity import services as identity_services
 from voting.models import Ballot, RoundResult
 
 pytestmark = pytest.mark.django_db
@@ -84,15 +83,9 @@ def test_results_are_published_only_after_voting_with_a_recountable_file(
     client, committee, voting_round
 ):
     ids = project_ids(voting_round)
-    for number, chosen in enumerate([["Bænke", "Træer"], ["Bænke"], ["Legeplads"]]):
-        voter = factories.user()
-        identity_services.identity_verify(
-            user=voter,
-            provider="t",
-            subject=f"x{number}",
-            national_id=f"1111{number:06d}",
-            birth_date=datetime.date(1980, 1, 1),
-            area=committee.district,
+    for chosen in [["Bænke", "Træer"], ["Bænke"], ["Legeplads"]]:
+        voter = factories.verified_voter(
+            area=committee.district, birth_date=datetime.date(1980, 1, 1)
         )
         services.ballot_cast_online(
             user=voter, budget_round=voting_round, selection={ids[t]: 1 for t in chosen}
@@ -119,15 +112,7 @@ def test_results_are_published_only_after_voting_with_a_recountable_file(
 def test_committee_confirms_or_overrides_with_a_public_reason(client, committee, voting_round):
     ids = project_ids(voting_round)
     factories.letter_codes(budget_round=voting_round, count=1)
-    voter = factories.user()
-    identity_services.identity_verify(
-        user=voter,
-        provider="t",
-        subject="y",
-        national_id="2222000000",
-        birth_date=datetime.date(1980, 1, 1),
-        area=committee.district,
-    )
+    voter = factories.verified_voter(area=committee.district, birth_date=datetime.date(1980, 1, 1))
     services.ballot_cast_online(user=voter, budget_round=voting_round, selection={ids["Bænke"]: 1})
     voting_round.voting_end = voting_round.results_start = (
         voting_round.voting_start + datetime.timedelta(minutes=1)
