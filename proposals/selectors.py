@@ -78,7 +78,12 @@ def proposal_detail(*, pk: int) -> Proposal | None:
         .prefetch_related(
             Prefetch("images", queryset=ProposalImage.objects.select_related("image")),
             "attachments",
-            Prefetch("history", queryset=StatusChange.objects.order_by("created_at", "pk")),
+            Prefetch(
+                "history",
+                queryset=StatusChange.objects.select_related("meeting").order_by(
+                    "created_at", "pk"
+                ),
+            ),
         )
         .filter(pk=pk)
         .first()

@@ -212,12 +212,14 @@ def proposal_transition(
     merged_into: Proposal | None = None,
     notify: bool = True,
     grant_step: bool = False,
+    stages: tuple[str, str] = ("", ""),
 ) -> Proposal:
     """Make one allowed move of the state machine, as one of the allowed roles, and record it.
 
     notify=False: the caller tells the author itself (the results e-mail does, for example).
     grant_step=True: a step of the grant process (proposals/grants/services.py) moves a grant
     application's proposal, by the workflow's GRANT_TRANSITIONS; no other path can move one.
+    stages: the grant application's stages before and after the step, for its history.
     """
     # A real cycle: the follow-up's services make their moves through this function.
     from proposals.tracking.services import (
@@ -255,7 +257,13 @@ def proposal_transition(
     proposal.merged_into = merged_into if target == State.MERGED else None
     proposal.save(update_fields=["state", "merged_into", "updated_at"])
     StatusChange.objects.create(
-        proposal=proposal, from_state=source, to_state=target, actor=actor, public_reason=reason
+        proposal=proposal,
+        from_state=source,
+        to_state=target,
+        actor=actor,
+        public_reason=reason,
+        from_stage=stages[0],
+        to_stage=stages[1],
     )
     audit_record(
         actor=actor,

@@ -166,6 +166,6 @@ def grant_process_view(request, pk):
             "attachments": proposal.attachments.all(),
             "planned": [li for li in application.lines.all() if not li.actual],
             "actual": [li for li in application.lines.all() if li.actual],
-            "history": application.proposal.history.select_related("actor"),
+            "history": application.proposal.history.select_related("actor", "meeting"),
         },
     )

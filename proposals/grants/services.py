@@ -45,6 +45,7 @@ from proposals.models import (
     LineKind,
     Recommendation,
     State,
+    StatusChange,
     SubmitterKind,
 )
 from proposals.permissions import may_take_grant_step
@@ -110,10 +111,11 @@ def _require_stage(application: GrantApplication, *stages: str) -> None:
 
 
 def _proposal_transition(
-    application: GrantApplication, *, target: str, actor, reason: str = ""
+    application: GrantApplication, *, target: str, actor, before: str, reason: str = ""
 ) -> None:
     """Move the application's proposal by the workflow's grant moves: roles checked, history
-    and audit written. The applicant hears of the step by its own e-mail (`_tell`)."""
+    (with the stages `before` and now) and audit written. The applicant hears of the step by
+    its own e-mail (`_tell`)."""
     application.proposal = proposal_transition(
         actor=actor,
         proposal=application.proposal,
@@ -121,6 +123,25 @@ def _proposal_transition(
         reason=reason,
         notify=False,
         grant_step=True,
+        stages=(before, application.stage),
+    )
+
+
+def _history_record(
+    application: GrantApplication, *, actor, before: str, meeting: Meeting | None = None
+) -> None:
+    """A step that moves the application's stage but not its proposal's state (returned for
+    information, sent in again, on a meeting's agenda, accounts returned or corrected) has its
+    line in the public history too: the stages and the meeting as data, worded when read."""
+    state = application.proposal.state
+    StatusChange.objects.create(
+        proposal=application.proposal,
+        from_state=state,
+        to_state=state,
+        actor=actor,
+        from_stage=before,
+        to_stage=application.stage,
+        meeting=meeting,
     )
 
 
@@ -297,10 +318,15 @@ def grant_application_submit(*, author, application: GrantApplication) -> GrantA
         application.deadline = deadline
         application.stage = GrantStage.SUBMITTED
         application.save(update_fields=["deadline", "stage"])
+        StatusChange.objects.filter(
+            proposal=proposal, from_state=State.DRAFT, to_state=State.SUBMITTED, to_stage=""
+        ).update(from_stage=GrantStage.DRAFT, to_stage=GrantStage.SUBMITTED)
         _audit(actor=author, application=application, action="submit")
     else:
+        before = application.stage
         application.stage = GrantStage.SUBMITTED
         application.save(update_fields=["stage"])
+        _history_record(application, actor=author, before=before)
         _audit(actor=author, application=application, action="resubmit")
         _tell(application, "resubmitted")
     return application
@@ -321,16 +347,19 @@ def grant_completeness_check(
         _("Only the committee's secretariat checks applications."),
     )
     _require_stage(application, GrantStage.SUBMITTED)
+    before = application.stage
     missing = (missing or "").strip()
     if complete:
         application.stage = GrantStage.COMPLETE
         application.missing_info = ""
-        _proposal_transition(application, target=State.IN_REVIEW, actor=actor)
+        _proposal_transition(application, target=State.IN_REVIEW, actor=actor, before=before)
     else:
         if not missing:
             raise ValidationError({"missing": _("Say what is missing from the application.")})
         application.stage = GrantStage.INCOMPLETE
         application.missing_info = missing
+        # What is missing is the applicant's to read, not the public's: the line says the step.
+        _history_record(application, actor=actor, before=before)
     application.save(update_fields=["stage", "missing_info"])
     _audit(
         actor=actor,
@@ -390,6 +419,7 @@ def grant_recommend(
         _("Only the committee's working group recommends on applications."),
     )
     _require_stage(application, GrantStage.COMPLETE)
+    before = application.stage
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give the reasons for the recommendation.")})
@@ -414,7 +444,7 @@ def grant_recommend(
     application.save(
         update_fields=["recommendation", "recommended_amount", "recommendation_reason", "stage"]
     )
-    _proposal_transition(application, target=State.FEASIBLE, actor=actor)
+    _proposal_transition(application, target=State.FEASIBLE, actor=actor, before=before)
     _audit(
         actor=actor,
         application=application,
@@ -482,6 +512,7 @@ def grant_put_on_agenda(
     if not (application.stage == GrantStage.ON_AGENDA and application.agenda_item_id is None):
         _require_stage(application, GrantStage.RECOMMENDED)
     meeting = _agenda_meeting(application, meeting)
+    before = application.stage
     application.stage = GrantStage.ON_AGENDA
     params = _agenda_params(application)
     texts = grant_application_texts(params)  # the stored words, in the triggering language
@@ -495,6 +526,7 @@ def grant_put_on_agenda(
         generated=params,
     )
     application.save(update_fields=["stage", "agenda_item"])
+    _history_record(application, actor=actor, before=before, meeting=meeting)
     _audit(
         actor=actor,
         application=application,
@@ -517,6 +549,7 @@ def grant_application_withdraw(*, author, application: GrantApplication) -> Gran
     if not (author and author.pk and application.proposal.author_id == author.pk):
         raise PermissionDenied(_("Only the applicant can withdraw the application."))
     _require_stage(application, *WITHDRAWABLE_STAGES)
+    before = application.stage
     if application.agenda_item_id:
         agenda_item_decide(
             agenda_item=application.agenda_item,
@@ -525,7 +558,7 @@ def grant_application_withdraw(*, author, application: GrantApplication) -> Gran
         )
     application.stage = GrantStage.WITHDRAWN
     application.save(update_fields=["stage"])
-    _proposal_transition(application, target=State.WITHDRAWN, actor=author)
+    _proposal_transition(application, target=State.WITHDRAWN, actor=author, before=before)
     _audit(actor=author, application=application, action="withdraw")
     _tell(application, "withdrawn")
     return application
@@ -606,6 +639,7 @@ def grant_decide(
     application.granted_amount = amount
     application.decision_reason = reason
     application.decided_at = timezone.now()
+    before = application.stage
     application.stage = GrantStage.GRANTED if granted else GrantStage.REFUSED
     application.save(update_fields=["granted_amount", "decision_reason", "decided_at", "stage"])
     if application.agenda_item_id:
@@ -622,6 +656,7 @@ def grant_decide(
         application,
         target=State.SELECTED if granted else State.NOT_SELECTED,
         actor=actor,
+        before=before,
         reason=reason,
     )
     _audit(
@@ -690,12 +725,15 @@ def grant_accounts_submit(
         )
         receipt.file.save(clean.filename, ContentFile(clean.content), save=False)
         receipt.save()
+    before = application.stage
     application.stage = GrantStage.ACCOUNTS
     application.accounts_submitted_at = timezone.now()
     application.missing_info = ""
     application.save(update_fields=["stage", "accounts_submitted_at", "missing_info"])
-    if application.proposal.state != State.IN_PROGRESS:  # not again after a correction
-        _proposal_transition(application, target=State.IN_PROGRESS, actor=author)
+    if application.proposal.state != State.IN_PROGRESS:
+        _proposal_transition(application, target=State.IN_PROGRESS, actor=author, before=before)
+    else:  # corrected after they were returned: the state stays, the history says it
+        _history_record(application, actor=author, before=before)
     _audit(actor=author, application=application, action="accounts")
     _tell(application, "accounts")
     return application
@@ -721,9 +759,11 @@ def grant_accounts_return(
     missing = (missing or "").strip()
     if not missing:
         raise ValidationError({"missing": _("Say what the applicant must correct.")})
+    before = application.stage
     application.stage = GrantStage.GRANTED
     application.missing_info = missing[:4000]
     application.save(update_fields=["stage", "missing_info"])
+    _history_record(application, actor=actor, before=before)
     _audit(actor=actor, application=application, action="accounts_return", reason=missing)
     _tell(application, "accounts_returned")
     return application
@@ -746,9 +786,10 @@ def grant_payout_approve(*, actor, application: GrantApplication) -> GrantApplic
     application.payout_amount = payout
     application.repayment_due = repayment
     application.paid_at = timezone.now()
+    before = application.stage
     application.stage = GrantStage.PAID
     application.save(update_fields=["payout_amount", "repayment_due", "paid_at", "stage"])
-    _proposal_transition(application, target=State.COMPLETED, actor=actor)
+    _proposal_transition(application, target=State.COMPLETED, actor=actor, before=before)
     _audit(
         actor=actor,
         application=application,

@@ -3,10 +3,12 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
-from committees.models import BudgetRound, RoundCategory
+from committees.models import BudgetRound, Meeting, RoundCategory
 
 from ..storage import attachment_upload_to, private_storage
 
@@ -40,6 +42,23 @@ GRANT_REFUSED = pgettext_lazy("grant state", "Refused")
 GRANT_ACCOUNTS = pgettext_lazy("grant state", "Accounts submitted")
 GRANT_PAID = pgettext_lazy("grant state", "Paid")
 GRANT_WITHDRAWN = pgettext_lazy("grant state", "Withdrawn")
+# Sent back to the applicant for correction: the application is granted again, its accounts due.
+GRANT_ACCOUNTS_RETURNED = pgettext_lazy("grant state", "Accounts returned for correction")
+# The values of GrantStage (proposals/models/grants.py, which imports this module): the stages a
+# grant application's status change may record. A test keeps the two the same.
+GRANT_STAGE_VALUES = (
+    "draft",
+    "submitted",
+    "incomplete",
+    "complete",
+    "recommended",
+    "on_agenda",
+    "granted",
+    "refused",
+    "accounts",
+    "paid",
+    "withdrawn",
+)
 GRANT_STATE_LABELS = {
     State.DRAFT: State.DRAFT.label,
     State.SUBMITTED: GRANT_RECEIVED,
@@ -233,23 +252,69 @@ class StatusChange(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     public_reason = models.TextField(_("public reason"), blank=True)
+    # A grant application's step: its stages before and after (GrantStage values), blank for
+    # any other proposal. Two stages share one state (recommended, on the agenda), and some
+    # steps move no state at all (returned for information, accounts returned), so the stages
+    # tell the history's lines apart; they are worded when read, in the reader's language.
+    from_stage = models.CharField(_("stage before"), max_length=16, blank=True, default="")
+    to_stage = models.CharField(_("stage after"), max_length=16, blank=True, default="")
+    # The meeting whose agenda the step put the application on.
+    meeting = models.ForeignKey(
+        Meeting,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("meeting"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
         verbose_name = _("status change")
         verbose_name_plural = _("status history")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(from_stage__in=["", *GRANT_STAGE_VALUES])
+                & Q(to_stage__in=["", *GRANT_STAGE_VALUES]),
+                name="status_change_grant_stage_known",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.proposal_id}: {self.from_state} → {self.to_state}"
 
+    def _label(self, state: str, stage: str) -> str:
+        if stage:
+            from .grants import GrantStage  # grants.py imports this module
+
+            returned = (self.from_stage, self.to_stage) == (GrantStage.ACCOUNTS, GrantStage.GRANTED)
+            if returned and stage == self.to_stage:
+                return str(GRANT_ACCOUNTS_RETURNED)
+            return str(GrantStage(stage).label)
+        return state_label(state, grant=self.proposal.is_grant_application)
+
     @property
     def from_state_label(self) -> str:
-        return state_label(self.from_state, grant=self.proposal.is_grant_application)
+        return self._label(self.from_state, self.from_stage)
 
     @property
     def to_state_label(self) -> str:
-        return state_label(self.to_state, grant=self.proposal.is_grant_application)
+        return self._label(self.to_state, self.to_stage)
+
+    @property
+    def public_text(self) -> str:
+        """The public reason as typed, or what the step itself says, worded now: the meeting
+        whose agenda it put the application on, in the reader's language."""
+        if self.public_reason:
+            return self.public_reason
+        if self.meeting_id and self.meeting is not None:
+            starts = timezone.localtime(self.meeting.starts_at)
+            return gettext("On the agenda of %(meeting)s on %(date)s") % {
+                "meeting": self.meeting.title,
+                "date": date_format(starts, "DATE_FORMAT"),
+            }
+        return ""
 
 
 class ProposalImage(models.Model):
