@@ -400,6 +400,19 @@ def letter_codes(*, budget_round: BudgetRound, count: int, batch: str = "Breve")
     return [letter.code for letter in codes_issue_from_roll(budget_round=budget_round, batch=batch)]
 
 
+# The round admin form's category and checklist inlines, posted with no rows.
+ROUND_ADMIN_INLINES_EMPTY = {
+    f"{inline}-{count}": value
+    for inline in ("categories", "checklist")
+    for count, value in (
+        ("TOTAL_FORMS", 0),
+        ("INITIAL_FORMS", 0),
+        ("MIN_NUM_FORMS", 0),
+        ("MAX_NUM_FORMS", 1000),
+    )
+}
+
+
 def meeting_admin_form(meeting: Meeting, *, agenda_items=(), **overrides) -> dict:
     """The admin's meeting edit form as posted, unchanged but for `overrides`; `agenda_items`
     are (item, {part: new text}) pairs, posted in that order."""

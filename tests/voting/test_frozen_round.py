@@ -99,14 +99,7 @@ def _admin_form(budget_round, **overrides) -> dict:
         "tally_rule": budget_round.tally_rule,
         "ballot_style": budget_round.ballot_style,
         "voting_areas": [a.pk for a in budget_round.voting_areas.all()],
-        "categories-TOTAL_FORMS": 0,
-        "categories-INITIAL_FORMS": 0,
-        "categories-MIN_NUM_FORMS": 0,
-        "categories-MAX_NUM_FORMS": 1000,
-        "checklist-TOTAL_FORMS": 0,
-        "checklist-INITIAL_FORMS": 0,
-        "checklist-MIN_NUM_FORMS": 0,
-        "checklist-MAX_NUM_FORMS": 1000,
+        **factories.ROUND_ADMIN_INLINES_EMPTY,
         **local,
     }
     data.update(overrides)
