@@ -60,21 +60,6 @@ def history(client, proposal, language: str) -> list[str]:
     return [text.split(": ", 1)[1] for text in texts]
 
 
-@pytest.fixture
-def committee(home_page):
-    return factories.committee("Østerbro Lokaludvalg")
-
-
-@pytest.fixture
-def pool(committee):
-    return factories.grant_pool(committee=committee, pot=100_000)
-
-
-@pytest.fixture
-def secretariat(committee):
-    return factories.moderator(committee=committee)
-
-
 def _recommended(application, secretariat):
     grant_services.grant_completeness_check(
         actor=secretariat, application=application, complete=True
