@@ -236,6 +236,15 @@ def voting_round(
     return vote
 
 
+def tally_threshold(*, budget_round: BudgetRound, ballots: int) -> None:
+    """The round's running tally shows once it has `ballots` ballots (min_ballots_for_tally)."""
+    from voting.models import VotingConfig
+
+    VotingConfig.objects.update_or_create(
+        budget_round=budget_round, defaults={"min_ballots_for_tally": ballots}
+    )
+
+
 def grant_pool(*, committee: Committee, pot: int = 200_000, deadlines: int = 1, **fields):
     """A round decided by the committee, open for applications, with deadlines and meetings."""
     values = {"decision_method": "committee", "pot": pot, "min_cost": 500, "max_cost": pot}

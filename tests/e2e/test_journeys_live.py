@@ -10,7 +10,6 @@ from django.utils import translation
 from playwright.sync_api import expect
 
 from committees.models import AgendaItem
-from proposals.models import State
 from tests import factories
 from tests.e2e.conftest import AXE_JS, TIMEOUT_MS, axe_check, phone
 from tests.e2e.conftest import in_language as _
@@ -18,7 +17,7 @@ from tests.voting.live.test_display_language import DANISH, ENGLISH, GENERATED
 from voting.codes import services as codes_services
 from voting.live import services as live_services
 from voting.live import views as live_views
-from voting.models import PollingStation, VotingConfig
+from voting.models import PollingStation
 from voting.paper import services as paper
 
 pytestmark = pytest.mark.browser
@@ -27,21 +26,8 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def world(transactional_db, home_page):
     committee = factories.committee("Østerbro Lokaludvalg")
-    budget_round = factories.budget_round(
-        committee=committee,
-        title="Østerbro-puljen 2026",
-        phase="voting",
-        pot=100_000,
-        max_cost=100_000,
-        ballot_style="knapsack",
-    )
-    for title, cost in [("Bænke", 30_000), ("Legeplads", 60_000), ("Træer", 40_000)]:
-        factories.proposal(
-            budget_round=budget_round, state=State.FEASIBLE, title=title, estimated_cost=cost
-        )
-    VotingConfig.objects.update_or_create(
-        budget_round=budget_round, defaults={"min_ballots_for_tally": 1}
-    )
+    budget_round = factories.voting_round(committee=committee, title="Østerbro-puljen 2026")
+    factories.tally_threshold(budget_round=budget_round, ballots=1)
     codes = factories.letter_codes(budget_round=budget_round, count=2)
     ids = {p.title: str(p.pk) for p in budget_round.proposals.all()}
     codes_services.ballot_cast_with_code(
@@ -202,24 +188,14 @@ def crowded_meeting(transactional_db, home_page):
     """A meeting showing a round with 16 projects, some ballots, and an open quick vote with
     answers: everything the projector page can show at once."""
     committee = factories.committee("Østerbro Lokaludvalg")
-    budget_round = factories.budget_round(
+    budget_round = factories.voting_round(
         committee=committee,
         title="Østerbro-puljen 2026",
-        phase="voting",
         pot=400_000,
         max_cost=400_000,
-        ballot_style="knapsack",
+        projects=tuple((title, 40_000 + 5_000 * n) for n, title in enumerate(PROJECT_NAMES)),
     )
-    for n, title in enumerate(PROJECT_NAMES):
-        factories.proposal(
-            budget_round=budget_round,
-            state=State.FEASIBLE,
-            title=title,
-            estimated_cost=40_000 + 5_000 * n,
-        )
-    VotingConfig.objects.update_or_create(
-        budget_round=budget_round, defaults={"min_ballots_for_tally": 1}
-    )
+    factories.tally_threshold(budget_round=budget_round, ballots=1)
     codes = factories.letter_codes(budget_round=budget_round, count=3)
     ids = [str(p.pk) for p in budget_round.proposals.order_by("pk")]
     for n, code in enumerate(codes):

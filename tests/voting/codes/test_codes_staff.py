@@ -13,7 +13,6 @@ from django.test import Client
 from django.urls import reverse
 
 from committees.models import AuditEntry, CommitteeRole
-from proposals.models import State
 from tests import factories
 from voting import keys
 from voting.codes import services as codes_services
@@ -30,16 +29,8 @@ def committee(home_page):
 
 @pytest.fixture
 def voting_round(committee):
-    budget_round = factories.budget_round(
-        committee=committee,
-        phase="voting",
-        title="Grønne gårde (2025)",
-        pot=100_000,
-        max_cost=100_000,
-        ballot_style="knapsack",
-    )
-    factories.proposal(
-        budget_round=budget_round, state=State.FEASIBLE, title="Bænke", estimated_cost=60_000
+    budget_round = factories.voting_round(
+        committee=committee, title="Grønne gårde (2025)", projects=(("Bænke", 60_000),)
     )
     # Codes that belong to nobody in particular: only in a round voted with codes alone.
     VotingConfig.objects.filter(budget_round=budget_round).update(

@@ -23,22 +23,16 @@ from voting.codes import services as codes_services
 from voting.live import services as live
 from voting.live.broadcast import CHANGED, round_group
 from voting.live.routing import websocket_urlpatterns
-from voting.models import Ballot, MeetingLive, QuickVote, VotingConfig
+from voting.models import Ballot, MeetingLive, QuickVote
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 application = URLRouter(websocket_urlpatterns)
 
 
-def _threshold(budget_round, value: int) -> None:
-    VotingConfig.objects.update_or_create(
-        budget_round=budget_round, defaults={"min_ballots_for_tally": value}
-    )
-
-
 @pytest.fixture
 def live_round(voting_round):
-    _threshold(voting_round, 1)
+    factories.tally_threshold(budget_round=voting_round, ballots=1)
     return voting_round
 
 
@@ -205,7 +199,7 @@ async def test_a_burst_of_ballots_is_coalesced_to_two_updates_a_second(live_roun
 
 
 async def test_the_tally_stays_hidden_below_the_threshold(live_round, codes, client):
-    await database_sync_to_async(_threshold)(live_round, 3)
+    await database_sync_to_async(factories.tally_threshold)(budget_round=live_round, ballots=3)
     communicator = await _connect(f"/ws/rounds/{live_round.pk}/live/")
     await _next(communicator)
     for code in codes[:2]:

@@ -113,11 +113,8 @@ def test_a_tally_one_meeting_hides_stays_hidden_on_another_meetings_display(
     client, meeting, host, voting_round
 ):
     from voting import services
-    from voting.models import VotingConfig
 
-    VotingConfig.objects.update_or_create(
-        budget_round=voting_round, defaults={"min_ballots_for_tally": 1}
-    )
+    factories.tally_threshold(budget_round=voting_round, ballots=1)
     [code] = factories.letter_codes(budget_round=voting_round, count=1)
     project = next(iter(services.ballot_costs(voting_round)))
     codes_services.ballot_cast_with_code(
