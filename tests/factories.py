@@ -236,6 +236,18 @@ def voting_round(
     return vote
 
 
+def voting_closes(budget_round: BudgetRound) -> None:
+    """The clock passes the end of voting: `budget_round` is refreshed in its results phase."""
+    now = timezone.now()
+    BudgetRound.objects.filter(pk=budget_round.pk).update(
+        voting_end=now - datetime.timedelta(minutes=1),
+        results_start=now - datetime.timedelta(minutes=1),
+        implementation_start=now + datetime.timedelta(days=10),
+    )
+    budget_round.refresh_from_db()
+    assert budget_round.phase == "results"
+
+
 def tally_threshold(*, budget_round: BudgetRound, ballots: int) -> None:
     """The round's running tally shows once it has `ballots` ballots (min_ballots_for_tally)."""
     from voting.models import VotingConfig

@@ -56,7 +56,6 @@ def test_fifty_simultaneous_ballots_of_one_voter_leave_exactly_one(allow_change)
 def test_late_paper_keying_and_confirming_the_result_never_both_succeed():
     """After the close, a first keying and the confirmation race: one of them must lose. A
     keying that wins holds the confirmation back; a confirmation that wins refuses the keying."""
-    from django.utils import timezone
 
     from voting.models import PaperEntry, PollingStation, RoundResult
     from voting.paper import services as paper
@@ -75,13 +74,7 @@ def test_late_paper_keying_and_confirming_the_result_never_both_succeed():
         )
         proposal = factories.proposal(budget_round=budget_round, state=State.FEASIBLE)
         station = PollingStation.objects.create(budget_round=budget_round, name="Bibliotek")
-        now = timezone.now()
-        type(budget_round).objects.filter(pk=budget_round.pk).update(
-            voting_end=now - datetime.timedelta(minutes=1),
-            results_start=now - datetime.timedelta(minutes=1),
-            implementation_start=now + datetime.timedelta(days=10),
-        )
-        budget_round.refresh_from_db()
+        factories.voting_closes(budget_round)
         race = release_together(
             partial(
                 paper.paper_key,

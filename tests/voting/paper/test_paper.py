@@ -562,18 +562,6 @@ def test_a_postcode_outside_the_round_is_refused(client, committee, station, sta
 # --- After the close ---------------------------------------------------------------------------
 
 
-def _close_voting(budget_round):
-    """Move the round into its results phase, as if voting had just closed."""
-    now = timezone.now()
-    type(budget_round).objects.filter(pk=budget_round.pk).update(
-        voting_end=now - datetime.timedelta(minutes=1),
-        results_start=now - datetime.timedelta(minutes=1),
-        implementation_start=now + datetime.timedelta(days=10),
-    )
-    budget_round.refresh_from_db()
-    assert budget_round.phase == "results"
-
-
 def test_paper_ballots_are_keyed_after_the_close_until_the_result_is_confirmed(
     committee, voting_round, station, staff, second_staff
 ):
@@ -581,7 +569,7 @@ def test_paper_ballots_are_keyed_after_the_close_until_the_result_is_confirmed(
     late = paper.paper_key(
         staff=staff, station=station, batch_number="41", selection={ids["Bænke"]: 1}
     )
-    _close_voting(voting_round)
+    factories.voting_closes(voting_round)
     moderator = factories.moderator(committee=committee)
     # A ballot still waiting for its second keying holds the result back.
     with pytest.raises(ValidationError, match="1 paper ballot still waits"):
