@@ -7,7 +7,8 @@ pabulib files and on hundreds of generated elections):
 - :mod:`~voting.tally.election`: ballots and tie-breaking, the election as the rules read it;
 - :mod:`~voting.tally.greedy`: greedy;
 - :mod:`~voting.tally.equal_shares`: the Method of Equal Shares, plain and with add1, over
-  :mod:`~voting.tally.exact` and :mod:`~voting.tally.floats` (the two engines);
+  :mod:`~voting.tally.exact`, :mod:`~voting.tally.lists` and :mod:`~voting.tally.floats` (the
+  three engines; the two float ones certified by :mod:`~voting.tally.certified`);
 - :mod:`~voting.tally.ballots`: what a valid ballot is, per ballot style;
 - :mod:`~voting.tally.pabulib`: reading and writing pabulib ``.pb`` files;
 - :mod:`~voting.tally.recount`: the recount of a ``.pb`` file.

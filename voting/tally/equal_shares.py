@@ -14,12 +14,15 @@ Equal Shares with add1 (pabutools ``method_ofequal_shares(..., voter_budget_incr
 
 Arithmetic
     Decisions are exact, as pabutools takes them with gmpy2 fractions: ties, and "exactly
-    enough money", come out the same. Two engines compute one run of Equal Shares:
+    enough money", come out the same. Three engines compute one run of Equal Shares:
 
     * :mod:`voting.tally.exact`: every voter's money as an integer over a common denominator;
     * :mod:`voting.tally.floats`: money as floats in NumPy arrays, each decision certified
-      against a proven error bound; what the bound cannot settle hands the run to the exact
-      engine. Floats also appear in the explanations, for display.
+      against a proven error bound (:mod:`voting.tally.certified`); what the bound cannot
+      settle hands the run to the exact engine. Floats also appear in the explanations, for
+      display;
+    * :mod:`voting.tally.lists`: the same in Python lists, certified by the same bounds, for
+      a single run on a mid-sized election, where importing NumPy would cost more than it saves.
 
     For add1, the exact engine also works out how many further increments would leave every
     decision of its run unchanged (money is affine in the increment and each decision is the
@@ -44,11 +47,13 @@ if TYPE_CHECKING:
     from fractions import Fraction
 
 # Up to this many (voter, project) pairs, add1 uses the exact engine alone, with its skipping;
-# above it, the float engine first, one run per increment.
+# above it, the float engine first, one run per increment. A single run (plain Equal Shares) is
+# exact up to this many too: floats save less than importing their module costs.
 SMALL = 10_000
-# Up to this many, a single run (plain Equal Shares) is exact: on Warszawa 2020 Ochota (41,736
-# pairs) it takes 0.1 s, less than importing NumPy for the float engine (0.06 s after that).
-SINGLE_RUN_EXACT = 60_000
+# Above SMALL and up to this many, a single run is in floats in Python lists: on Warszawa 2020
+# Ochota (41,736 pairs) 10 ms against 16 ms exact. NumPy's engine runs faster, but importing
+# NumPy costs 60 ms, which it only wins back at about 300,000 pairs.
+SINGLE_RUN_LISTS = 250_000
 
 
 def mes(
@@ -149,9 +154,26 @@ def try_float(election: Election, num: int, den: int) -> Run | None:
         return None
 
 
+def try_lists(election: Election, num: int, den: int) -> Run | None:
+    """One run in floats in Python lists, or None where they cannot settle it (or hold it)."""
+    if not election.float_ok:
+        return None
+    from voting.tally import lists  # only when a run needs it
+
+    try:
+        return lists.equal_shares_lists(election, num, den)
+    except lists.Uncertain:
+        return None
+
+
 def equal_shares(election: Election, num: int, den: int) -> Run:
-    """One run of Equal Shares: on a large election in floats where they settle every decision,
-    else exactly."""
-    small = election.entries <= max(SMALL, SINGLE_RUN_EXACT)
-    run = None if small else try_float(election, num, den)
+    """One run of Equal Shares: on a mid-sized or large election in floats where they settle
+    every decision, else exactly."""
+    entries = election.entries
+    if entries <= SMALL:
+        run = None
+    elif entries <= SINGLE_RUN_LISTS:
+        run = try_lists(election, num, den)
+    else:
+        run = try_float(election, num, den)
     return run if run is not None else equal_shares_exact(election, num, den, track=False)

@@ -5,28 +5,35 @@ makes a run on 100,000 ballots about five times faster than Python lists), but e
 an exact fraction computed from exact money (a voter's exact money is the initial money minus
 the exact shares they paid, or 0 once they paid all they had). Rounding errors therefore stay
 within a proven bound (4u*t*(R+2) after R rounds, u = 2**-53, t the initial money) instead of
-compounding. Every comparison is checked against that bound; exact ties between prices are
-settled with fractions, and anything else the bound cannot settle raises :class:`Uncertain`,
-which hands the run to the exact engine (:mod:`voting.tally.exact`).
+compounding. Every comparison is checked against that bound (:mod:`voting.tally.certified`,
+shared with the list engine :mod:`voting.tally.lists`); exact ties between prices are settled
+with fractions, and anything else the bound cannot settle raises :class:`Uncertain`, which
+hands the run to the exact engine (:mod:`voting.tally.exact`).
 
 This is the only module of the tally that imports NumPy; it is imported when a run first needs it.
 """
 
 from dataclasses import dataclass
-from fractions import Fraction
-from math import fsum, lcm
+from math import fsum
 from typing import NamedTuple
 
 import numpy as np
 
+from voting.tally.certified import (
+    Payments,
+    Uncertain,
+    affordable,
+    cheapest,
+    check_price,
+    everyone_pays_a_full_share,
+    full_share_price,
+    money_error,
+    split_price,
+)
 from voting.tally.election import Election, Run, unfunded
 from voting.tally.outcome import Explanation
 
-UNIT = 2.0**-53  # unit roundoff of IEEE doubles
-
-
-class Uncertain(Exception):
-    """Floating point cannot settle a decision; the exact engine has to."""
+__all__ = ["Uncertain", "arrays_of", "equal_shares_float"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,10 +90,11 @@ def equal_shares_float(election: Election, num: int, den: int) -> Run:
     Payments are exact fractions (each voter's exact money is the initial money minus the exact
     payments they made, or 0 once they paid all they had); the float money of a voter charged
     R times is within 4u*t*(R+2) of the exact one (u = 2**-53), with no amplification, since
-    no float error feeds into a payment. Each decision is checked against these bounds; exact
-    ties between prices are settled with exact fractions, anything else that the bounds cannot
-    settle raises Uncertain. Money is a NumPy array; sums of n floats err by at most
-    (n - 1)u times the sum of their magnitudes, NumPy's pairwise summation included.
+    no float error feeds into a payment. Each decision is checked against these bounds
+    (:mod:`voting.tally.certified`); exact ties between prices are settled with exact fractions,
+    anything else that the bounds cannot settle raises Uncertain. Money is a NumPy array; sums
+    of n floats err by at most (n - 1)u times the sum of their magnitudes, NumPy's pairwise
+    summation included.
     """
     costs, scales, weights = election.costs, election.scales, election.weights
     arrays = arrays_of(election)
@@ -94,13 +102,12 @@ def equal_shares_float(election: Election, num: int, den: int) -> Run:
     initial = num / den
     money = np.full(election.voters, initial)
     drained = np.zeros(election.voters, dtype=bool)  # paid all they had: exact money 0 for good
-    denominator = den  # common denominator of the exact payments (and of the initial money)
-    payment: dict[int, int] = {}  # exact payment per unit of ballot value, times denominator
+    payments = Payments(den)
+    payment = payments.payment
     charges = 0
-    margin = 1 + 2 * UNIT
 
     remaining = [j for j in range(len(costs)) if weights[j] > 0]
-    lower = {j: costs[j] / (scales[j] * weights[j]) / margin for j in remaining}
+    lower = {j: full_share_price(costs[j], weights[j], scales[j])[0] for j in remaining}
     explanations: dict[int, Explanation] = {}
     selected: list[int] = []
 
@@ -111,7 +118,7 @@ def equal_shares_float(election: Election, num: int, den: int) -> Run:
         support, so their money is the initial money minus those shares.
         """
         alive = voters[~drained[voters]]
-        total = alive.size * num * (denominator // den)
+        total = alive.size * num * (payments.denominator // den)
         if not payment or not alive.size:
             return total
         first, sizes = arrays.starts[alive], arrays.starts[alive + 1] - arrays.starts[alive]
@@ -122,17 +129,16 @@ def equal_shares_float(election: Election, num: int, den: int) -> Run:
             total -= int(shares[j]) * pay
         return total
 
-    def exact_share(j: int, total: int, poor: np.ndarray) -> Fraction:
+    def exact_share(j: int) -> tuple[int, int]:
         """Exact payment per unit of ballot value for project j."""
-        if not poor.size:
-            return Fraction(costs[j], total)
-        return Fraction(costs[j] * denominator - exact_money(poor), denominator * total)
+        total, poor = evaluated[j].total, evaluated[j].poor
+        return payments.share(costs[j], total, exact_money(poor) if poor.size else None)
 
     nobody = np.empty(0, dtype=np.intp)
     round_number = 0
     while remaining:
         round_number += 1
-        error = 4 * UNIT * initial * (charges + 2)  # bound on |float money - exact money|
+        error = money_error(initial, charges)  # bound on |float money - exact money|
         remaining.sort(key=lower.__getitem__)
         best_high = float("inf")
         evaluated: dict[int, Candidate] = {}
@@ -145,19 +151,15 @@ def equal_shares_float(election: Election, num: int, den: int) -> Run:
             available = float(held.sum())
             cost = costs[j]
             size = group.size
-            slack = size * error + (size + 2) * UNIT * (abs(available) + 2 * size * error)
-            if available + slack < cost:
+            if not affordable(available, cost, size, error):
                 dropped.append(j)
                 continue
-            if available - slack < cost:
-                raise Uncertain
             vals = values[j]
             keys = held if vals is None else held / vals
             total = weights[j]
-            smallest = float(keys.min())
-            high = cost / total * margin
-            if smallest - 2 * UNIT * abs(smallest) - error >= high:
-                poor, low = nobody, cost / total / margin
+            if everyone_pays_a_full_share(float(keys.min()), cost, total, error):
+                poor = nobody
+                low, high = full_share_price(cost, total, scales[j])
             else:
                 # Supporters by money per unit of value; the first `count` of them pay all
                 # they have, the smallest count after which the next one affords the share.
@@ -182,20 +184,19 @@ def equal_shares_float(election: Election, num: int, den: int) -> Run:
                 if count == 0 or count == size:  # too close to tell, or no one affords it
                     raise Uncertain
                 poor_money = fsum(ranked[:count].tolist())
-                x0 = cost - poor_money
                 total -= int(value_before[count])
-                x_error = count * error + 2 * UNIT * (cost + poor_money)
-                low = (x0 - x_error) / total / margin
-                high = (x0 + x_error) / total * margin
-                last_poor, first_rich = float(ranked_keys[count - 1]), float(ranked_keys[count])
-                if (
-                    last_poor + 2 * UNIT * abs(last_poor) + error >= low
-                    or first_rich - 2 * UNIT * abs(first_rich) - error < high
-                ):
-                    raise Uncertain
+                first_rich = float(ranked_keys[count])
+                low, high = split_price(
+                    cost,
+                    total,
+                    scales[j],
+                    poor_money,
+                    count,
+                    float(ranked_keys[count - 1]),
+                    first_rich,
+                    error,
+                )
                 poor = group[keys < first_rich]
-            scale = scales[j]
-            low, high = low / scale / margin, high / scale * margin
             evaluated[j] = Candidate(low, high, total, poor, available, held)
             best_high = min(best_high, high)
         for j in dropped:
@@ -205,27 +206,12 @@ def equal_shares_float(election: Election, num: int, den: int) -> Run:
         for j, candidate in evaluated.items():
             lower[j] = candidate.low
         contenders = [j for j, candidate in evaluated.items() if candidate.low <= best_high]
-        if len(contenders) == 1:
-            chosen = contenders[0]
-            share = exact_share(chosen, evaluated[chosen].total, evaluated[chosen].poor)
-        else:
-            shares = {j: exact_share(j, evaluated[j].total, evaluated[j].poor) for j in contenders}
-            chosen = min(contenders, key=lambda j: (shares[j] / scales[j], j))
-            share = shares[chosen]
+        chosen, share = cheapest(contenders, exact_share, scales)
         low, high, total, poor, available, held = evaluated[chosen]
-        rho = share / scales[chosen]
-        if not low <= rho <= high or share <= 0:  # the certified bounds must hold
-            raise Uncertain
+        rho = check_price(share, scales[chosen], low, high)  # the certified bounds must hold
         remaining.remove(chosen)
-
-        common = lcm(denominator, share.denominator)
-        if common != denominator:
-            factor = common // denominator
-            for j in payment:
-                payment[j] *= factor
-            denominator = common
-        payment[chosen] = share.numerator * (denominator // share.denominator)
-        pay = float(share)
+        payments.record(chosen, share)
+        pay = share[0] / share[1]
 
         group = supporters[chosen]
         vals = values[chosen]
@@ -241,7 +227,7 @@ def equal_shares_float(election: Election, num: int, den: int) -> Run:
             "supporters_budget": available,
             "share": pay,
             "effective_votes": costs[chosen] / pay,
-            "rho": float(rho),
+            "rho": rho,
             "supporters_paying_all": int(poor.size) - without,
             "supporters_without_money": without,
         }

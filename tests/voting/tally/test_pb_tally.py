@@ -153,6 +153,25 @@ def test_module_imports_neither_django_nor_numpy_on_a_small_file():
     assert not {m for m in modules if m.split(".")[0] in ("django", "wagtail", "numpy")}
 
 
+def test_module_recounts_a_mid_sized_file_in_floats_without_numpy():
+    # Warszawa 2020 Ochota (41,736 voter-project pairs): Equal Shares in the list engine, which
+    # needs neither NumPy (60 ms to import) nor the fractions module.
+    process = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "voting.tally"]
+        + [str(DATA / "Poland_Warszawa_2020_Ochota.pb"), "--rule", "mes", "--json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    modules = {line.rsplit("|", 1)[-1].strip() for line in process.stderr.splitlines()}
+    assert "voting.tally.lists" in modules
+    assert not {m for m in modules if m.split(".")[0] in ("django", "numpy", "fractions")}
+    assert json.loads(process.stdout) == json.loads(
+        _command_output(DATA / "Poland_Warszawa_2020_Ochota.pb", "--rule", "mes", "--json")
+    )
+
+
 def test_module_imports_neither_argparse_nor_json_on_a_plain_command_line():
     process = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "voting.tally"]

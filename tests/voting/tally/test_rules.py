@@ -2,6 +2,7 @@
 
 import os
 import random
+from contextlib import contextmanager
 from fractions import Fraction
 from pathlib import Path
 from types import MappingProxyType
@@ -28,7 +29,7 @@ from pabutools.rules import greedy_utilitarian_welfare, method_of_equal_shares
 
 from voting import tally
 from voting.tally import election as tally_election
-from voting.tally import equal_shares, floats
+from voting.tally import equal_shares, floats, lists
 from voting.tally.election import ApprovalBallots
 from voting.tally.exact import equal_shares_exact
 from voting.tally.pabulib import read_pb
@@ -83,6 +84,16 @@ def ours(rule, costs, budget, ballots, utility="cost"):
     return getattr(tally, rule)(costs=costs, budget=budget, ballots=ballots, utility=utility)
 
 
+@contextmanager
+def list_engine():
+    """Single runs of Equal Shares in the list engine, whatever the size of the election."""
+    with (
+        mock.patch.object(equal_shares, "SMALL", -1),
+        mock.patch.object(equal_shares, "SINGLE_RUN_LISTS", 10**9),
+    ):
+        yield
+
+
 def election_of(path):
     instance = read_pb(path)
     kind = "cumulative" if instance.vote_type in ("cumulative", "scoring") else "approval"
@@ -116,6 +127,14 @@ def test_real_file_matches_pabutools(path, rule, utility):
         expected = pabutools_rule(rule, instance, profile, SAT_CLASSES[kind, utility])
     assert outcome.selected == expected
     assert outcome.total_cost == sum(costs[p] for p in expected) <= budget
+    if rule == "mes":
+        # The list engine settles every decision of these files itself, and agrees.
+        election = tally_election.prepare(costs, budget, ballots, utility)
+        share = Fraction(budget, len(ballots))
+        run = lists.equal_shares_lists(election, share.numerator, share.denominator)
+        assert [election.ids[j] for j in run.selected] == expected
+        with list_engine():
+            assert ours(rule, costs, budget, ballots, utility).selected == expected
 
 
 # The rule a file's META names, as one of ours (approval files: utility="cost").
@@ -211,6 +230,11 @@ def check_against_pabutools(costs, budget, ballots, kind, utility):
         ).selected
         floating = equal_shares.try_float(election, share.numerator, share.denominator)
         assert floating is None or floating.selected == exact
+        listed = equal_shares.try_lists(election, share.numerator, share.denominator)
+        assert listed is None or listed.selected == exact
+    with list_engine():
+        listed = ours("mes", costs, budget, ballots, utility).selected
+    assert listed == pabutools_rule("mes", instance, profile, sat_class)
     with mock.patch.object(equal_shares, "SMALL", -1):
         floated = ours("mes_add1", costs, budget, ballots, utility).selected
     assert floated == pabutools_rule("mes_add1", instance, profile, sat_class)
@@ -278,11 +302,12 @@ def test_float_engine_agrees_with_exact_engine_on_larger_elections(seed):
     for extra in (0, 7, 40):
         share = Fraction(budget, len(ballots)) + extra
         exact = equal_shares_exact(election, share.numerator, share.denominator, track=False)
-        floating = floats.equal_shares_float(election, share.numerator, share.denominator)
-        assert floating.selected == exact.selected
-        assert floating.explanations.keys() == exact.explanations.keys()
-        for project, explanation in exact.explanations.items():
-            assert_same_explanation(floating.explanations[project], explanation)
+        for engine in (floats.equal_shares_float, lists.equal_shares_lists):
+            floating = engine(election, share.numerator, share.denominator)
+            assert floating.selected == exact.selected
+            assert floating.explanations.keys() == exact.explanations.keys()
+            for project, explanation in exact.explanations.items():
+                assert_same_explanation(floating.explanations[project], explanation)
 
 
 def assert_same_explanation(actual, expected):
@@ -294,12 +319,52 @@ def assert_same_explanation(actual, expected):
             assert actual[key] == value, key
 
 
-def test_float_engine_leaves_exact_ties_to_the_exact_engine():
+FLOAT_ENGINES = {"float": floats.equal_shares_float, "lists": lists.equal_shares_lists}
+
+
+@pytest.mark.parametrize("engine", FLOAT_ENGINES)
+def test_float_engines_leave_exact_ties_to_the_exact_engine(engine):
     # Two voters with 50 each and a project costing exactly their 100.
     election = tally_election.prepare({"a": 100}, 100, [{"a": 1}, {"a": 1}], "cost")
     with pytest.raises(floats.Uncertain):
-        floats.equal_shares_float(election, 50, 1)
-    assert tally.mes(costs={"a": 100}, budget=100, ballots=[{"a": 1}, {"a": 1}]).selected == ["a"]
+        FLOAT_ENGINES[engine](election, 50, 1)
+    with list_engine():
+        assert tally.mes(costs={"a": 100}, budget=100, ballots=[{"a": 1}, {"a": 1}]).selected == [
+            "a"
+        ]
+
+
+@pytest.mark.parametrize("engine", FLOAT_ENGINES)
+def test_float_engines_leave_a_supporter_with_exactly_the_share_to_the_exact_engine(engine):
+    # Three voters with 40 each. X (20) is backed by v1 alone and funded first (20 per point,
+    # Y's 33.33 is dearer); then Y (100), backed by all three: v1 pays the 20 left, and v2 and
+    # v3 pay exactly all they have, 40 each. Floats cannot tell whether 40 is enough.
+    costs, ballots = {"X": 20, "Y": 100}, [{"X": 1, "Y": 1}, {"Y": 1}, {"Y": 1}]
+    election = tally_election.prepare(costs, 120, ballots, "points")
+    with pytest.raises(floats.Uncertain):
+        FLOAT_ENGINES[engine](election, 40, 1)
+    instance, profile = pabutools_election(costs, 120, ballots, "approval")
+    expected = pabutools_rule("mes", instance, profile, Cardinality_Sat)
+    assert expected == ["X", "Y"]
+    with list_engine():
+        assert ours("mes", costs, 120, ballots, "points").selected == expected
+
+
+@pytest.mark.parametrize("engine", FLOAT_ENGINES)
+def test_float_engines_settle_equal_prices_exactly(engine):
+    # Six voters with 19 each: three back all four projects, three only "11" and "20". "9" and
+    # "10" (30) tie at 10 per point; "10" wins, as "10" < "9" in string order. Then "9" is out
+    # of reach (3 x 9 < 30), and "11" and "20" (66) tie at a split price: the first three pay
+    # the 9 they have left, the others 13. The engines settle both ties with exact fractions,
+    # without handing the run over.
+    costs = {"9": 30, "10": 30, "11": 66, "20": 66}
+    ballots = [{"9": 1, "10": 1, "11": 1, "20": 1}] * 3 + [{"11": 1, "20": 1}] * 3
+    election = tally_election.prepare(costs, 114, ballots, "points")
+    run = FLOAT_ENGINES[engine](election, 19, 1)
+    instance, profile = pabutools_election(costs, 114, ballots, "approval")
+    expected = pabutools_rule("mes", instance, profile, Cardinality_Sat)
+    assert [election.ids[j] for j in run.selected] == expected == ["10", "11"]
+    assert run.explanations[election.ids.index("11")]["supporters_paying_all"] == 3
 
 
 @pytest.mark.parametrize("rule", RULES)
@@ -337,17 +402,19 @@ def test_greedy_explanations():
     }
 
 
-@pytest.mark.parametrize("engine", ["exact", "float"])
+@pytest.mark.parametrize("engine", ["exact", "lists", "float"])
 def test_equal_shares_explanations(engine):
-    small = -1 if engine == "float" else 10**9
+    small = 10**9 if engine == "exact" else -1
+    lists_up_to = 10**9 if engine == "lists" else -1
     with (
         mock.patch.object(equal_shares, "SMALL", small),
-        mock.patch.object(equal_shares, "SINGLE_RUN_EXACT", small),
+        mock.patch.object(equal_shares, "SINGLE_RUN_LISTS", lists_up_to),
     ):
         outcome = tally.mes(costs=COSTS, budget=400, ballots=BALLOTS)
         # In floats every decision here is clear-cut, so no fallback happens.
         election = tally_election.prepare(COSTS, 400, BALLOTS, "cost")
         assert equal_shares.try_float(election, 100, 1) is not None
+        assert equal_shares.try_lists(election, 100, 1) is not None
     assert outcome.selected == ["A", "B"]
     assert outcome.total_cost == 270
     explanations = outcome.explanations
