@@ -4,6 +4,8 @@ import datetime
 import io
 import itertools
 import json
+import struct
+import zlib
 
 from allauth.account.models import EmailAddress
 from django.utils import timezone
@@ -479,3 +481,19 @@ def one_page_pdf(*, width: int = 595, height: int = 842) -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def png_header_only(*, width: int, height: int) -> bytes:
+    """A PNG whose header claims `width` x `height`, with almost no pixel data behind it."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        return struct.pack(">I", len(data)) + kind + data + crc
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", ihdr)
+        + chunk(b"IDAT", zlib.compress(b"\x00" * 64))
+        + chunk(b"IEND", b"")
+    )

@@ -29,6 +29,7 @@ from proposals.uploads import (
     clean_image,
     clean_pdf,
 )
+from tests import factories
 
 GPS_IFD = 0x8825
 ORIENTATION = 0x0112
@@ -84,22 +85,6 @@ def _refused(code, func, upload):
     assert excinfo.value.code == code
     assert str(excinfo.value.message)  # a readable, translatable message
     return excinfo.value
-
-
-def _png_claiming(width, height):
-    """A tiny PNG whose IHDR claims the given size, with a few bytes of pixel data."""
-
-    def chunk(kind, data):
-        return (
-            struct.pack(">I", len(data))
-            + kind
-            + data
-            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-        )
-
-    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    idat = zlib.compress(b"\x00" * 64)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
 
 
 @pytest.fixture
@@ -305,7 +290,7 @@ def test_accepts_exactly_the_limits():
 
 @pytest.mark.parametrize(("width", "height"), [(60_000, 60_000), (10_000, 10_000)])
 def test_tiny_file_claiming_huge_dimensions_is_a_bomb(width, height, no_pixel_decoding):
-    content = _png_claiming(width, height)
+    content = factories.png_header_only(width=width, height=height)
     assert len(content) < 200
 
     started = time.perf_counter()
@@ -315,17 +300,29 @@ def test_tiny_file_claiming_huge_dimensions_is_a_bomb(width, height, no_pixel_de
 
 def test_bomb_check_does_not_depend_on_pillows_global_limit(monkeypatch, no_pixel_decoding):
     monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", None)
-    _refused("image_bomb", clean_image, _upload("bomb.png", _png_claiming(60_000, 60_000)))
+    _refused(
+        "image_bomb",
+        clean_image,
+        _upload("bomb.png", factories.png_header_only(width=60_000, height=60_000)),
+    )
 
 
 def test_pillows_bomb_warning_is_an_error(monkeypatch, no_pixel_decoding):
     # With a lower process-wide limit, Pillow only warns for this size: still refused.
     monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1_000)
-    _refused("image_bomb", clean_image, _upload("warn.png", _png_claiming(40, 40)))
+    _refused(
+        "image_bomb",
+        clean_image,
+        _upload("warn.png", factories.png_header_only(width=40, height=40)),
+    )
 
 
 def test_small_file_claiming_allowed_dimensions_is_corrupt_not_accepted():
-    _refused("image_corrupt", clean_image, _upload("liar.png", _png_claiming(2000, 2000)))
+    _refused(
+        "image_corrupt",
+        clean_image,
+        _upload("liar.png", factories.png_header_only(width=2000, height=2000)),
+    )
 
 
 @pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP"])

@@ -8,8 +8,6 @@ test there, and pytest counts them: no file keeps a total of its own.
 
 import io
 import re
-import struct
-import zlib
 from http import HTTPStatus
 
 from django.urls import reverse
@@ -51,26 +49,6 @@ def jpeg(size=(32, 24)) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", size, "green").save(out, "JPEG")
     return out.getvalue()
-
-
-def png_header_only(width: int, height: int) -> bytes:
-    """A PNG whose header claims the given size, with almost no pixel data behind it."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(data))
-            + kind
-            + data
-            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-        )
-
-    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", ihdr)
-        + chunk(b"IDAT", zlib.compress(b"\x00" * 64))
-        + chunk(b"IEND", b"")
-    )
 
 
 def gif() -> bytes:
