@@ -223,3 +223,22 @@ def log_in(page, email: str, *, login_url: str = "/konto/login/", lands_on=None)
         page.wait_for_load_state()
     else:
         page.wait_for_url(lands_on)
+
+
+SHOTS = os.environ.get("JOURNEY_SCREENSHOTS", "")  # a folder to keep screenshots in, if set
+
+
+def shot(page, name: str) -> None:
+    """A full-page screenshot `name`.png in $JOURNEY_SCREENSHOTS, when that is set."""
+    if SHOTS:
+        page.screenshot(path=os.path.join(SHOTS, f"{name}.png"), full_page=True)
+
+
+def url_prefix(language: str) -> str:
+    """The URL prefix of `language`: none for Danish, /en for English."""
+    return "" if language == "da" else "/en"
+
+
+def size_name(options: dict) -> str:
+    """What screenshots call a browser context: "phone" with `phone()` options, else "desktop"."""
+    return "phone" if options else "desktop"

@@ -9,7 +9,6 @@ axe-core checks each public page on the way. See conftest.py for the browser.
 """
 
 import datetime
-import os
 import re
 
 import pytest
@@ -19,7 +18,7 @@ from django.utils.translation import pgettext
 from frontend.money import format_kroner
 from proposals.models import GrantApplication, GrantStage
 from tests import factories
-from tests.e2e.conftest import AXE_JS, axe_check, log_in, phone
+from tests.e2e.conftest import AXE_JS, axe_check, log_in, phone, shot
 from tests.e2e.conftest import in_language as _
 
 pytestmark = pytest.mark.browser
@@ -108,7 +107,6 @@ def test_an_association_applies_for_a_grant_on_a_phone(page, world, mailbox):
 
 # --- Applied for, received, granted: in both languages, on a desktop and a phone -------------
 
-SHOTS = os.environ.get("JOURNEY_SCREENSHOTS", "")  # a folder to keep screenshots in, if set
 LANGUAGES = [("da", "da-DK"), ("en", "en-GB")]
 SIZES = [{}, phone()]
 
@@ -121,11 +119,6 @@ def _state(language: str, text: str) -> str:
 def _starts(language: str, text: str) -> re.Pattern:
     """A field's label: it begins with the text (a hint or a mark may follow)."""
     return re.compile("^" + re.escape(_(language, text)))
-
-
-def _shot(page, name: str) -> None:
-    if SHOTS:
-        page.screenshot(path=os.path.join(SHOTS, f"{name}.png"), full_page=True)
 
 
 def _fits(page) -> None:
@@ -215,7 +208,7 @@ def test_an_association_applies_and_is_granted_with_no_support_or_vote_anywhere(
     )
     axe_check(page)
     _fits(page)
-    _shot(page, f"grant-form-{language}-{size}")
+    shot(page, f"grant-form-{language}-{size}")
     form.get_by_role("button", name=_(language, "Submit application"), exact=True).click()
 
     # Received: the applicant's page says so, with its case number, the quote and its road.
@@ -231,7 +224,7 @@ def test_an_association_applies_and_is_granted_with_no_support_or_vote_anywhere(
     assert main.get_by_role("link", name=re.compile(r"tilbud-scene.*\.pdf")).count() == 1
     axe_check(page)
     _fits(page)
-    _shot(page, f"grant-received-{language}-{size}")
+    shot(page, f"grant-received-{language}-{size}")
 
     # The application's public page, the pool's list, the home page: no support, no vote.
     page.goto(f"{prefix}/forslag/{application.proposal.pk}/")
@@ -291,7 +284,7 @@ def test_an_association_applies_and_is_granted_with_no_support_or_vote_anywhere(
     assert chosen.get_attribute("value") == str(deadline_meeting.pk)
     axe_check(staff)
     _fits(staff)
-    _shot(staff, f"grant-put-on-agenda-{language}-{size}")
+    shot(staff, f"grant-put-on-agenda-{language}-{size}")
     chosen.focus()
     staff.keyboard.press("ArrowDown")
     assert admin.locator("input[name=meeting]:checked").get_attribute("value") == str(later.pk)
@@ -326,7 +319,7 @@ def test_an_association_applies_and_is_granted_with_no_support_or_vote_anywhere(
     assert _state(language, "Granted") in main.locator("p.font-lead").inner_text()
     assert _state(language, "Granted") in main.locator("[aria-current=step]").inner_text()
     axe_check(page)
-    _shot(page, f"grant-granted-{language}-{size}")
+    shot(page, f"grant-granted-{language}-{size}")
     page.goto(f"{prefix}/forslag/{application.proposal.pk}/")
     assert _state(language, "Granted") in main.locator("dl.round-facts").inner_text()
     _no_support_or_vote(page, language)

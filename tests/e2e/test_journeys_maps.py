@@ -17,7 +17,6 @@ the places. See conftest.py for the browser.
 
 import io
 import json
-import os
 import re
 import threading
 from http import HTTPStatus
@@ -32,12 +31,11 @@ from committees import maps
 from committees.models import Area
 from proposals.models import State
 from tests import factories
-from tests.e2e.conftest import axe_check, expect_language, phone
+from tests.e2e.conftest import axe_check, expect_language, phone, shot, size_name, url_prefix
 from tests.e2e.conftest import in_language as _
 
 pytestmark = pytest.mark.browser
 
-SHOTS = os.environ.get("JOURNEY_SCREENSHOTS", "")  # a folder to keep screenshots in, if set
 LANGUAGES = [("da", "da-DK"), ("en", "en-GB")]
 SIZES = [{}, phone()]
 DEMO = Path(__file__).resolve().parents[2] / "committees" / "data" / "demo_areas.geojson"
@@ -49,19 +47,6 @@ PLACES = [
     ("Bænke ved søerne", 55.695, 12.575, "Sortedams Sø"),
     ("Træer på Strandboulevarden", 55.705, 12.59, ""),
 ]
-
-
-def _shot(page, name: str) -> None:
-    if SHOTS:
-        page.screenshot(path=os.path.join(SHOTS, f"{name}.png"), full_page=True)
-
-
-def _prefix(language: str) -> str:
-    return "" if language == "da" else "/en"
-
-
-def _size(options: dict) -> str:
-    return "phone" if options else "desktop"
 
 
 def _outline() -> dict:
@@ -367,8 +352,8 @@ def test_the_maps_lie_on_the_tile_servers_tiles_and_their_markers_stay_links(
     watched, world, tile_server, tile_template, asgi_server, language, browser_context_options
 ):
     page = watched
-    prefix = _prefix(language)
-    size = _size(browser_context_options)
+    prefix = url_prefix(language)
+    size = size_name(browser_context_options)
 
     # The committee page: its area over the tiles, the credit below.
     response = page.goto(prefix + world["oesterbro"].page.url.removeprefix("/en"))
@@ -382,7 +367,7 @@ def test_the_maps_lie_on_the_tile_servers_tiles_and_their_markers_stay_links(
     _expect_attribution_below(page, figure, language)
     assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
     _no_policy_violation(page)
-    _shot(page, f"map-tiles-committee-{language}-{size}")
+    shot(page, f"map-tiles-committee-{language}-{size}")
     axe_check(page)
 
     # The round's proposals on the map: the markers are on their places, above the tiles.
@@ -394,7 +379,7 @@ def test_the_maps_lie_on_the_tile_servers_tiles_and_their_markers_stay_links(
     _expect_attribution_below(page, figure, language)
     assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
     _no_policy_violation(page)
-    _shot(page, f"map-tiles-proposals-{language}-{size}")
+    shot(page, f"map-tiles-proposals-{language}-{size}")
     axe_check(page)
     _expect_clickable_marker(page, figure, world["proposals"][1])
 
@@ -427,7 +412,7 @@ def test_without_a_tile_server_no_request_leaves_the_site_and_the_map_still_show
     assert figure.locator("path.area-map__outline").count() == 1
     assert figure.locator("a.area-map__point").count() == len(PLACES)
     assert figure.locator("img").count() == 0
-    _shot(page, f"map-no-tiles-proposals-da-{_size(browser_context_options)}")
+    shot(page, f"map-no-tiles-proposals-da-{size_name(browser_context_options)}")
     axe_check(page)
     _expect_clickable_marker(page, figure, world["proposals"][0])
 
@@ -477,7 +462,7 @@ def test_the_place_picker_of_the_proposal_form_shows_the_same_tiles(
         assert re.fullmatch(rf"http://[abc]\.localhost:{tile_server.port}/\d+/\d+/\d+\.png", url)
     assert ATTRIBUTION in picker.locator(".leaflet-control-attribution").inner_text()
     _no_policy_violation(page)
-    _shot(page, f"map-tiles-picker-{language}-desktop")
+    shot(page, f"map-tiles-picker-{language}-desktop")
     axe_check(page)
 
 

@@ -4,7 +4,6 @@ ballot's running total stays in sight, tables stack instead of running off-scree
 finds no serious or critical problem. See conftest.py for the browser."""
 
 import datetime
-import os
 
 import pytest
 from django.utils import timezone
@@ -12,24 +11,14 @@ from django.utils import timezone
 from committees.models import BudgetRound
 from proposals.models import State
 from tests import factories
-from tests.e2e.conftest import axe_check, phone
+from tests.e2e.conftest import axe_check, phone, shot, url_prefix
 from tests.e2e.conftest import in_language as _
 
 pytestmark = pytest.mark.browser
 
-SHOTS = os.environ.get("JOURNEY_SCREENSHOTS", "")  # a folder to keep screenshots in, if set
 LANGUAGES = [("da", "da-DK"), ("en", "en-GB")]
 SIZES = [{}, phone()]
 PASSWORD = "a-long-test-password-1"  # what tests.factories.user gives everyone
-
-
-def _shot(page, name: str) -> None:
-    if SHOTS:
-        page.screenshot(path=os.path.join(SHOTS, f"{name}.png"), full_page=True)
-
-
-def _prefix(language: str) -> str:
-    return "" if language == "da" else "/en"
 
 
 @pytest.fixture
@@ -53,7 +42,7 @@ def test_many_open_rounds_fold_behind_one_button(page, world, language, browser_
             phase="ideas", now=timezone.now() - datetime.timedelta(hours=n)
         )
         factories.budget_round(committee=world["valby"], title=f"Valby-idéer {n}", **dates)
-    page.goto(_prefix(language) + "/")
+    page.goto(url_prefix(language) + "/")
     section = page.get_by_role("region", name=_(language, "Open now"))
     cards = section.locator(".open-now__item")
     visible = [cards.nth(i).is_visible() for i in range(cards.count())]
@@ -66,14 +55,14 @@ def test_many_open_rounds_fold_behind_one_button(page, world, language, browser_
     page.keyboard.press("Enter")
     assert all(cards.nth(i).is_visible() for i in range(cards.count()))
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    _shot(page, f"home-folded-{language}-phone")
+    shot(page, f"home-folded-{language}-phone")
     axe_check(page)
 
 
 @pytest.mark.parametrize("browser_context_options", SIZES, ids=["desktop", "phone"])
 @pytest.mark.parametrize(("language", "browser_locale"), LANGUAGES, ids=["da", "en"])
 def test_home_page_leads_with_what_is_open_now(page, world, language, browser_context_options):
-    page.goto(_prefix(language) + "/")
+    page.goto(url_prefix(language) + "/")
     section = page.get_by_role("region", name=_(language, "Open now"))
     items = section.get_by_role("listitem")
     assert items.count() == 3
@@ -85,7 +74,7 @@ def test_home_page_leads_with_what_is_open_now(page, world, language, browser_co
     for index in range(items.count()):
         card, button = items.nth(index).bounding_box(), items.nth(index).locator("a").bounding_box()
         assert button["y"] + button["height"] <= card["y"] + card["height"], (index, card, button)
-    _shot(page, f"home-{language}-{'phone' if browser_context_options else 'desktop'}")
+    shot(page, f"home-{language}-{'phone' if browser_context_options else 'desktop'}")
     header = page.locator("header.header").bounding_box()
     if browser_context_options:
         assert header["height"] <= 110, header
@@ -99,19 +88,19 @@ def test_home_page_leads_with_what_is_open_now(page, world, language, browser_co
 @pytest.mark.parametrize("browser_context_options", SIZES, ids=["desktop", "phone"])
 @pytest.mark.parametrize(("language", "browser_locale"), LANGUAGES, ids=["da", "en"])
 def test_committee_page_puts_the_open_round_first(page, world, language, browser_context_options):
-    page.goto(_prefix(language) + world["oesterbro"].page.url.removeprefix("/en"))
+    page.goto(url_prefix(language) + world["oesterbro"].page.url.removeprefix("/en"))
     rounds = page.locator(".round-card")
     assert rounds.count() == 2
     first = rounds.first
     assert "round-card--open" in first.get_attribute("class")
     assert "Grønne idéer 2027" in first.inner_text()
     assert _(language, "Open now") in first.inner_text()
-    _shot(page, f"committee-{language}-{'phone' if browser_context_options else 'desktop'}")
+    shot(page, f"committee-{language}-{'phone' if browser_context_options else 'desktop'}")
     axe_check(page)
 
 
 def _log_in(page, user, language: str, next_path: str) -> None:
-    page.goto(f"{_prefix(language)}/konto/login/?next={next_path}")
+    page.goto(f"{url_prefix(language)}/konto/login/?next={next_path}")
     form = page.locator("main form").filter(has=page.locator("input[name=password]"))
     form.locator("input[name=login]").fill(user.email)
     form.locator("input[name=password]").fill(PASSWORD)
@@ -131,7 +120,7 @@ def test_the_ballots_running_total_stays_in_sight_while_scrolling(page, world, l
             estimated_cost=5_000,
         )
     voter = factories.verified_voter(area=world["valby"].district)
-    ballot = f"{_prefix(language)}/afstemning/runde/{voting.pk}/"
+    ballot = f"{url_prefix(language)}/afstemning/runde/{voting.pk}/"
     _log_in(page, voter, language, ballot)
     total = page.locator("[data-ballot-total]")
     page.locator(".ballot-project input").first.check()
@@ -140,7 +129,7 @@ def test_the_ballots_running_total_stays_in_sight_while_scrolling(page, world, l
         box = total.bounding_box()
         assert total.is_visible() and 0 <= box["y"] and box["y"] + box["height"] <= 844, box
     assert page.evaluate("document.documentElement.scrollWidth") <= 390  # signed in, too
-    _shot(page, f"ballot-{language}")
+    shot(page, f"ballot-{language}")
     axe_check(page)
 
 
@@ -149,7 +138,7 @@ def test_the_ballots_running_total_stays_in_sight_while_scrolling(page, world, l
 def test_results_table_and_recipe_fit_a_phone(page, world, language):
     voting = world["voting"]
     BudgetRound.objects.filter(pk=voting.pk).update(**factories.round_dates(phase="results"))
-    page.goto(f"{_prefix(language)}/afstemning/runde/{voting.pk}/resultat/")
+    page.goto(f"{url_prefix(language)}/afstemning/runde/{voting.pk}/resultat/")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     row = page.locator("table.table-sm-responsive-headers tbody tr").first
     assert row.bounding_box()["width"] <= 390
@@ -160,7 +149,7 @@ def test_results_table_and_recipe_fit_a_phone(page, world, language):
     recipe = page.locator(".recount-recipe").last
     assert recipe.bounding_box()["x"] + recipe.bounding_box()["width"] <= 390
     assert "{{" not in recipe.inner_text() and "==" not in recipe.inner_text()
-    _shot(page, f"results-{language}")
+    shot(page, f"results-{language}")
     axe_check(page)
 
 
@@ -169,7 +158,7 @@ def test_results_table_and_recipe_fit_a_phone(page, world, language):
 def test_proposal_filters_fold_behind_one_button(page, world, language, browser_context_options):
     ideas = world["ideas"]
     factories.proposal(budget_round=ideas, state=State.SUBMITTED, title="Bænke ved søerne")
-    page.goto(f"{_prefix(language)}/forslag/runde/{ideas.pk}/")
+    page.goto(f"{url_prefix(language)}/forslag/runde/{ideas.pk}/")
     search = page.get_by_role("search")
     assert not search.is_visible()
     page.get_by_text(_(language, "Search and filter")).click()
@@ -179,5 +168,5 @@ def test_proposal_filters_fold_behind_one_button(page, world, language, browser_
     page.wait_for_url("**q=*")
     assert page.get_by_role("search").is_visible()  # stays open while a filter is chosen
     assert page.get_by_role("link", name="Bænke ved søerne").count() == 1
-    _shot(page, f"list-{language}-{'phone' if browser_context_options else 'desktop'}")
+    shot(page, f"list-{language}-{'phone' if browser_context_options else 'desktop'}")
     axe_check(page)

@@ -7,7 +7,6 @@ points that are links, reached with the keyboard. axe finds no serious or critic
 """
 
 import json
-import os
 import re
 from pathlib import Path
 
@@ -16,30 +15,24 @@ import pytest
 from committees.models import Area
 from proposals.models import State
 from tests import factories
-from tests.e2e.conftest import axe_check, expect_language, log_in, phone
+from tests.e2e.conftest import (
+    axe_check,
+    expect_language,
+    log_in,
+    phone,
+    shot,
+    size_name,
+    url_prefix,
+)
 from tests.e2e.conftest import in_language as _
 
 pytestmark = pytest.mark.browser
 
-SHOTS = os.environ.get("JOURNEY_SCREENSHOTS", "")  # a folder to keep screenshots in, if set
 LANGUAGES = [("da", "da-DK"), ("en", "en-GB")]
 SIZES = [{}, phone()]
 DEMO = Path(__file__).resolve().parents[2] / "committees" / "data" / "demo_areas.geojson"
 # 40 letters, one word: "pedestrian crossing safety improvements".
 COMPOUND = "Fodgængerovergangssikkerhedsforbedringer"
-
-
-def _shot(page, name: str) -> None:
-    if SHOTS:
-        page.screenshot(path=os.path.join(SHOTS, f"{name}.png"), full_page=True)
-
-
-def _prefix(language: str) -> str:
-    return "" if language == "da" else "/en"
-
-
-def _size(options: dict) -> str:
-    return "phone" if options else "desktop"
 
 
 @pytest.fixture
@@ -78,9 +71,11 @@ def world(transactional_db, home_page):
 
 def _log_in(page, user, language: str) -> None:
     log_in(
-        page, user.email, login_url=f"{_prefix(language)}/konto/login/?next={_prefix(language)}/"
+        page,
+        user.email,
+        login_url=f"{url_prefix(language)}/konto/login/?next={url_prefix(language)}/",
     )
-    page.goto(f"{_prefix(language)}/")
+    page.goto(f"{url_prefix(language)}/")
     expect_language(page, language)
 
 
@@ -93,8 +88,8 @@ def test_the_signed_in_header_is_small_on_a_phone_and_every_link_is_reachable(
     _log_in(page, world["moderator"], language)
     header = page.locator("header.header")
     height = header.bounding_box()["height"]
-    print(f"signed-in header, {language}, {_size(browser_context_options)}: {height:.0f} px")
-    _shot(page, f"header-{language}-{_size(browser_context_options)}")
+    print(f"signed-in header, {language}, {size_name(browser_context_options)}: {height:.0f} px")
+    shot(page, f"header-{language}-{size_name(browser_context_options)}")
     links = [
         header.get_by_role("link", name=_(language, "My Borgerbudget"), exact=True),
         header.get_by_role("link", name=_(language, "Workspace"), exact=True),
@@ -116,7 +111,7 @@ def test_the_signed_in_header_is_small_on_a_phone_and_every_link_is_reachable(
             box = link.bounding_box()
             assert box["x"] >= 0 and box["x"] + box["width"] <= 390 and box["height"] >= 40, box
         assert header.get_by_text("Mette Moderator", exact=True).is_visible()
-        _shot(page, f"header-open-{language}-phone")
+        shot(page, f"header-open-{language}-phone")
         axe_check(page)
         page.keyboard.press("Tab")
         page.keyboard.press("Enter")  # the first link in the menu: Mit borgerbudget
@@ -138,7 +133,7 @@ def test_a_long_compound_word_is_hyphenated_not_pushed_off_a_phone(page, world, 
     round_ = world["ideas"]
     round_.title = f"{COMPOUND} 2027"
     round_.save(update_fields=["title"])
-    page.goto(f"{_prefix(language)}/forslag/runde/{round_.pk}/")
+    page.goto(f"{url_prefix(language)}/forslag/runde/{round_.pk}/")
     heading = page.locator("main h1")
     style = heading.evaluate(
         "h => ({hyphens: getComputedStyle(h).hyphens, lang: h.closest('[lang]').lang,"
@@ -147,7 +142,7 @@ def test_a_long_compound_word_is_hyphenated_not_pushed_off_a_phone(page, world, 
     assert style["hyphens"] == "auto" and style["lang"] == language, style
     assert style["scroll"] <= style["width"] + 1, style
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    _shot(page, f"compound-{language}-phone")
+    shot(page, f"compound-{language}-phone")
     axe_check(page)
 
 
@@ -156,7 +151,7 @@ def test_a_long_compound_word_is_hyphenated_not_pushed_off_a_phone(page, world, 
 def test_the_maps_show_the_area_and_the_points_as_links_without_a_tile_server(
     page, world, language, browser_context_options
 ):
-    prefix = _prefix(language)
+    prefix = url_prefix(language)
     page.goto(prefix + world["oesterbro"].page.url.removeprefix("/en"))
     area = page.locator("figure.area-map")
     assert area.locator("path.area-map__outline").count() == 1
@@ -165,7 +160,7 @@ def test_the_maps_show_the_area_and_the_points_as_links_without_a_tile_server(
     assert page.evaluate("document.documentElement.scrollWidth") <= (
         390 if browser_context_options else 1280
     )
-    _shot(page, f"map-committee-{language}-{_size(browser_context_options)}")
+    shot(page, f"map-committee-{language}-{size_name(browser_context_options)}")
     axe_check(page)
 
     page.goto(f"{prefix}/forslag/runde/{world['ideas'].pk}/?view=map")
@@ -185,7 +180,7 @@ def test_the_maps_show_the_area_and_the_points_as_links_without_a_tile_server(
         assert (
             outer["y"] <= mark["y"] and mark["y"] + mark["height"] <= outer["y"] + outer["height"]
         )
-    _shot(page, f"map-proposals-{language}-{_size(browser_context_options)}")
+    shot(page, f"map-proposals-{language}-{size_name(browser_context_options)}")
     axe_check(page)
     # The keyboard reaches a marker and follows it.
     first = markers.first
