@@ -6,12 +6,12 @@ from .grants import (
     GrantApplication,
     GrantBudgetLine,
     GrantReceipt,
-    GrantStage,
     LineKind,
     Recommendation,
 )
 from .intake import AssistedEntry, AssistedSupport, IntakeChannel
 from .proposals import (
+    GrantStage,
     Proposal,
     ProposalAttachment,
     ProposalImage,

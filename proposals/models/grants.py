@@ -14,38 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from committees.models import AgendaItem, ApplicationDeadline
 
 from ..storage import private_storage, receipt_upload_to
-from .proposals import (
-    GRANT_ACCOUNTS,
-    GRANT_COMPLETE,
-    GRANT_GRANTED,
-    GRANT_ON_AGENDA,
-    GRANT_PAID,
-    GRANT_RECEIVED,
-    GRANT_RECOMMENDED,
-    GRANT_REFUSED,
-    GRANT_WITHDRAWN,
-    Proposal,
-    State,
-    SubmitterKind,
-)
-
-
-class GrantStage(models.TextChoices):
-    """The steps of an application, as applicants and staff read them. The working group
-    recommends; the secretariat then puts the application on a meeting's agenda: two stages, one
-    state of the proposal (FEASIBLE)."""
-
-    DRAFT = "draft", State.DRAFT.label
-    SUBMITTED = "submitted", GRANT_RECEIVED
-    INCOMPLETE = "incomplete", _("Returned: information missing")
-    COMPLETE = "complete", GRANT_COMPLETE
-    RECOMMENDED = "recommended", GRANT_RECOMMENDED
-    ON_AGENDA = "on_agenda", GRANT_ON_AGENDA
-    GRANTED = "granted", GRANT_GRANTED
-    REFUSED = "refused", GRANT_REFUSED
-    ACCOUNTS = "accounts", GRANT_ACCOUNTS
-    PAID = "paid", GRANT_PAID
-    WITHDRAWN = "withdrawn", GRANT_WITHDRAWN
+from .proposals import GrantStage, Proposal, SubmitterKind
 
 
 class Recommendation(models.TextChoices):

@@ -32,7 +32,7 @@ class State(models.TextChoices):
 
 # A grant application's proposal moves through the same states (proposals/workflow.py:
 # GRANT_TRANSITIONS), but nobody votes on it: it is read in the grant process's own words, the
-# labels of its stages (proposals/models/grants.py: GrantStage).
+# labels of its stages (GrantStage below).
 GRANT_RECEIVED = pgettext_lazy("grant state", "Received")
 GRANT_COMPLETE = pgettext_lazy("grant state", "Complete")
 GRANT_RECOMMENDED = pgettext_lazy("grant state", "Recommended")
@@ -44,21 +44,27 @@ GRANT_PAID = pgettext_lazy("grant state", "Paid")
 GRANT_WITHDRAWN = pgettext_lazy("grant state", "Withdrawn")
 # Sent back to the applicant for correction: the application is granted again, its accounts due.
 GRANT_ACCOUNTS_RETURNED = pgettext_lazy("grant state", "Accounts returned for correction")
-# The values of GrantStage (proposals/models/grants.py, which imports this module): the stages a
-# grant application's status change may record. A test keeps the two the same.
-GRANT_STAGE_VALUES = (
-    "draft",
-    "submitted",
-    "incomplete",
-    "complete",
-    "recommended",
-    "on_agenda",
-    "granted",
-    "refused",
-    "accounts",
-    "paid",
-    "withdrawn",
-)
+
+
+class GrantStage(models.TextChoices):
+    """The steps of an application, as applicants and staff read them. The working group
+    recommends; the secretariat then puts the application on a meeting's agenda: two stages, one
+    state of the proposal (FEASIBLE). Here beside the states, since a status change records the
+    stages too (`StatusChange.from_stage`/`to_stage`); `proposals.models.grants` uses them."""
+
+    DRAFT = "draft", State.DRAFT.label
+    SUBMITTED = "submitted", GRANT_RECEIVED
+    INCOMPLETE = "incomplete", _("Returned: information missing")
+    COMPLETE = "complete", GRANT_COMPLETE
+    RECOMMENDED = "recommended", GRANT_RECOMMENDED
+    ON_AGENDA = "on_agenda", GRANT_ON_AGENDA
+    GRANTED = "granted", GRANT_GRANTED
+    REFUSED = "refused", GRANT_REFUSED
+    ACCOUNTS = "accounts", GRANT_ACCOUNTS
+    PAID = "paid", GRANT_PAID
+    WITHDRAWN = "withdrawn", GRANT_WITHDRAWN
+
+
 GRANT_STATE_LABELS = {
     State.DRAFT: State.DRAFT.label,
     State.SUBMITTED: GRANT_RECEIVED,
@@ -275,8 +281,8 @@ class StatusChange(models.Model):
         verbose_name_plural = _("status history")
         constraints = [
             models.CheckConstraint(
-                condition=Q(from_stage__in=["", *GRANT_STAGE_VALUES])
-                & Q(to_stage__in=["", *GRANT_STAGE_VALUES]),
+                condition=Q(from_stage__in=["", *GrantStage.values])
+                & Q(to_stage__in=["", *GrantStage.values]),
                 name="status_change_grant_stage_known",
             ),
         ]
@@ -286,8 +292,6 @@ class StatusChange(models.Model):
 
     def _label(self, state: str, stage: str) -> str:
         if stage:
-            from .grants import GrantStage  # grants.py imports this module
-
             returned = (self.from_stage, self.to_stage) == (GrantStage.ACCOUNTS, GrantStage.GRANTED)
             if returned and stage == self.to_stage:
                 return str(GRANT_ACCOUNTS_RETURNED)
